@@ -1,0 +1,265 @@
+"""Separate an article's body from scraped page furniture, losslessly.
+
+Cleaning never rewrites text. It decides which character spans of the raw text
+are furniture and records each removal (document, span, text, rule); the clean
+text is the concatenation of the kept raw spans, so
+
+    clean text + removals  ==  raw text          (reassemble(); tested with hypothesis)
+
+General rules decide what they can (each a line-level test, applied to every
+document alike); an explicit per-document override in the metadata decides the
+rest (``body_start`` / ``body_end``: markers where the body begins or ends).
+
+Rules (names as recorded in ``Removal.rule``):
+
+``bom``              a byte-order mark at the start of the text.
+``repeated_line``    a line (of at least ``min_repeat_chars`` non-space
+                     characters) that already occurred earlier in the document:
+                     duplicated decks and teasers.
+``ellipsis_teaser``  a line of at most ``max_teaser_chars`` characters ending in
+                     an ellipsis ("..." or "…"): teasers of other articles.
+``url_encoded``      a line with at least ``min_url_escapes`` percent-escapes
+                     (``%20``) making up a visible share of it: "Sources:" lines
+                     of URL fragments.
+``other_language``   a short line whose function words are those of another
+                     language (French, German, Spanish, Italian, Portuguese or
+                     Dutch) and not English: login banners and the like.
+``body_start`` /     everything before the ``body_start`` marker or after the end
+``body_end``         of the ``body_end`` marker (metadata override).
+
+A removal covers the line with its line terminator. Overlapping removals are
+merged and their rules joined with ``+``.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Iterable, Sequence
+
+import pandas as pd
+
+from .errors import ParameterError
+
+__all__ = ["Cleaner", "CleanResult", "Removal", "reassemble", "split_lines", "DEFAULT_RULES"]
+
+DEFAULT_RULES = ("bom", "repeated_line", "ellipsis_teaser", "url_encoded", "other_language")
+
+# Every line boundary str.splitlines() knows: \n \r \r\n \v \f \x1c \x1d \x1e \x85 \u2028 \u2029.
+_LINE_END = re.compile(r"\r\n|[\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029]")
+_ELLIPSIS_END = re.compile(r"(?:\.\.\.|…)\s*$")
+_URL_ESCAPE = re.compile(r"%[0-9A-Fa-f]{2}")
+_WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?")
+
+# High-frequency function words that are not English words. Deliberately small and
+# unambiguous (no "a", "de" in names is tolerated because two hits are required).
+_FOREIGN_FUNCTION_WORDS = frozenset("""
+vous nous êtes etes pas une les des est sont avec pour dans sur qui que ne n' connecté connecte
+votre vos cette mais aussi très plus être été ou où
+der die das und ist nicht ein eine mit für auf dem den des sie wir ich sind wird oder auch
+el la los las del por para con una es que está están pero más como su sus se
+il di che non per sono della dei gli nel questo anche
+não uma com para os as em do da dos das você está
+het een van niet zijn voor met op ook maar wij jullie
+""".split())
+
+
+def split_lines(text: str) -> list[tuple[int, int, int]]:
+    """Lines of ``text`` as (start, end_of_content, end_with_terminator) offsets.
+
+    Uses the same line boundaries as ``str.splitlines``.
+    """
+    out = []
+    pos = 0
+    for m in _LINE_END.finditer(text):
+        out.append((pos, m.start(), m.end()))
+        pos = m.end()
+    if pos < len(text):
+        out.append((pos, len(text), len(text)))
+    return out
+
+
+@dataclass(frozen=True)
+class Removal:
+    """One removed span of a document's raw text."""
+
+    doc_id: str
+    start: int
+    end: int
+    text: str
+    rule: str
+
+
+@dataclass
+class CleanResult:
+    """Kept spans and removals of one document; ``text`` is the clean text."""
+
+    raw: str
+    kept: list[tuple[int, int]]
+    removals: list[Removal]
+    text: str = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.text = "".join(self.raw[s:e] for s, e in self.kept)
+
+    def clean_to_raw(self, offset: int, side: str = "start") -> int:
+        """Map an offset in the clean text to the raw text.
+
+        At a seam between two kept spans, ``side="start"`` gives the start of the
+        later span (for a span's start), ``side="end"`` the end of the earlier one.
+        """
+        if not 0 <= offset <= len(self.text):
+            raise IndexError(f"offset {offset} is outside the clean text ({len(self.text)} characters)")
+        pos = 0
+        for s, e in self.kept:
+            n = e - s
+            if offset < pos + n or (side == "end" and offset == pos + n):
+                return s + (offset - pos)
+            pos += n
+        return self.kept[-1][1] if self.kept else 0
+
+
+def reassemble(clean: CleanResult) -> str:
+    """Rebuild the raw text from the kept spans and the recorded removals."""
+    pieces = [(s, clean.raw[s:e]) for s, e in clean.kept]
+    pieces += [(r.start, r.text) for r in clean.removals]
+    return "".join(t for _, t in sorted(pieces, key=lambda p: p[0]))
+
+
+def _norm_line(s: str) -> str:
+    return " ".join(s.split()).casefold()
+
+
+def _is_other_language(line: str) -> bool:
+    words = [w.casefold() for w in _WORD.findall(line)]
+    if not 2 <= len(words) <= 40:
+        return False
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+    foreign = sum(w in _FOREIGN_FUNCTION_WORDS or w.split("'")[0] + "'" in _FOREIGN_FUNCTION_WORDS
+                  for w in words)
+    english = sum(w in ENGLISH_STOP_WORDS for w in words)
+    return foreign >= 2 and foreign > 2 * english
+
+
+class Cleaner:
+    """Rule-based, lossless separation of article body from page furniture.
+
+    Parameters
+    ----------
+    rules : sequence of rule names, default all of ``DEFAULT_RULES``.
+    min_repeat_chars : a repeated line must have at least this many non-space characters.
+    max_teaser_chars : an ellipsis-ending line longer than this is kept (a body paragraph
+        that happens to end in "..." is long; a teaser is a sentence or two).
+    min_url_escapes : percent-escapes a line needs to count as URL fragments.
+
+    Example
+    -------
+    >>> r = Cleaner().clean("Body text.\\nMore from us: other story...\\n", doc_id="a")
+    >>> r.text, [x.rule for x in r.removals]
+    ('Body text.\\n', ['ellipsis_teaser'])
+    """
+
+    def __init__(self, rules: Sequence[str] = DEFAULT_RULES, min_repeat_chars: int = 20,
+                 max_teaser_chars: int = 400, min_url_escapes: int = 3):
+        unknown = set(rules) - set(DEFAULT_RULES)
+        if unknown:
+            raise ParameterError(f"rules={sorted(unknown)!r}: unknown cleaning rule; choose from {list(DEFAULT_RULES)}")
+        self.rules = tuple(rules)
+        self.min_repeat_chars = min_repeat_chars
+        self.max_teaser_chars = max_teaser_chars
+        self.min_url_escapes = min_url_escapes
+
+    def __repr__(self) -> str:
+        return (f"Cleaner(rules={self.rules!r}, min_repeat_chars={self.min_repeat_chars}, "
+                f"max_teaser_chars={self.max_teaser_chars}, min_url_escapes={self.min_url_escapes})")
+
+    def _line_rule(self, content: str, seen: set[str]) -> str | None:
+        rules = []
+        stripped = content.strip()
+        if not stripped:
+            return None
+        if "repeated_line" in self.rules and len("".join(stripped.split())) >= self.min_repeat_chars:
+            key = _norm_line(stripped)
+            if key in seen:
+                rules.append("repeated_line")
+            seen.add(key)
+        if ("ellipsis_teaser" in self.rules and len(stripped) <= self.max_teaser_chars
+                and _ELLIPSIS_END.search(stripped)):
+            rules.append("ellipsis_teaser")
+        if "url_encoded" in self.rules:
+            escapes = _URL_ESCAPE.findall(stripped)
+            if len(escapes) >= self.min_url_escapes and 3 * len(escapes) >= 0.05 * len(stripped):
+                rules.append("url_encoded")
+        if "other_language" in self.rules and _is_other_language(stripped):
+            rules.append("other_language")
+        return "+".join(rules) if rules else None
+
+    def clean(self, raw: str, doc_id: str = "", body_start: str | None = None,
+              body_end: str | None = None) -> CleanResult:
+        """Clean one document's raw text.
+
+        ``body_start`` / ``body_end`` are literal markers (metadata overrides):
+        text before the first occurrence of ``body_start`` and after the end of
+        the first occurrence of ``body_end`` is furniture. A marker that does not
+        occur raises ``ValueError`` naming it.
+        """
+        spans: list[tuple[int, int, str]] = []
+        if "bom" in self.rules and raw.startswith("\ufeff"):
+            spans.append((0, 1, "bom"))
+        if body_start:
+            i = raw.find(body_start)
+            if i < 0:
+                raise ValueError(f"body_start marker {body_start!r} does not occur in the text")
+            if i > 0:
+                spans.append((0, i, "body_start"))
+        if body_end:
+            i = raw.find(body_end)
+            if i < 0:
+                raise ValueError(f"body_end marker {body_end!r} does not occur in the text")
+            j = i + len(body_end)
+            m = _LINE_END.match(raw, j)  # the marker's own line terminator stays with the body
+            if m:
+                j = m.end()
+            if j < len(raw):
+                spans.append((j, len(raw), "body_end"))
+        seen: set[str] = set()
+        for start, cend, end in split_lines(raw):
+            rule = self._line_rule(raw[start:cend], seen)
+            if rule:
+                spans.append((start, end, rule))
+        return _result(raw, doc_id, spans)
+
+
+def _result(raw: str, doc_id: str, spans: Iterable[tuple[int, int, str]]) -> CleanResult:
+    merged: list[list] = []
+    for s, e, rule in sorted(spans):
+        if merged and s < merged[-1][1]:
+            last = merged[-1]
+            last[1] = max(last[1], e)
+            for r in rule.split("+"):
+                if r not in last[2]:
+                    last[2].append(r)
+        else:
+            merged.append([s, e, rule.split("+")])
+    removals = [Removal(doc_id, s, e, raw[s:e], "+".join(rules)) for s, e, rules in merged if e > s]
+    kept, pos = [], 0
+    for r in removals:
+        if r.start > pos:
+            kept.append((pos, r.start))
+        pos = r.end
+    if pos < len(raw):
+        kept.append((pos, len(raw)))
+    return CleanResult(raw, kept, removals)
+
+
+def no_cleaning(raw: str, doc_id: str = "") -> CleanResult:
+    """The identity cleaning: everything kept, nothing removed."""
+    return CleanResult(raw, [(0, len(raw))] if raw else [], [])
+
+
+def removals_frame(removals: Iterable[Removal]) -> pd.DataFrame:
+    """Removals as a DataFrame: id, start, end, n_chars, rule, text."""
+    rows = [{"id": r.doc_id, "start": r.start, "end": r.end, "n_chars": r.end - r.start,
+             "rule": r.rule, "text": r.text} for r in removals]
+    df = pd.DataFrame(rows, columns=["id", "start", "end", "n_chars", "rule", "text"])
+    return df.astype({"id": "string", "start": "int64", "end": "int64", "n_chars": "int64",
+                      "rule": "string", "text": "string"})

@@ -1,0 +1,252 @@
+"""Sentences, tokens and keyword-in-context: the one tokenizing path of corpuskit.
+
+Nothing here needs downloaded NLTK data. Sentences come from NLTK's Punkt
+algorithm with no trained model, given a list of common abbreviations (so
+"Aug. 2" does not end a sentence), applied within each line (a line break
+always ends a sentence). Tokens come from one regular expression applied to a
+normalized copy of the text; the stored text is never changed.
+
+Normalization for analysis (``normalize``):
+* lower case; curly apostrophes and quotes become straight ones;
+* a hyphen after a common prefix is dropped (``re-arm`` -> ``rearm``,
+  ``re-interpret`` -> ``reinterpret``); other hyphens separate words
+  (``US-Japan`` -> ``us``, ``japan``), so multiword patterns match either form;
+* a possessive ``'s`` is dropped (``Japan's`` -> ``japan``);
+* numbers are kept (``Article 9``, ``2 percent``); punctuation is dropped.
+"""
+from __future__ import annotations
+
+import fnmatch
+import re
+from functools import lru_cache
+from typing import Iterable, Iterator, Sequence
+
+import numpy as np
+import pandas as pd
+
+from .clean import split_lines
+from .errors import ParameterError
+
+__all__ = ["normalize", "tokenize", "tokenize_spans", "sentences", "sentence_spans", "tokens", "kwic",
+           "ABBREVIATIONS", "HYPHEN_PREFIXES", "stop_words", "Pattern"]
+
+# Lower-case, without the final period. Month and title abbreviations, states, common news usage.
+ABBREVIATIONS = frozenset("""
+jan feb mar apr jun jul aug sep sept oct nov dec mon tue wed thu fri sat sun
+mr mrs ms dr prof gen lt col maj capt sgt adm cmdr sen rep gov pres amb st jr sr rev hon
+u.s u.k u.n e.u u.s.a p.m a.m i.e e.g etc vs approx no nos fig vol dept est inc ltd co corp
+ala ariz calif colo conn fla ga ill ind kan ky la md mass mich minn miss mo mont neb nev okla ore pa
+tenn tex va vt wash wis wyo
+""".split())
+
+# Conservative on purpose: "un-"/"ex-"/"self-" are left out ("UN-led", "Self-Defense Forces").
+HYPHEN_PREFIXES = ("re", "pre", "non", "anti", "co", "counter", "post", "semi", "pro", "multi")
+
+_TRANSLATE = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'", "\u201c": '"', "\u201d": '"',
+                            "\u2010": "-", "\u2011": "-", "\u2012": "-"})
+_JOIN = re.compile(r"\b(" + "|".join(HYPHEN_PREFIXES) + r")-(?=[^\W\d_])")
+_POSSESSIVE = re.compile(r"'s\b")
+TOKEN_PATTERN = r"[^\W_]+(?:'[^\W_]+)*"
+_TOKEN = re.compile(TOKEN_PATTERN)
+# The same tokens found in the raw (un-normalized) text, so each keeps its character span.
+_SPAN_TOKEN = re.compile(r"(?:\b(?:" + "|".join(HYPHEN_PREFIXES) + r")[-\u2010\u2011\u2012](?=[^\W\d_]))?"
+                         r"[^\W_]+(?:['\u2019\u2018\u02bc][^\W_]+)*", re.IGNORECASE)
+
+
+def normalize(text: str) -> str:
+    """The analysis form of a text (see module docstring); not used for storage.
+
+    >>> normalize("Japan’s re-arm")
+    "japan rearm"
+    """
+    t = text.lower().translate(_TRANSLATE)
+    t = _JOIN.sub(r"\1", t)
+    return _POSSESSIVE.sub("", t)
+
+
+@lru_cache(maxsize=8)
+def stop_words(name: str | None = "english") -> frozenset[str]:
+    """Stop words by name: ``"english"`` is scikit-learn's list (no NLTK data needed)."""
+    if name is None:
+        return frozenset()
+    if name == "english":
+        from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+        return frozenset(ENGLISH_STOP_WORDS)
+    raise ParameterError(f"stop_words={name!r}: use 'english', None, or pass a collection of words")
+
+
+def _stopset(stop: str | Iterable[str] | None) -> frozenset[str]:
+    if stop is None or isinstance(stop, str):
+        return stop_words(stop)
+    return frozenset(normalize(w) for w in stop)
+
+
+@lru_cache(maxsize=1)
+def _stemmer():
+    from nltk.stem.snowball import SnowballStemmer
+    return SnowballStemmer("english")
+
+
+def tokenize(text: str, stop_words: str | Iterable[str] | None = None, stem: bool = False,
+             ngrams: int | Sequence[int] = 1, min_len: int = 1) -> list[str]:
+    """Tokens of one text, normalized; optional stop words, Snowball stemming, n-grams.
+
+    N-grams are joined with ``_`` and built after stop-word removal (as quanteda's
+    ``tokens_ngrams`` on removed tokens).
+
+    >>> tokenize("Japan’s plan to re-arm, Article 9.")
+    ['japan', 'plan', 'to', 'rearm', 'article', '9']
+    """
+    toks = _TOKEN.findall(normalize(text))
+    stop = _stopset(stop_words)
+    if stop or min_len > 1:
+        toks = [t for t in toks if t not in stop and len(t) >= min_len]
+    if stem:
+        st = _stemmer()
+        toks = [st.stem(t) for t in toks]
+    ns = (ngrams,) if isinstance(ngrams, int) else tuple(ngrams)
+    if ns == (1,):
+        return toks
+    out: list[str] = []
+    for n in ns:
+        if n == 1:
+            out += toks
+        else:
+            out += ["_".join(toks[i:i + n]) for i in range(len(toks) - n + 1)]
+    return out
+
+
+def tokenize_spans(text: str) -> list[tuple[str, int, int]]:
+    """Tokens with their character spans in ``text`` (same tokens as ``tokenize``)."""
+    out = []
+    for m in _SPAN_TOKEN.finditer(text):
+        for tok in _TOKEN.findall(normalize(m.group())):
+            out.append((tok, m.start(), m.end()))
+    return out
+
+
+# ---------------------------------------------------------------------------- sentences
+@lru_cache(maxsize=1)
+def _punkt():
+    from nltk.tokenize.punkt import PunktParameters, PunktSentenceTokenizer
+    params = PunktParameters()
+    params.abbrev_types = set(ABBREVIATIONS)
+    return PunktSentenceTokenizer(params)
+
+
+def sentence_spans(text: str) -> list[tuple[int, int]]:
+    """Sentence (start, end) offsets in ``text``; a line break always ends a sentence."""
+    tok = _punkt()
+    spans = []
+    for start, cend, _ in split_lines(text):
+        line = text[start:cend]
+        if not line.strip():
+            continue
+        for s, e in tok.span_tokenize(line):
+            spans.append((start + s, start + e))
+    return spans
+
+
+def sentences(corpus, raw_offsets: bool = True) -> pd.DataFrame:
+    """One row per sentence of the clean texts.
+
+    Columns: id, date, year, sentence (index within the document), start, end
+    (offsets in the clean text), raw_start, raw_end (offsets in the raw text, so
+    annotations survive cleaning changes), text.
+    """
+    dv = corpus.docvars
+    rows = []
+    docs = getattr(corpus, "documents", None)
+    for i, text in enumerate(corpus.iter_texts()):
+        cleaned = docs[i].cleaned if docs is not None else None
+        for k, (s, e) in enumerate(sentence_spans(text)):
+            row = {"id": dv["id"].iat[i], "date": dv["date"].iat[i], "year": dv["year"].iat[i], "sentence": k,
+                   "start": s, "end": e, "text": text[s:e]}
+            if raw_offsets and cleaned is not None:
+                row["raw_start"], row["raw_end"] = cleaned.clean_to_raw(s), cleaned.clean_to_raw(e, "end")
+            rows.append(row)
+    cols = ["id", "date", "year", "sentence", "start", "end", "raw_start", "raw_end", "text"]
+    df = pd.DataFrame(rows, columns=cols)
+    return df.astype({"id": "string", "text": "string"})
+
+
+def tokens(corpus, stop_words: str | Iterable[str] | None = None, stem: bool = False,
+           ngrams: int | Sequence[int] = 1) -> dict[str, list[str]]:
+    """Tokens of each document, keyed by id (quanteda's ``tokens()``)."""
+    return {i: tokenize(t, stop_words=stop_words, stem=stem, ngrams=ngrams)
+            for i, t in zip(corpus.docvars["id"], corpus.iter_texts())}
+
+
+# ---------------------------------------------------------------------------- patterns & KWIC
+class Pattern:
+    """A word, glob (``rearm*``) or multiword phrase (``"Article 9"``), matched on normalized tokens.
+
+    Each word of the pattern is normalized like the text (so ``re-arm*`` and
+    ``rearm*`` are the same pattern), then matched with shell-style globbing.
+    """
+
+    def __init__(self, pattern: str):
+        words = _TOKEN.findall(normalize(pattern.replace("*", "STARGLOB").replace("?", "QMGLOB")))
+        words = [w.replace("starglob", "*").replace("qmglob", "?") for w in words]
+        if not words:
+            raise ParameterError(f"pattern {pattern!r} has no word characters")
+        self.pattern = pattern
+        self.words = words
+        self._exact = [not any(ch in w for ch in "*?[") for w in words]
+
+    def __repr__(self) -> str:
+        return f"Pattern({self.pattern!r})"
+
+    def _word_match(self, k: int, vocab: np.ndarray) -> np.ndarray:
+        w = self.words[k]
+        if self._exact[k]:
+            return vocab == w
+        rx = re.compile(fnmatch.translate(w))
+        return np.fromiter((rx.match(v) is not None for v in vocab), bool, len(vocab))
+
+    def find(self, toks: Sequence[str]) -> list[tuple[int, int]]:
+        """Token index ranges [i, j) where the pattern matches."""
+        if not toks:
+            return []
+        vocab, inv = np.unique(np.asarray(toks, dtype=object).astype(str), return_inverse=True)
+        n = len(self.words)
+        hit = np.ones(len(toks) - n + 1, dtype=bool) if len(toks) >= n else np.zeros(0, bool)
+        for k in range(n):
+            ok = self._word_match(k, vocab)[inv]
+            hit &= ok[k:len(toks) - n + 1 + k]
+        return [(int(i), int(i) + n) for i in np.flatnonzero(hit)]
+
+
+def kwic(corpus, pattern: str | Sequence[str], window: int = 5) -> pd.DataFrame:
+    """Keyword in context: every match of ``pattern`` with ``window`` tokens each side.
+
+    ``pattern`` is a word, a glob (``"rearm*"`` also finds "re-arm") or a phrase
+    (``"Article 9"``), or a list of them. Context is cut from the clean text at
+    token boundaries, so it shows the words as written.
+
+    Returns id, date, year, pattern, start, end (offsets in the clean text),
+    pre, keyword, post.
+
+    >>> kwic(corpus, "rearm*", window=4)   # doctest: +SKIP
+    """
+    patterns = [pattern] if isinstance(pattern, str) else list(pattern)
+    compiled = [Pattern(p) for p in patterns]
+    dv = corpus.docvars
+    rows = []
+    for i, text in enumerate(corpus.iter_texts()):
+        spans = tokenize_spans(text)
+        toks = [t for t, _, _ in spans]
+        for pat in compiled:
+            for a, b in pat.find(toks):
+                s, e = spans[a][1], spans[b - 1][2]
+                lo = spans[max(0, a - window)][1]
+                hi = spans[min(len(spans), b + window) - 1][2]
+                rows.append({"id": dv["id"].iat[i], "date": dv["date"].iat[i], "year": dv["year"].iat[i],
+                             "pattern": pat.pattern, "start": s, "end": e,
+                             "pre": " ".join(text[lo:s].split()), "keyword": " ".join(text[s:e].split()),
+                             "post": " ".join(text[e:hi].split())})
+    cols = ["id", "date", "year", "pattern", "start", "end", "pre", "keyword", "post"]
+    df = pd.DataFrame(rows, columns=cols)
+    df = df.drop_duplicates(subset=["id", "start", "end", "pattern"])
+    return df.sort_values(["date", "id", "start"], kind="stable").reset_index(drop=True).astype(
+        {"id": "string", "pattern": "string", "pre": "string", "keyword": "string", "post": "string"})

@@ -1,0 +1,37 @@
+import pathlib
+
+import pytest
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+SEEDS = ROOT / "seeds"
+SHARED = ROOT.parent / "shared"
+SOTU = SHARED / "corpora" / "state_of_the_union"
+
+
+@pytest.fixture(scope="session")
+def seeds():
+    import corpuskit as ck
+    return ck.load_corpus(SEEDS)
+
+
+@pytest.fixture(scope="session")
+def sotu():
+    import corpuskit as ck
+    if not SOTU.is_dir():
+        pytest.fail(f"{SOTU} is missing: CI runs with shared/ beside the clone")
+    return ck.load_corpus(SOTU)
+
+
+@pytest.fixture
+def make_folder(tmp_path):
+    """Write a folder corpus: files is {name: bytes|str}, metadata a CSV string."""
+    def _make(files: dict, metadata: str | None):
+        d = tmp_path / "corpus"
+        d.mkdir()
+        for name, content in files.items():
+            p = d / name
+            p.write_bytes(content if isinstance(content, bytes) else content.encode("utf-8"))
+        if metadata is not None:
+            (d / "metadata.csv").write_text(metadata, encoding="utf-8")
+        return d
+    return _make

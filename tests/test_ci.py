@@ -1,0 +1,31 @@
+"""The README's two commands, and CI running the test command verbatim."""
+import re
+
+from conftest import ROOT
+
+
+def readme_commands():
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = re.search(r"```bash\n(.*?)```", text, re.S)
+    assert block and text.index("```bash") < 40, "the README must open with the commands"
+    return [l for l in block.group(1).splitlines() if l.strip()]
+
+
+def test_readme_opens_with_exactly_two_commands():
+    cmds = readme_commands()
+    assert len(cmds) == 2
+    main_job, tests = cmds
+    assert main_job.startswith("python3 -m venv .venv") and "-c constraints.txt" in main_job
+    assert tests.startswith("python3 -m venv .venv") and "-c constraints.txt" in tests and "pytest" in tests
+
+
+def test_ci_runs_the_readme_test_command_verbatim():
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    assert readme_commands()[1] in ci.splitlines()
+
+
+def test_constraints_is_a_full_freeze():
+    pins = [l for l in (ROOT / "constraints.txt").read_text().splitlines() if l and not l.startswith("#")]
+    assert all(re.fullmatch(r"[A-Za-z0-9_.\-\[\]]+==[\w.+!-]+", p) for p in pins), pins
+    names = {p.split("==")[0].lower() for p in pins}
+    assert {"numpy", "pandas", "scikit-learn", "matplotlib", "nltk", "scipy", "pillow", "pytest"} <= names

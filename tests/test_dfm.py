@@ -1,0 +1,79 @@
+"""Document-feature matrices: counts by hand, tf-idf against scikit-learn, grouping, trimming."""
+import numpy as np
+import pytest
+import scipy.sparse as sp
+from sklearn.feature_extraction.text import TfidfVectorizer
+
+import corpuskit as ck
+from corpuskit.dfm import dfm, units
+from corpuskit.errors import ParameterError
+
+
+@pytest.fixture
+def tiny():
+    return ck.Corpus.from_records([
+        {"id": "a", "date": "2020", "text": "Japan rearms. Japan's budget grows.\nNew line here."},
+        {"id": "b", "date": "2021-05", "text": "China objects. Japan re-arms anyway."},
+    ])
+
+
+def test_counts_by_hand(tiny):
+    m = dfm(tiny)
+    assert sp.issparse(m.counts)
+    f = list(m.features)
+    assert f == sorted(f)
+    row_a = dict(zip(f, m.counts.toarray()[0]))
+    assert row_a["japan"] == 2 and row_a["rearms"] == 1 and row_a["budget"] == 1 and row_a["line"] == 1
+    row_b = dict(zip(f, m.counts.toarray()[1]))
+    assert row_b["rearms"] == 1 and row_b["china"] == 1 and row_b["japan"] == 1
+    assert m.docvars["n_tokens"].tolist() == [8, 5]
+
+
+def test_units(tiny):
+    assert units(tiny, "sentence")["unit_id"].tolist() == ["a#0", "a#1", "a#2", "b#0", "b#1"]
+    assert units(tiny, "paragraph")["text"].tolist() == ["Japan rearms. Japan's budget grows.", "New line here.",
+                                                           "China objects. Japan re-arms anyway."]
+    w = units(tiny, "window", window=2)
+    assert w["text"].tolist()[0] == "Japan rearms. Japan's budget grows."
+    assert len(w) == 3
+    with pytest.raises(ParameterError, match="unit='chapter'"):
+        units(tiny, "chapter")
+
+
+def test_group_sums_units_back_to_documents(tiny):
+    s = dfm(tiny, "sentence")
+    g = s.group("id")
+    d = dfm(tiny, "document")
+    assert g.docvars["id"].tolist() == ["a", "b"]
+    assert (g.counts != d.counts).nnz == 0
+    assert g.docvars["n_tokens"].tolist() == d.docvars["n_tokens"].tolist()
+    y = d.group("year")
+    assert y.docvars["unit_id"].tolist() == ["2020", "2021"]
+
+
+def test_tfidf_equals_scikit_learn(seeds):
+    from corpuskit.tokens import tokenize
+    m = dfm(seeds).tfidf()
+    ref = TfidfVectorizer(analyzer=tokenize).fit(list(seeds.iter_texts()))
+    x = ref.transform(list(seeds.iter_texts()))
+    assert list(ref.get_feature_names_out()) == list(m.features)
+    assert abs(x - m.counts).max() < 1e-12
+    with pytest.raises(ParameterError, match="weighted"):
+        m.group("id")
+
+
+def test_trim_and_select(seeds):
+    m = dfm(seeds, stop_words="english")
+    t = m.trim(min_docfreq=5)
+    assert set(t.features) >= {"japan", "security"} and (t.docfreq() == 5).all()
+    top = m.trim(max_features=3)
+    assert list(top.features) == sorted(["japan", "taiwan", "china"])
+    sel = m.select(["rearm*", "constitution*"])
+    assert set(sel.features) == {"rearm", "rearmament", "constitution", "constitutional"}
+    assert "japan" not in m.select("jap*", remove=True).features
+
+
+def test_empty_vocabulary_is_a_clear_error():
+    c = ck.Corpus.from_records([{"id": "a", "date": "2020", "text": "the and of"}])
+    with pytest.raises(ParameterError, match="vocabulary is empty"):
+        dfm(c, stop_words="english")
