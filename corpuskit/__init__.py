@@ -5,10 +5,11 @@
 """
 from .clean import Cleaner, reassemble
 from .corpus import Corpus, Document, load_corpus
+from .dfm import DFM, dfm, units
 from .errors import CorpusError, CorpuskitError, ParameterError
 from .tokens import kwic, sentences, tokenize, tokens
 
 __version__ = "0.1.0"
 
-__all__ = ["Cleaner", "Corpus", "CorpusError", "CorpuskitError", "Document", "ParameterError", "kwic",
+__all__ = ["Cleaner", "Corpus", "DFM", "dfm", "units", "CorpusError", "CorpuskitError", "Document", "ParameterError", "kwic",
            "load_corpus", "reassemble", "sentences", "tokenize", "tokens", "__version__"]
