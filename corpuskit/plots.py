@@ -1,0 +1,384 @@
+"""Figures: each function takes library results (DataFrames) and returns a matplotlib Figure.
+
+Conventions every figure follows:
+
+* dates sit at their true positions on a time axis (an interval-dated document
+  at its interval's middle); periods without documents are shaded as gaps and
+  never bridged by a line or band;
+* confidence intervals are drawn; axes carry units; the palette is Okabe & Ito's
+  colour-blind-safe one; sizes read in a paper column (3.5 in) or across a page (7 in);
+* titles state the finding, computed from the results passed in;
+* plotted values are rounded (``_r``) so last-bit float noise cannot move a pixel.
+
+The CLI (``corpuskit figures``) and the notebooks call these same functions.
+"""
+from __future__ import annotations
+
+import pathlib
+from contextlib import contextmanager
+from typing import Iterable, Sequence
+
+import matplotlib
+
+matplotlib.use("Agg", force=False)
+import matplotlib.dates as mdates  # noqa: E402
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+
+from .errors import ParameterError  # noqa: E402
+
+__all__ = ["OKABE_ITO", "plot_timeline", "plot_prevalence", "plot_stance", "plot_keyness", "plot_wordfish",
+           "plot_k_selection", "save_figure", "COLUMN_WIDTH", "PAGE_WIDTH"]
+
+OKABE_ITO = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000"]
+COLUMN_WIDTH = 3.5  # inches
+PAGE_WIDTH = 7.0
+GAP_COLOR = "#DDDDDD"
+_DECIMALS = 6
+
+
+def _r(x):
+    """Round plotted values so float noise in the last bits cannot move a pixel."""
+    return np.round(np.asarray(x, dtype=float), _DECIMALS)
+
+
+@contextmanager
+def _style():
+    rc = {"font.size": 7.5, "axes.titlesize": 8, "axes.labelsize": 7.5, "xtick.labelsize": 7,
+          "ytick.labelsize": 7, "legend.fontsize": 6.5, "axes.spines.top": False, "axes.spines.right": False,
+          "axes.prop_cycle": matplotlib.cycler(color=OKABE_ITO), "figure.dpi": 100, "savefig.dpi": 200,
+          "font.family": "DejaVu Sans", "svg.hashsalt": "corpuskit", "svg.fonttype": "path",
+          "pdf.fonttype": 42, "axes.titlelocation": "left", "axes.titleweight": "bold"}
+    with plt.rc_context(rc):
+        yield
+
+
+def _require(df: pd.DataFrame, cols: Iterable[str], what: str) -> None:
+    missing = [c for c in cols if c not in df.columns]
+    if missing:
+        raise ParameterError(f"{what} needs column(s) {missing}; got {list(df.columns)}")
+
+
+def _date_axis(ax, span_years: float) -> None:
+    if span_years > 8:
+        ax.xaxis.set_major_locator(mdates.YearLocator(base=2 if span_years < 25 else 10))
+    else:
+        ax.xaxis.set_major_locator(mdates.YearLocator())
+    ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y"))
+
+
+def _shade_gaps(ax, periods: pd.DataFrame) -> int:
+    """Shade runs of periods without documents; returns how many runs were shaded."""
+    empty = periods["n_docs"].to_numpy() == 0
+    runs, i = 0, 0
+    starts, ends = periods["period_start"].to_numpy(), periods["period_end"].to_numpy()
+    while i < len(empty):
+        if empty[i]:
+            j = i
+            while j + 1 < len(empty) and empty[j + 1]:
+                j += 1
+            ax.axvspan(starts[i], ends[j] + np.timedelta64(1, "D"), color=GAP_COLOR, alpha=0.6, lw=0, zorder=0,
+                       label="no documents" if runs == 0 else None)
+            runs += 1
+            i = j + 1
+        else:
+            i += 1
+    return runs
+
+
+def _segments(mask: np.ndarray) -> list[np.ndarray]:
+    """Index runs where mask is true (consecutive periods with data)."""
+    idx = np.flatnonzero(mask)
+    if len(idx) == 0:
+        return []
+    return np.split(idx, np.flatnonzero(np.diff(idx) > 1) + 1)
+
+
+def _fmt_pct(x: float) -> str:
+    return f"{100 * x:.0f}%"
+
+
+# --------------------------------------------------------------------------- timeline
+def plot_timeline(docvars: pd.DataFrame, label: str = "id", title: str | None = None) -> Figure:
+    """The corpus on a true time axis: one row per document, its dated interval as a bar.
+
+    ``docvars`` is ``corpus.docvars`` (or ``to_frame()``): id, date, date_end, date_mid.
+    """
+    _require(docvars, ["date", "date_end", "date_mid", label], "plot_timeline")
+    df = docvars.sort_values(["date", label]).reset_index(drop=True)
+    years = df["date"].dt.year
+    if title is None:
+        span = f"{years.min()}–{df['date_end'].dt.year.max()}"
+        by_year = years.value_counts().sort_index()
+        gap = _largest_gap(sorted(set(years)))
+        title = f"{len(df)} documents, {span}" + (f"; none from {gap[0]} to {gap[1]}" if gap else "")
+    with _style():
+        fig, ax = plt.subplots(figsize=(PAGE_WIDTH, 0.9 + 0.28 * len(df)), layout="constrained")
+        y = np.arange(len(df))[::-1]
+        width = (df["date_end"] - df["date"]).dt.days.to_numpy() + 1
+        ax.barh(y, np.maximum(width, 20), left=df["date"], height=0.5, color=OKABE_ITO[0], alpha=0.35,
+                label="date interval")
+        ax.plot(df["date_mid"], y, "o", color=OKABE_ITO[0], ms=3.5, label="placed at interval middle")
+        ax.set_yticks(y, df[label].astype(str).tolist())
+        ax.set_xlabel("publication date (year)")
+        ax.set_ylabel("document")
+        lo, hi = df["date"].min(), df["date_end"].max()
+        pad = pd.Timedelta(days=max(60, int((hi - lo).days * 0.03)))
+        ax.set_xlim(lo - pad, hi + pad)
+        _date_axis(ax, (hi - lo).days / 365.25)
+        ax.set_title(title)
+        ax.legend(loc="lower right", frameon=False)
+    return fig
+
+
+def _largest_gap(years: Sequence[int]) -> tuple[int, int] | None:
+    if len(years) < 2:
+        return None
+    diffs = np.diff(years)
+    k = int(np.argmax(diffs))
+    return (years[k] + 1, years[k + 1] - 1) if diffs[k] > 1 else None
+
+
+# --------------------------------------------------------------------------- shares over time
+def plot_prevalence(table: pd.DataFrame, category: str = "topic", label: str | None = "label",
+                    title: str | None = None, ylabel: str = "share of tokens (%)",
+                    categories: Sequence | None = None) -> Figure:
+    """Shares over time with CI bands, one line per category (topics or frames).
+
+    ``table`` is a long period table (``TopicModel.prevalence()``,
+    ``frame_prevalence()``): period, period_start, period_end, period_mid,
+    <category>, share, ci_low, ci_high, n_docs. Lines and bands join only
+    consecutive periods with documents; empty periods are shaded.
+    """
+    _require(table, ["period", "period_start", "period_end", "period_mid", category, "share", "ci_low",
+                     "ci_high", "n_docs"], "plot_prevalence")
+    cats = list(categories) if categories is not None else list(dict.fromkeys(table[category]))
+    periods = table.drop_duplicates("period")[["period", "period_start", "period_end", "period_mid", "n_docs"]]
+    periods = periods.reset_index(drop=True)
+    names = {}
+    for c in cats:
+        sub = table[table[category] == c]
+        names[c] = str(sub[label].iloc[0]) if label and label in table.columns else str(c)
+    if title is None:
+        title = _shift_title(table, category, cats, names)
+    with _style():
+        fig, ax = plt.subplots(figsize=(PAGE_WIDTH, 3.2), layout="constrained")
+        _shade_gaps(ax, periods)
+        for i, c in enumerate(cats):
+            sub = table[table[category] == c].set_index("period").loc[periods["period"]]
+            color = OKABE_ITO[i % len(OKABE_ITO)]
+            has = (sub["n_docs"].to_numpy() > 0) & sub["share"].notna().to_numpy()
+            x = pd.to_datetime(sub["period_mid"]).to_numpy()
+            y, lo, hi = _r(100 * sub["share"]), _r(100 * sub["ci_low"]), _r(100 * sub["ci_high"])
+            first = True
+            for seg in _segments(has):
+                kw = {"label": names[c]} if first else {}
+                first = False
+                if len(seg) == 1:  # an isolated period: a point with an error bar, not a line
+                    ax.errorbar(x[seg], y[seg], yerr=[y[seg] - lo[seg], hi[seg] - y[seg]], fmt="o", ms=3.5,
+                                color=color, capsize=2, lw=1, **kw)
+                else:
+                    ax.plot(x[seg], y[seg], "-o", ms=3, lw=1.4, color=color, **kw)
+                    ax.fill_between(x[seg], lo[seg], hi[seg], color=color, alpha=0.15, lw=0)
+        ax.set_ylabel(ylabel)
+        ax.set_xlabel("period (year)")
+        ax.set_ylim(bottom=0)
+        lo_d, hi_d = periods["period_start"].min(), periods["period_end"].max()
+        ax.set_xlim(lo_d, hi_d + pd.Timedelta(days=1))
+        _date_axis(ax, (hi_d - lo_d).days / 365.25)
+        ax.set_title(title)
+        ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False)
+    return fig
+
+
+def _shift_title(table: pd.DataFrame, category: str, cats: list, names: dict) -> str:
+    has = table[(table["n_docs"] > 0) & table["share"].notna()]
+    if has.empty:
+        return "No period has documents"
+    first, last = has["period"].iloc[0], has["period"].iloc[-1]
+    if first == last:
+        top = has.sort_values("share", ascending=False).iloc[0]
+        return f"{names[top[category]]} leads in {first} ({_fmt_pct(top['share'])})"
+    a = has[has["period"] == first].set_index(category)["share"]
+    b = has[has["period"] == last].set_index(category)["share"]
+    change = (b - a).dropna()
+    # largest absolute change; on a tie the rising category, then the first listed
+    order = sorted(change.index, key=lambda k: (-round(abs(change[k]), 9), -np.sign(change[k]), cats.index(k)))
+    c = order[0]
+    verb = "rises" if change[c] > 0 else "falls"
+    return f"{names[c]} {verb} from {_fmt_pct(a[c])} ({first}) to {_fmt_pct(b[c])} ({last})"
+
+
+# --------------------------------------------------------------------------- stance
+def plot_stance(scores: pd.DataFrame, method: str = "method", title: str | None = None,
+                label: str = "id") -> Figure:
+    """Document stance with 95% CI bars, by method, at the documents' true dates.
+
+    ``scores``: id, date_mid, stance, ci_low, ci_high, <method> (one block of
+    rows per method, e.g. lexicon / classifier / wordfish sign). Documents with
+    no score (NaN stance) are listed in the legend title, not plotted.
+    """
+    _require(scores, [label, "date_mid", "stance", "ci_low", "ci_high", method], "plot_stance")
+    methods = list(dict.fromkeys(scores[method]))
+    ok = scores["stance"].notna()
+    missing = sorted(set(scores.loc[~ok, label].astype(str)))
+    if title is None:
+        title = _stance_title(scores[ok], method, methods)
+    with _style():
+        fig, ax = plt.subplots(figsize=(PAGE_WIDTH, 3.0), layout="constrained")
+        ax.axhline(0, color="#555555", lw=0.7, zorder=1)
+        span = (scores["date_mid"].max() - scores["date_mid"].min()).days or 365
+        offsets = np.linspace(-1, 1, len(methods)) * span * 0.006 if len(methods) > 1 else [0]
+        for i, m in enumerate(methods):
+            sub = scores[(scores[method] == m) & ok]
+            x = pd.to_datetime(sub["date_mid"]) + pd.to_timedelta(offsets[i], unit="D")
+            y = _r(sub["stance"])
+            yerr = np.vstack([y - _r(sub["ci_low"]), _r(sub["ci_high"]) - y])
+            yerr = np.where(np.isfinite(yerr), yerr, 0)
+            ax.errorbar(x, y, yerr=yerr, fmt="os^Dv"[i % 5], ms=4, capsize=2, lw=1,
+                        color=OKABE_ITO[i % len(OKABE_ITO)], label=str(m))
+            for xi, yi, t in zip(x, y, sub[label].astype(str)):
+                if i == 0:
+                    ax.annotate(t, (xi, yi), xytext=(4, 4), textcoords="offset points", fontsize=6)
+        ax.set_ylim(-1.08, 1.08)
+        ax.set_ylabel("stance toward the target\n(−1 against … +1 favor)")
+        ax.set_xlabel("publication date (year)")
+        lo, hi = scores["date_mid"].min(), scores["date_mid"].max()
+        pad = pd.Timedelta(days=max(120, int((hi - lo).days * 0.04)))
+        ax.set_xlim(lo - pad, hi + pad)
+        _date_axis(ax, (hi - lo).days / 365.25)
+        ax.set_title(title)
+        leg_title = f"method (no score: {', '.join(missing)})" if missing else "method (95% CI)"
+        ax.legend(title=leg_title, loc="lower right", frameon=False)
+    return fig
+
+
+def _stance_title(scores: pd.DataFrame, method: str, methods: list) -> str:
+    if scores.empty:
+        return "No document has a stance score"
+    m = methods[0]
+    sub = scores[scores[method] == m].sort_values("date_mid")
+    pos = int((sub["stance"] > 0).sum())
+    return f"{pos} of {len(sub)} documents lean in favor ({m}); mean stance {sub['stance'].mean():+.2f}"
+
+
+# --------------------------------------------------------------------------- keyness
+def plot_keyness(table: pd.DataFrame, n: int = 15, labels: tuple[str, str] = ("A", "B"),
+                 title: str | None = None) -> Figure:
+    """Fightin' Words z-scores: the ``n`` most distinctive terms of each side, side by side.
+
+    ``table``: term, z (positive = more typical of A).
+    """
+    _require(table, ["term", "z"], "plot_keyness")
+    t = table.sort_values("z", ascending=False)
+    a = t.head(n)
+    b = t.tail(n).iloc[::-1]
+    b = b[b["z"] < 0]
+    a = a[a["z"] > 0]
+    if title is None:
+        title = (f"Words of {labels[0]}: {', '.join(a['term'].head(3))}; "
+                 f"of {labels[1]}: {', '.join(b['term'].head(3))}")
+    with _style():
+        fig, axes = plt.subplots(1, 2, figsize=(PAGE_WIDTH, 0.6 + 0.17 * max(len(a), len(b), 1)),
+                                 layout="constrained")
+        for ax, part, color, lab in ((axes[0], a, OKABE_ITO[0], labels[0]), (axes[1], b, OKABE_ITO[3], labels[1])):
+            y = np.arange(len(part))[::-1]
+            ax.barh(y, _r(part["z"].abs()), color=color)
+            ax.set_yticks(y, part["term"].tolist())
+            ax.set_xlabel("|z| (log-odds with informative prior)")
+            ax.set_title(f"more in {lab}", fontweight="normal", loc="left")
+            ax.axvline(1.96, color="#555555", lw=0.6, ls="--")
+        fig.suptitle(title, x=0.01, ha="left", fontsize=8, fontweight="bold")
+    return fig
+
+
+# --------------------------------------------------------------------------- wordfish
+def plot_wordfish(table: pd.DataFrame, label: str = "id", title: str | None = None) -> Figure:
+    """Wordfish positions (theta) with 95% intervals, at the documents' dates.
+
+    ``table``: id, date_mid (or date), theta, ci_low, ci_high (or se).
+    """
+    xcol = "date_mid" if "date_mid" in table.columns else "date"
+    _require(table, [label, xcol, "theta"], "plot_wordfish")
+    t = table.sort_values(xcol).reset_index(drop=True)
+    theta = _r(t["theta"])
+    if "ci_low" in t.columns:
+        lo, hi = _r(t["ci_low"]), _r(t["ci_high"])
+    elif "se" in t.columns:
+        lo, hi = theta - 1.96 * _r(t["se"]), theta + 1.96 * _r(t["se"])
+    else:
+        lo = hi = theta
+    if title is None:
+        k_lo, k_hi = int(np.argmin(theta)), int(np.argmax(theta))
+        title = (f"Wordfish places {t[label].iloc[k_lo]} and {t[label].iloc[k_hi]} at the ends "
+                 f"(θ {theta[k_lo]:+.2f} to {theta[k_hi]:+.2f})")
+    with _style():
+        fig, ax = plt.subplots(figsize=(COLUMN_WIDTH * 1.4, 2.6), layout="constrained")
+        x = pd.to_datetime(t[xcol])
+        ax.errorbar(x, theta, yerr=[theta - lo, hi - theta], fmt="o", ms=4, capsize=2, color=OKABE_ITO[2])
+        for xi, yi, s in zip(x, theta, t[label].astype(str)):
+            ax.annotate(s, (xi, yi), xytext=(4, 3), textcoords="offset points", fontsize=6)
+        ax.axhline(0, color="#555555", lw=0.6)
+        ax.set_ylabel("θ (latent position, sd units)")
+        ax.set_xlabel("publication date (year)")
+        lo_d, hi_d = x.min(), x.max()
+        pad = pd.Timedelta(days=max(120, int((hi_d - lo_d).days * 0.05)))
+        ax.set_xlim(lo_d - pad, hi_d + pad)
+        _date_axis(ax, (hi_d - lo_d).days / 365.25)
+        ax.set_title(title)
+    return fig
+
+
+# --------------------------------------------------------------------------- choice of k
+def plot_k_selection(table: pd.DataFrame, title: str | None = None) -> Figure:
+    """Coherence, diversity and stability against k, the recommended k marked.
+
+    ``table``: k, coherence, diversity, stability, recommended (bool).
+    """
+    _require(table, ["k", "coherence", "diversity", "stability", "recommended"], "plot_k_selection")
+    t = table.sort_values("k")
+    rec = t.loc[t["recommended"].astype(bool), "k"]
+    k_rec = int(rec.iloc[0]) if len(rec) else None
+    if title is None:
+        title = (f"k = {k_rec} recommended (stability {t.loc[t.k == k_rec, 'stability'].iloc[0]:.2f})"
+                 if k_rec is not None else "No k recommended")
+    with _style():
+        fig, axes = plt.subplots(1, 3, figsize=(PAGE_WIDTH, 2.3), layout="constrained", sharex=True)
+        for ax, col, ylab, color in ((axes[0], "coherence", "mean NPMI coherence", OKABE_ITO[0]),
+                                     (axes[1], "diversity", "topic diversity (share unique)", OKABE_ITO[1]),
+                                     (axes[2], "stability", "stability (mean matched AJ)", OKABE_ITO[2])):
+            ax.plot(t["k"], _r(t[col]), "-o", ms=3, color=color)
+            if k_rec is not None:
+                ax.axvline(k_rec, color="#555555", lw=0.8, ls="--")
+            ax.set_xlabel("number of topics k")
+            ax.set_ylabel(ylab)
+            ax.set_xticks(t["k"].tolist())
+        fig.suptitle(title, x=0.01, ha="left", fontsize=8, fontweight="bold")
+    return fig
+
+
+# --------------------------------------------------------------------------- saving
+def save_figure(fig: Figure, stem: str | pathlib.Path, formats: Sequence[str] = ("png", "svg")) -> list[pathlib.Path]:
+    """Save ``fig`` as ``stem.<fmt>`` for each format, byte-reproducibly.
+
+    Dates and software versions are stripped from file metadata (PNG Software,
+    SVG Date with a fixed ``svg.hashsalt``, PDF CreationDate/Producer), so the same
+    figure gives the same bytes.
+    """
+    stem = pathlib.Path(stem)
+    stem.parent.mkdir(parents=True, exist_ok=True)
+    out = []
+    meta = {"png": {"Software": None}, "svg": {"Date": None, "Creator": None},
+            "pdf": {"CreationDate": None, "Producer": None, "Creator": None}}
+    for fmt in formats:
+        if fmt not in meta:
+            raise ParameterError(f"format {fmt!r}: use png, svg or pdf")
+        path = stem.with_suffix(f".{fmt}")
+        tmp = path.with_suffix(f".{fmt}.tmp")
+        with plt.rc_context({"svg.hashsalt": "corpuskit", "svg.fonttype": "path", "pdf.fonttype": 42}):
+            fig.savefig(tmp, format=fmt, metadata=meta[fmt], dpi=200)
+        tmp.replace(path)  # never leave a half-written figure
+        out.append(path)
+    return out
