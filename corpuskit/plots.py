@@ -19,15 +19,12 @@ from contextlib import contextmanager
 from typing import Iterable, Sequence
 
 import matplotlib
+import matplotlib.dates as mdates
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
 
-matplotlib.use("Agg", force=False)
-import matplotlib.dates as mdates  # noqa: E402
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
-
-from .errors import ParameterError  # noqa: E402
+from .errors import ParameterError
 
 __all__ = ["OKABE_ITO", "plot_timeline", "plot_prevalence", "plot_stance", "plot_keyness", "plot_wordfish",
            "plot_k_selection", "save_figure", "COLUMN_WIDTH", "PAGE_WIDTH"]
@@ -51,8 +48,14 @@ def _style():
           "axes.prop_cycle": matplotlib.cycler(color=OKABE_ITO), "figure.dpi": 100, "savefig.dpi": 200,
           "font.family": "DejaVu Sans", "svg.hashsalt": "corpuskit", "svg.fonttype": "path",
           "pdf.fonttype": 42, "axes.titlelocation": "left", "axes.titleweight": "bold"}
-    with plt.rc_context(rc):
+    with matplotlib.rc_context(rc):
         yield
+
+
+def _subplots(nrows: int = 1, ncols: int = 1, figsize=(PAGE_WIDTH, 3.0), layout="constrained", **kw):
+    """A Figure not registered with pyplot: no global state, no double display in Jupyter."""
+    fig = Figure(figsize=figsize, layout=layout)
+    return fig, fig.subplots(nrows, ncols, **kw)
 
 
 def _require(df: pd.DataFrame, cols: Iterable[str], what: str) -> None:
@@ -115,7 +118,7 @@ def plot_timeline(docvars: pd.DataFrame, label: str = "id", title: str | None = 
         gap = _largest_gap(sorted(set(years)))
         title = f"{len(df)} documents, {span}" + (f"; none from {gap[0]} to {gap[1]}" if gap else "")
     with _style():
-        fig, ax = plt.subplots(figsize=(PAGE_WIDTH, 0.9 + 0.28 * len(df)), layout="constrained")
+        fig, ax = _subplots(figsize=(PAGE_WIDTH, 0.9 + 0.28 * len(df)), layout="constrained")
         y = np.arange(len(df))[::-1]
         width = (df["date_end"] - df["date"]).dt.days.to_numpy() + 1
         ax.barh(y, np.maximum(width, 20), left=df["date"], height=0.5, color=OKABE_ITO[0], alpha=0.35,
@@ -164,7 +167,7 @@ def plot_prevalence(table: pd.DataFrame, category: str = "topic", label: str | N
     if title is None:
         title = _shift_title(table, category, cats, names)
     with _style():
-        fig, ax = plt.subplots(figsize=(PAGE_WIDTH, 3.2), layout="constrained")
+        fig, ax = _subplots(figsize=(PAGE_WIDTH, 3.2), layout="constrained")
         _shade_gaps(ax, periods)
         for i, c in enumerate(cats):
             sub = table[table[category] == c].set_index("period").loc[periods["period"]]
@@ -227,7 +230,7 @@ def plot_stance(scores: pd.DataFrame, method: str = "method", title: str | None 
     if title is None:
         title = _stance_title(scores[ok], method, methods)
     with _style():
-        fig, ax = plt.subplots(figsize=(PAGE_WIDTH, 3.0), layout="constrained")
+        fig, ax = _subplots(figsize=(PAGE_WIDTH, 3.0), layout="constrained")
         ax.axhline(0, color="#555555", lw=0.7, zorder=1)
         span = (scores["date_mid"].max() - scores["date_mid"].min()).days or 365
         offsets = np.linspace(-1, 1, len(methods)) * span * 0.006 if len(methods) > 1 else [0]
@@ -281,7 +284,7 @@ def plot_keyness(table: pd.DataFrame, n: int = 15, labels: tuple[str, str] = ("A
         title = (f"Words of {labels[0]}: {', '.join(a['term'].head(3))}; "
                  f"of {labels[1]}: {', '.join(b['term'].head(3))}")
     with _style():
-        fig, axes = plt.subplots(1, 2, figsize=(PAGE_WIDTH, 0.6 + 0.17 * max(len(a), len(b), 1)),
+        fig, axes = _subplots(1, 2, figsize=(PAGE_WIDTH, 0.6 + 0.17 * max(len(a), len(b), 1)),
                                  layout="constrained")
         for ax, part, color, lab in ((axes[0], a, OKABE_ITO[0], labels[0]), (axes[1], b, OKABE_ITO[3], labels[1])):
             y = np.arange(len(part))[::-1]
@@ -315,7 +318,7 @@ def plot_wordfish(table: pd.DataFrame, label: str = "id", title: str | None = No
         title = (f"Wordfish places {t[label].iloc[k_lo]} and {t[label].iloc[k_hi]} at the ends "
                  f"(θ {theta[k_lo]:+.2f} to {theta[k_hi]:+.2f})")
     with _style():
-        fig, ax = plt.subplots(figsize=(COLUMN_WIDTH * 1.4, 2.6), layout="constrained")
+        fig, ax = _subplots(figsize=(COLUMN_WIDTH * 1.4, 2.6), layout="constrained")
         x = pd.to_datetime(t[xcol])
         ax.errorbar(x, theta, yerr=[theta - lo, hi - theta], fmt="o", ms=4, capsize=2, color=OKABE_ITO[2])
         for xi, yi, s in zip(x, theta, t[label].astype(str)):
@@ -345,7 +348,7 @@ def plot_k_selection(table: pd.DataFrame, title: str | None = None) -> Figure:
         title = (f"k = {k_rec} recommended (stability {t.loc[t.k == k_rec, 'stability'].iloc[0]:.2f})"
                  if k_rec is not None else "No k recommended")
     with _style():
-        fig, axes = plt.subplots(1, 3, figsize=(PAGE_WIDTH, 2.3), layout="constrained", sharex=True)
+        fig, axes = _subplots(1, 3, figsize=(PAGE_WIDTH, 2.3), layout="constrained", sharex=True)
         for ax, col, ylab, color in ((axes[0], "coherence", "mean NPMI coherence", OKABE_ITO[0]),
                                      (axes[1], "diversity", "topic diversity (share unique)", OKABE_ITO[1]),
                                      (axes[2], "stability", "stability (mean matched AJ)", OKABE_ITO[2])):
@@ -377,7 +380,7 @@ def save_figure(fig: Figure, stem: str | pathlib.Path, formats: Sequence[str] = 
             raise ParameterError(f"format {fmt!r}: use png, svg or pdf")
         path = stem.with_suffix(f".{fmt}")
         tmp = path.with_suffix(f".{fmt}.tmp")
-        with plt.rc_context({"svg.hashsalt": "corpuskit", "svg.fonttype": "path", "pdf.fonttype": 42}):
+        with matplotlib.rc_context({"svg.hashsalt": "corpuskit", "svg.fonttype": "path", "pdf.fonttype": 42}):
             fig.savefig(tmp, format=fmt, metadata=meta[fmt], dpi=200)
         tmp.replace(path)  # never leave a half-written figure
         out.append(path)
