@@ -16,6 +16,7 @@ def test_readme_opens_with_exactly_two_commands():
     assert len(cmds) == 2
     main_job, tests = cmds
     assert main_job.startswith("python3 -m venv .venv") and "-c constraints.txt" in main_job
+    assert main_job.endswith("corpuskit figures")
     assert tests.startswith("python3 -m venv .venv") and "-c constraints.txt" in tests and "pytest" in tests
 
 
