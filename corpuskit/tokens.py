@@ -206,7 +206,7 @@ class Pattern:
 
     def find(self, toks: Sequence[str]) -> list[tuple[int, int]]:
         """Token index ranges [i, j) where the pattern matches."""
-        if not toks:
+        if len(toks) < len(self.words):
             return []
         vocab, inv = np.unique(np.asarray(toks, dtype=object).astype(str), return_inverse=True)
         n = len(self.words)

@@ -56,6 +56,11 @@ def test_kwic_glob_finds_hyphenated_and_phrases(seeds):
     assert (multi["pattern"] == "counterattack").sum() == 3
 
 
+def test_pattern_longer_than_text_finds_nothing():
+    assert Pattern("first island chain").find(["first", "island"]) == []
+    assert Pattern("japan").find([]) == []
+
+
 def test_pattern_multiword_glob():
     assert Pattern("self-defense forc*").find(tokenize("the Self-Defense Forces and self defence")) == [(1, 4)]
 
