@@ -12,7 +12,7 @@ from corpuskit.errors import ParameterError
 from corpuskit.frames import (DictionaryError, FrameDictionary, frame_counts, frame_prevalence, frame_terms,
                               load_dictionary, score_frames)
 from corpuskit.periods import assign_periods, period_shares
-from corpuskit.tokens import Pattern, sentence_spans, sentences, tokenize
+from corpuskit.tokens import Pattern, sentences, tokenize
 
 REQUIRED = ["threat.china", "threat.north_korea", "threat.russia", "alliance_us_umbrella",
             "constitutional_pacifist_constraint", "capability_budget_deployment", "taiwan_contingency",
