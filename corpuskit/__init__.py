@@ -7,9 +7,14 @@ from .clean import Cleaner, reassemble
 from .corpus import Corpus, Document, load_corpus
 from .dfm import DFM, dfm, units
 from .errors import CorpusError, CorpuskitError, ParameterError
+from .frames import (DictionaryError, FrameDictionary, frame_counts, frame_prevalence, frame_terms,
+                     load_dictionary, score_frames)
+from .keyness import keyness
 from .tokens import kwic, sentences, tokenize, tokens
 
 __version__ = "0.1.0"
 
-__all__ = ["Cleaner", "Corpus", "DFM", "dfm", "units", "CorpusError", "CorpuskitError", "Document", "ParameterError", "kwic",
+__all__ = ["DictionaryError", "FrameDictionary", "frame_counts", "frame_prevalence", "frame_terms",
+           "load_dictionary", "score_frames", "keyness",
+           "Cleaner", "Corpus", "DFM", "dfm", "units", "CorpusError", "CorpuskitError", "Document", "ParameterError", "kwic",
            "load_corpus", "reassemble", "sentences", "tokenize", "tokens", "__version__"]

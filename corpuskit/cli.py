@@ -6,6 +6,7 @@ traceback.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from typing import Sequence
 
@@ -86,6 +87,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("corpuskit: interrupted", file=sys.stderr)
         return 130
+    except Exception as exc:  # a bug, not bad input: still one line, traceback on request
+        if os.environ.get("CORPUSKIT_DEBUG"):
+            raise
+        print(f"corpuskit: internal error: {type(exc).__name__}: {exc} (please report it; set CORPUSKIT_DEBUG=1 "
+              "for the traceback)", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

@@ -70,7 +70,54 @@ def step_corpus(study: Study) -> None:
     }
 
 
-STEPS: list[tuple[str, Callable[[Study], None]]] = [("corpus", step_corpus)]
+BEFORE = ("2006", "2006")
+AFTER = ("2021", "2024")
+
+
+def _period_label(span: tuple[str, str]) -> str:
+    return span[0] if span[0] == span[1] else f"{span[0]}–{span[1]}"
+
+
+def step_frames(study: Study) -> None:
+    from .frames import frame_prevalence, load_dictionary, score_frames
+
+    dictionary = load_dictionary().collapse(1)  # threat.china/.north_korea/... as one "threat" frame
+    per_doc = score_frames(study.corpus, dictionary)
+    prev = frame_prevalence(study.corpus, dictionary=dictionary, by="year", random_state=study.random_state)
+    study.results["frames_per_document"] = per_doc
+    study.results["frame_prevalence"] = prev
+    study.figures["frames_over_time"] = plots.plot_prevalence(
+        prev, category="frame", label=None, ylabel="share of all frame hits (%)")
+    has = prev[prev["n_docs"] > 0]
+    study.summary["frames"] = {
+        "dictionary": {"name": dictionary.name, "version": dictionary.version, "n_frames": len(dictionary)},
+        "per_document_per_1000_tokens": {
+            r["id"]: {f: _num(r[f], 1) for f in dictionary.keys()} for _, r in per_doc.iterrows()},
+        "share_by_year": {
+            f"{r.period}:{r.frame}": {"share": _num(r.share), "ci_low": _num(r.ci_low), "ci_high": _num(r.ci_high),
+                                      "n_docs": int(r.n_docs), "ci_basis": r.ci_basis}
+            for r in has.itertuples()},
+    }
+
+
+def step_keyness(study: Study) -> None:
+    from .keyness import keyness
+
+    a, b = study.corpus.between(*BEFORE), study.corpus.between(*AFTER)
+    table = keyness(a, b, stop_words="english")
+    study.results["keyness"] = table
+    labels = (_period_label(BEFORE), _period_label(AFTER))
+    study.figures["keyness"] = plots.plot_keyness(table, n=15, labels=labels)
+    top = lambda t: [{"term": r.term, "z": _num(r.z, 2), "count_a": int(r.count_a), "count_b": int(r.count_b)}
+                     for r in t.itertuples()]
+    study.summary["keyness"] = {"a": labels[0], "b": labels[1], "stop_words": "english",
+                                "n_a_docs": len(a), "n_b_docs": len(b),
+                                "top_a": top(table.head(15)), "top_b": top(table.tail(15).iloc[::-1]),
+                                "n_abs_z_over_1_96": int((table["z"].abs() > 1.96).sum())}
+
+
+STEPS: list[tuple[str, Callable[[Study], None]]] = [("corpus", step_corpus), ("frames", step_frames),
+                                                    ("keyness", step_keyness)]
 
 
 def run_study(corpus, random_state: int = 0, steps: list[str] | None = None) -> Study:

@@ -147,13 +147,15 @@ def _largest_gap(years: Sequence[int]) -> tuple[int, int] | None:
 # --------------------------------------------------------------------------- shares over time
 def plot_prevalence(table: pd.DataFrame, category: str = "topic", label: str | None = "label",
                     title: str | None = None, ylabel: str = "share of tokens (%)",
-                    categories: Sequence | None = None) -> Figure:
-    """Shares over time with CI bands, one line per category (topics or frames).
+                    categories: Sequence | None = None, facet: bool | None = None) -> Figure:
+    """Shares over time with CI bands, one series per category (topics or frames).
 
     ``table`` is a long period table (``TopicModel.prevalence()``,
     ``frame_prevalence()``): period, period_start, period_end, period_mid,
     <category>, share, ci_low, ci_high, n_docs. Lines and bands join only
-    consecutive periods with documents; empty periods are shaded.
+    consecutive periods with documents; a period between gaps is a point with
+    an error bar; empty periods are shaded. With more than four categories
+    (or ``facet=True``) each gets its own panel (small multiples, shared axes).
     """
     _require(table, ["period", "period_start", "period_end", "period_mid", category, "share", "ci_low",
                      "ci_high", "n_docs"], "plot_prevalence")
@@ -163,36 +165,65 @@ def plot_prevalence(table: pd.DataFrame, category: str = "topic", label: str | N
     names = {}
     for c in cats:
         sub = table[table[category] == c]
-        names[c] = str(sub[label].iloc[0]) if label and label in table.columns else str(c)
+        names[c] = str(sub[label].iloc[0]) if label and label in table.columns else str(c).replace("_", " ")
     if title is None:
         title = _shift_title(table, category, cats, names)
+    facet = len(cats) > 4 if facet is None else facet
     with _style():
-        fig, ax = _subplots(figsize=(PAGE_WIDTH, 3.2), layout="constrained")
-        _shade_gaps(ax, periods)
-        for i, c in enumerate(cats):
+        if facet:
+            ncols = min(4, len(cats))
+            nrows = int(np.ceil(len(cats) / ncols))
+            fig, axes = _subplots(nrows, ncols, figsize=(PAGE_WIDTH, 0.4 + 1.55 * nrows), sharex=True, sharey=True,
+                                  squeeze=False)
+            flat = list(axes.ravel())
+            for ax in flat[len(cats):]:
+                ax.set_visible(False)
+            targets = flat[:len(cats)]
+        else:
+            fig, ax = _subplots(figsize=(PAGE_WIDTH, 3.2))
+            targets = [ax] * len(cats)
+        lo_d, hi_d = periods["period_start"].min(), periods["period_end"].max()
+        shaded = set()
+        for i, (c, ax) in enumerate(zip(cats, targets)):
+            if id(ax) not in shaded:
+                _shade_gaps(ax, periods)
+                shaded.add(id(ax))
             sub = table[table[category] == c].set_index("period").loc[periods["period"]]
-            color = OKABE_ITO[i % len(OKABE_ITO)]
+            color = OKABE_ITO[i % len(OKABE_ITO)] if not facet else OKABE_ITO[0]
             has = (sub["n_docs"].to_numpy() > 0) & sub["share"].notna().to_numpy()
             x = pd.to_datetime(sub["period_mid"]).to_numpy()
             y, lo, hi = _r(100 * sub["share"]), _r(100 * sub["ci_low"]), _r(100 * sub["ci_high"])
             first = True
             for seg in _segments(has):
-                kw = {"label": names[c]} if first else {}
+                kw = {"label": names[c]} if first and not facet else {}
                 first = False
                 if len(seg) == 1:  # an isolated period: a point with an error bar, not a line
-                    ax.errorbar(x[seg], y[seg], yerr=[y[seg] - lo[seg], hi[seg] - y[seg]], fmt="o", ms=3.5,
-                                color=color, capsize=2, lw=1, **kw)
+                    err = np.nan_to_num(np.vstack([y[seg] - lo[seg], hi[seg] - y[seg]]))
+                    ax.errorbar(x[seg], y[seg], yerr=err, fmt="o", ms=3.5, color=color, capsize=2, lw=1, **kw)
                 else:
                     ax.plot(x[seg], y[seg], "-o", ms=3, lw=1.4, color=color, **kw)
                     ax.fill_between(x[seg], lo[seg], hi[seg], color=color, alpha=0.15, lw=0)
-        ax.set_ylabel(ylabel)
-        ax.set_xlabel("period (year)")
-        ax.set_ylim(bottom=0)
-        lo_d, hi_d = periods["period_start"].min(), periods["period_end"].max()
-        ax.set_xlim(lo_d, hi_d + pd.Timedelta(days=1))
-        _date_axis(ax, (hi_d - lo_d).days / 365.25)
-        ax.set_title(title)
-        ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False)
+            if facet:
+                ax.set_title(names[c], fontsize=7, fontweight="normal", loc="left")
+            ax.set_ylim(bottom=0)
+            ax.set_xlim(lo_d, hi_d + pd.Timedelta(days=1))
+            _date_axis(ax, (hi_d - lo_d).days / 365.25)
+            if facet:  # narrow panels: a few round years only
+                ax.xaxis.set_major_locator(mdates.AutoDateLocator(minticks=2, maxticks=4))
+                ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y"))
+        if facet:
+            for ax in axes[:, 0]:
+                ax.set_ylabel(ylabel if nrows == 1 else ylabel.replace(" (", "\n("))
+            for ax in targets[-ncols:]:
+                ax.set_xlabel("period (year)")
+                ax.tick_params(axis="x", labelbottom=True)
+            fig.suptitle(title, x=0.01, ha="left", fontsize=8, fontweight="bold")
+        else:
+            ax = targets[0]
+            ax.set_ylabel(ylabel)
+            ax.set_xlabel("period (year)")
+            ax.set_title(title)
+            ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False)
     return fig
 
 

@@ -155,3 +155,14 @@ def test_saved_figures_are_byte_identical(tmp_path, fmt):
         assert b"Software" not in data[:2000] or fmt != "png"
         assert not list(tmp_path.glob("*.tmp"))
     assert digests[0] == digests[1]
+
+
+def test_prevalence_small_multiples_one_panel_per_category():
+    t = prevalence_table()
+    fig = plots.plot_prevalence(t, facet=True)
+    visible = [ax for ax in fig.axes if ax.get_visible()]
+    assert [ax.get_title(loc="left") for ax in visible] == ["missiles", "taiwan"]
+    for ax in visible:
+        assert len(errorbars(ax)) == 2  # 2006 and 2021 stand alone
+        assert [years(l.get_xdata()) for l in ax.get_lines() if len(l.get_xdata()) >= 2] == [[2023, 2024]]
+    assert fig._suptitle.get_text() == "taiwan rises from 25% (2006) to 100% (2024)"
