@@ -24,6 +24,11 @@ import pandas as pd
 import scipy.sparse as sp
 from sklearn.base import BaseEstimator, clone
 
+try:  # scikit-learn's error for a bad estimator parameter value (private module, so guarded)
+    from sklearn.utils._param_validation import InvalidParameterError
+except ImportError:  # pragma: no cover
+    InvalidParameterError = ValueError
+
 from .coherence import MEASURES, topic_coherence
 from .dfm import DFM, UNITS, dfm, units
 from .errors import CorpuskitError, ParameterError
@@ -36,7 +41,7 @@ METHODS = ("nmf", "lda", "minibatch-nmf")
 _NMF_INITS = ("random", "nndsvd", "nndsvda", "nndsvdar")
 # Below this many documents, "auto" models windows of sentences instead of documents.
 AUTO_MIN_DOCUMENTS = 100
-_DEFAULT_MAX_ITER = {"nmf": 1000, "minibatch-nmf": 200, "lda": 100}
+_DEFAULT_MAX_ITER = {"nmf": 1000, "minibatch-nmf": 200, "lda": 50}
 _FORMAT = "corpuskit.TopicModel"
 _FORMAT_VERSION = 1
 
@@ -96,7 +101,7 @@ class TopicModel(BaseEstimator):
     max_features : keep only the most frequent features.
     stem : Snowball stemming.
     max_iter : solver iterations (default: 1000 for NMF, 200 for MiniBatchNMF,
-        100 for LDA).
+        50 for LDA: each is a full pass over the corpus).
     alpha_W, l1_ratio : NMF regularization (scikit-learn's ``alpha_W``, ``l1_ratio``).
     labels : topic labels to use instead of the automatic ones (k strings).
     estimator_kwargs : further keyword arguments for the scikit-learn estimator
@@ -232,7 +237,10 @@ class TopicModel(BaseEstimator):
                                  "filtering); use fewer topics or relax min_df/max_df/max_features")
         x = self._input_matrix(trimmed)
         est = self._estimator()
-        w = est.fit_transform(x)
+        try:
+            w = est.fit_transform(x)
+        except InvalidParameterError as exc:  # a bad value passed through estimator_kwargs
+            raise ParameterError(f"estimator_kwargs={self.estimator_kwargs!r}: {exc}") from None
         w[np.diff(x.indptr) == 0] = 0.0  # LDA gives empty units the prior; they carry no topic
         tot = w.sum(axis=1, keepdims=True)
         theta = np.divide(w, tot, out=np.zeros_like(w, dtype=float), where=tot > 0)
@@ -287,6 +295,7 @@ class TopicModel(BaseEstimator):
 
     def _checked_labels(self, labels) -> list[str]:
         k = len(self.components_)
+        given = labels
         if isinstance(labels, Mapping):
             new = list(self.labels_)
             for key, val in labels.items():
@@ -298,9 +307,9 @@ class TopicModel(BaseEstimator):
         except TypeError:
             labels = None
         if labels is None or len(labels) != k or not all(isinstance(x, str) and x for x in labels):
-            raise ParameterError(f"labels={labels!r}: give {k} non-empty strings (one per topic) or a dict {{topic: label}}")
+            raise ParameterError(f"labels={given!r}: give {k} non-empty strings (one per topic) or a dict {{topic: label}}")
         if len(set(labels)) != k:
-            raise ParameterError(f"labels={labels!r}: labels must be distinct")
+            raise ParameterError(f"labels={given!r}: labels must be distinct")
         return labels
 
     def set_labels(self, labels: Sequence[str] | Mapping[int, str]) -> "TopicModel":

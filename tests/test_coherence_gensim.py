@@ -32,7 +32,7 @@ def test_seeds_coherence_equals_gensim(seeds):
 def test_state_of_the_union_sample_coherence_equals_gensim(sotu):
     sample = sotu.subset(list(sotu.docvars["id"][::12]))  # 20 addresses, 1790-2017
     assert len(sample) == 20
-    check_model(TopicModel(n_topics=6, random_state=0).fit(sample))
+    check_model(TopicModel(n_topics=6, unit="document", random_state=0).fit(sample))  # windows: seeds test
 
 
 def test_window_counts_equal_gensims_accumulator(seeds):

@@ -258,6 +258,7 @@ def test_the_document_term_matrix_is_never_densified(seeds, monkeypatch):
     ({"window": 0}, "window=0"),
     ({"random_state": "x"}, "random_state='x'"),
     ({"estimator_kwargs": {"bogus": 1}}, "estimator_kwargs={'bogus': 1}"),
+    ({"estimator_kwargs": {"beta_loss": "cosine"}}, "estimator_kwargs={'beta_loss': 'cosine'}"),
 ])
 def test_bad_parameters_name_parameter_and_value(params, needle):
     with pytest.raises(ParameterError) as err:
@@ -293,7 +294,7 @@ def test_result_errors_name_the_value(seeds_model):
         seeds_model.prevalence(n_boot=0)
     with pytest.raises(ParameterError, match="by='fortnight'"):
         seeds_model.prevalence(by="fortnight")
-    with pytest.raises(ParameterError, match="labels="):
+    with pytest.raises(ParameterError, match=r"labels=\['a', 'b'\]: give 4"):
         seeds_model.set_labels(["a", "b"])
     with pytest.raises(CorpuskitError, match="not fitted"):
         TopicModel().top_terms()
