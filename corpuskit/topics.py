@@ -1,0 +1,730 @@
+"""Topic models over time: TF-IDF + NMF (or LDA) on units of text, prevalence with CIs.
+
+``TopicModel`` fits scikit-learn's NMF (Lee & Seung 1999; coordinate descent,
+Cichocki & Phan 2009), MiniBatchNMF or LatentDirichletAllocation (Blei, Ng &
+Jordan 2003; online variational Bayes, Hoffman, Blei & Bach 2010) on a
+:func:`corpuskit.dfm.dfm` of the corpus, and reports tidy pandas DataFrames:
+top terms, document topics, prevalence by period with bootstrap CIs, the units
+that best show a topic, a topic's terms period by period, and coherence
+(:mod:`corpuskit.coherence`, equal to gensim's).
+
+``select_n_topics`` compares numbers of topics by coherence, diversity and the
+stability of Greene, O'Callaghan & Cunningham (2014), "How many topics?
+Stability analysis for topic models", ECML PKDD, LNCS 8724, 498-513.
+"""
+from __future__ import annotations
+
+import pathlib
+import pickle
+import warnings
+from typing import Iterable, Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+from sklearn.base import BaseEstimator, clone
+
+try:  # scikit-learn's error for a bad estimator parameter value (private module, so guarded)
+    from sklearn.utils._param_validation import InvalidParameterError
+except ImportError:  # pragma: no cover
+    InvalidParameterError = ValueError
+
+from .coherence import MEASURES, topic_coherence
+from .dfm import DFM, UNITS, dfm, units
+from .errors import CorpuskitError, ParameterError
+from .periods import assign_periods, period_shares
+from .tokens import tokenize
+
+__all__ = ["TopicModel", "select_n_topics", "average_jaccard", "ranking_agreement", "METHODS"]
+
+METHODS = ("nmf", "lda", "minibatch-nmf")
+_NMF_INITS = ("random", "nndsvd", "nndsvda", "nndsvdar")
+# Below this many documents, "auto" models windows of sentences instead of documents.
+AUTO_MIN_DOCUMENTS = 100
+_DEFAULT_MAX_ITER = {"nmf": 1000, "minibatch-nmf": 200, "lda": 50}
+_FORMAT = "corpuskit.TopicModel"
+_FORMAT_VERSION = 1
+
+
+def _check_corpus(corpus) -> None:
+    if not all(hasattr(corpus, a) for a in ("docvars", "iter_texts", "__len__")):
+        raise ParameterError(f"corpus={type(corpus).__name__}: pass a corpuskit Corpus "
+                             "(ck.load_corpus, Corpus.from_records, ...)")
+    if len(corpus) == 0:
+        raise ParameterError("corpus has no documents: a topic model needs texts")
+
+
+def _is_int(x) -> bool:
+    return isinstance(x, (int, np.integer)) and not isinstance(x, bool)
+
+
+def _check_positive_int(name: str, value, minimum: int = 1) -> None:
+    if not _is_int(value) or value < minimum:
+        raise ParameterError(f"{name}={value!r}: use an integer >= {minimum}")
+
+
+def _check_df(name: str, value) -> None:
+    ok = (_is_int(value) and value >= 0) or (isinstance(value, float) and 0.0 <= value <= 1.0)
+    if not ok:
+        raise ParameterError(f"{name}={value!r}: use a count of units (int >= 0) or a proportion (float in [0, 1])")
+
+
+def _check_random_state(value) -> None:
+    if value is not None and not _is_int(value):
+        raise ParameterError(f"random_state={value!r}: use None or an integer seed")
+
+
+class TopicModel(BaseEstimator):
+    """A topic model of a dated corpus (scikit-learn estimator conventions).
+
+    Parameters
+    ----------
+    n_topics : number of topics k.
+    method : "nmf" (TF-IDF + NMF, default), "lda" (term counts + LDA) or
+        "minibatch-nmf" (TF-IDF + MiniBatchNMF, for large corpora; never chosen
+        automatically).
+    unit : what one modeled text is: "document", "paragraph" (non-blank line),
+        "sentence", "window" (``window`` consecutive sentences of a document) or
+        "auto": windows of ``window`` sentences when the corpus has fewer than
+        100 documents (few documents give NMF too few samples), whole documents
+        otherwise. The rule uses only the number of documents, never paragraph
+        breaks, which differ between files. The resolved unit is ``unit_``.
+    window : sentences per window.
+    init : NMF initialization: "nndsvdar" (default: NNDSVD with its zeros filled
+        by small random values, so ``random_state`` matters), "nndsvda",
+        "nndsvd" (deterministic: ignores the seed) or "random". Not used by LDA.
+    random_state : seed; the same corpus, parameters and seed give identical results.
+    stop_words : "english" (scikit-learn's list), None or a collection of words.
+    ngram_range : (min_n, max_n) of the features, e.g. (1, 2) adds bigrams.
+    min_df, max_df : drop features in fewer / more units than this (int: units;
+        float: proportion of units), as scikit-learn's vectorizers.
+    max_features : keep only the most frequent features.
+    stem : Snowball stemming.
+    max_iter : solver iterations (default: 1000 for NMF, 200 for MiniBatchNMF,
+        50 for LDA: each is a full pass over the corpus).
+    alpha_W, l1_ratio : NMF regularization (scikit-learn's ``alpha_W``, ``l1_ratio``).
+    labels : topic labels to use instead of the automatic ones (k strings).
+    estimator_kwargs : further keyword arguments for the scikit-learn estimator
+        (e.g. ``{"doc_topic_prior": 0.1}`` for LDA).
+
+    Attributes
+    ----------
+    unit_ : the unit that was modeled.
+    dfm_ : the :class:`~corpuskit.dfm.DFM` of counts the model was fit on
+        (after ``min_df``/``max_df``/``max_features``), one row per unit.
+    units_ : DataFrame of the modeled units: unit_id, id, unit, start, end, date,
+        year, n_tokens (tokens after stop-word removal: the unit's weight), text.
+    feature_names_ : the vocabulary (also ``get_feature_names_out()``).
+    components_ : topics × features weights (NMF's H or LDA's topic-word pseudo-counts).
+    unit_topics_ : units × topics proportions; each row sums to 1, except units
+        with no feature left after filtering, whose row is all zero (they carry
+        no topic and no weight anywhere).
+    labels_ : one label per topic, "<k>_<three top terms>" unless set.
+    estimator_ : the fitted scikit-learn estimator.
+
+    Topics are numbered by prevalence over the whole corpus (topic 0 has the
+    largest token-weighted share).
+
+    Example
+    -------
+    >>> import corpuskit as ck
+    >>> tm = ck.TopicModel(n_topics=4, random_state=0).fit(ck.load_corpus("seeds"))  # doctest: +SKIP
+    >>> tm.top_terms(5)                                                               # doctest: +SKIP
+    >>> tm.prevalence(by="year", random_state=0)                                      # doctest: +SKIP
+    """
+
+    def __init__(self, n_topics: int = 10, method: str = "nmf", unit: str = "auto", window: int = 3,
+                 init: str = "nndsvdar", random_state: int | None = None, stop_words="english",
+                 ngram_range: tuple[int, int] = (1, 1), min_df: int | float = 1, max_df: int | float = 1.0,
+                 max_features: int | None = None, stem: bool = False, max_iter: int | None = None,
+                 alpha_W: float = 0.0, l1_ratio: float = 0.0, labels: Sequence[str] | None = None,
+                 estimator_kwargs: Mapping | None = None):
+        self.n_topics = n_topics
+        self.method = method
+        self.unit = unit
+        self.window = window
+        self.init = init
+        self.random_state = random_state
+        self.stop_words = stop_words
+        self.ngram_range = ngram_range
+        self.min_df = min_df
+        self.max_df = max_df
+        self.max_features = max_features
+        self.stem = stem
+        self.max_iter = max_iter
+        self.alpha_W = alpha_W
+        self.l1_ratio = l1_ratio
+        self.labels = labels
+        self.estimator_kwargs = estimator_kwargs
+
+    # ------------------------------------------------------------------ validation
+    def _validate(self) -> None:
+        _check_positive_int("n_topics", self.n_topics)
+        if self.method not in METHODS:
+            raise ParameterError(f"method={self.method!r}: use one of {', '.join(map(repr, METHODS))}")
+        if self.unit != "auto" and self.unit not in UNITS:
+            raise ParameterError(f"unit={self.unit!r}: use 'auto' or one of {', '.join(map(repr, UNITS))}")
+        _check_positive_int("window", self.window)
+        if self.method != "lda" and self.init not in _NMF_INITS:
+            raise ParameterError(f"init={self.init!r}: use one of {', '.join(map(repr, _NMF_INITS))}")
+        _check_random_state(self.random_state)
+        ng = self.ngram_range
+        if (not isinstance(ng, (tuple, list)) or len(ng) != 2 or not all(_is_int(v) for v in ng)
+                or not 1 <= ng[0] <= ng[1]):
+            raise ParameterError(f"ngram_range={ng!r}: use (min_n, max_n) with 1 <= min_n <= max_n, e.g. (1, 2)")
+        _check_df("min_df", self.min_df)
+        _check_df("max_df", self.max_df)
+        if self.max_features is not None:
+            _check_positive_int("max_features", self.max_features)
+        if self.max_iter is not None:
+            _check_positive_int("max_iter", self.max_iter)
+        for name in ("alpha_W", "l1_ratio"):
+            v = getattr(self, name)
+            if isinstance(v, bool) or not isinstance(v, (int, float, np.floating, np.integer)) or v < 0:
+                raise ParameterError(f"{name}={v!r}: use a non-negative number")
+        if self.l1_ratio > 1:
+            raise ParameterError(f"l1_ratio={self.l1_ratio!r}: use a number in [0, 1]")
+        if self.estimator_kwargs is not None and not isinstance(self.estimator_kwargs, Mapping):
+            raise ParameterError(f"estimator_kwargs={self.estimator_kwargs!r}: use a dict of keyword arguments")
+
+    def _resolve_unit(self, n_documents: int) -> str:
+        if self.unit != "auto":
+            return self.unit
+        return "window" if n_documents < AUTO_MIN_DOCUMENTS else "document"
+
+    # ------------------------------------------------------------------ fitting
+    def _count(self, corpus, unit: str) -> tuple[DFM, pd.DataFrame]:
+        """The untrimmed count dfm of the corpus and its units (with text)."""
+        lo, hi = self.ngram_range
+        full = dfm(corpus, unit, window=self.window, stop_words=self.stop_words, stem=self.stem,
+                   ngrams=tuple(range(lo, hi + 1)))
+        u = units(corpus, unit, self.window)
+        if not u["unit_id"].equals(full.docvars["unit_id"]):  # one unit order everywhere
+            raise CorpuskitError("internal error: dfm and units disagree on the units")
+        return full, u
+
+    def _estimator(self):
+        from sklearn.decomposition import NMF, LatentDirichletAllocation, MiniBatchNMF
+        kw = dict(self.estimator_kwargs or {})
+        max_iter = self.max_iter or _DEFAULT_MAX_ITER[self.method]
+        if self.method == "lda":
+            kw.setdefault("learning_method", "batch")
+            cls = LatentDirichletAllocation
+            args = dict(n_components=self.n_topics, max_iter=max_iter, random_state=self.random_state, **kw)
+        else:
+            cls = NMF if self.method == "nmf" else MiniBatchNMF
+            args = dict(n_components=self.n_topics, init=self.init, max_iter=max_iter,
+                        random_state=self.random_state, alpha_W=self.alpha_W, l1_ratio=self.l1_ratio, **kw)
+        try:
+            return cls(**args)
+        except TypeError as exc:
+            raise ParameterError(f"estimator_kwargs={self.estimator_kwargs!r}: {exc}") from None
+
+    def _fit_counts(self, full: DFM) -> "TopicModel":
+        """Trim, weight and factorize a count dfm (one row per unit)."""
+        n_units = full.shape[0]
+        if self.n_topics > n_units:
+            raise ParameterError(f"n_topics={self.n_topics} is larger than the number of units ({n_units} "
+                                 f"{full.meta.get('unit', 'unit')}s); use fewer topics or a smaller unit")
+        trimmed = full.trim(min_docfreq=self.min_df, max_docfreq=self.max_df, max_features=self.max_features)
+        p = trimmed.shape[1]
+        if p == 0:
+            raise ParameterError(f"the vocabulary is empty after filtering with min_df={self.min_df!r}, "
+                                 f"max_df={self.max_df!r}, max_features={self.max_features!r} "
+                                 f"on {n_units} units; relax them")
+        if self.n_topics > p:
+            raise ParameterError(f"n_topics={self.n_topics} is larger than the vocabulary ({p} features after "
+                                 "filtering); use fewer topics or relax min_df/max_df/max_features")
+        x = self._input_matrix(trimmed)
+        est = self._estimator()
+        try:
+            w = est.fit_transform(x)
+        except InvalidParameterError as exc:  # a bad value passed through estimator_kwargs
+            raise ParameterError(f"estimator_kwargs={self.estimator_kwargs!r}: {exc}") from None
+        w[np.diff(x.indptr) == 0] = 0.0  # LDA gives empty units the prior; they carry no topic
+        tot = w.sum(axis=1, keepdims=True)
+        theta = np.divide(w, tot, out=np.zeros_like(w, dtype=float), where=tot > 0)
+        tokens = trimmed.docvars["n_tokens"].to_numpy(dtype=float)
+        order = np.argsort(-(theta.T @ tokens), kind="stable")
+        self.estimator_ = est
+        self.dfm_ = trimmed
+        self.feature_names_ = trimmed.get_feature_names_out()
+        self.components_ = np.asarray(est.components_, dtype=float)[order]
+        self.unit_topics_ = theta[:, order]
+        self.n_topics_ = self.n_topics
+        self.labels_ = self._auto_labels()
+        if self.labels is not None:
+            self.labels_ = self._checked_labels(self.labels)
+        return self
+
+    def _input_matrix(self, counts: DFM) -> sp.csr_matrix:
+        if self.method == "lda":
+            return sp.csr_matrix(counts.counts, dtype=float)
+        return counts.tfidf().counts
+
+    def fit(self, corpus, y=None) -> "TopicModel":
+        """Fit the model to a corpus (``y`` is ignored); returns the model."""
+        self._validate()
+        _check_corpus(corpus)
+        unit = self._resolve_unit(len(corpus))
+        full, u = self._count(corpus, unit)
+        return self._fit_with(corpus, unit, full, u)
+
+    def _fit_with(self, corpus, unit: str, full: DFM, u: pd.DataFrame) -> "TopicModel":
+        self._fit_counts(full)
+        self.unit_ = unit
+        dv = self.dfm_.docvars
+        self.units_ = pd.DataFrame({"unit_id": dv["unit_id"], "id": dv["id"], "unit": dv["unit"],
+                                    "start": dv["start"], "end": dv["end"], "date": dv["date"],
+                                    "year": dv["year"], "n_tokens": dv["n_tokens"], "text": u["text"].to_numpy()})
+        self.docvars_ = corpus.docvars.reset_index(drop=True).copy()
+        return self
+
+    # ------------------------------------------------------------------ labels
+    def _check_fitted(self) -> None:
+        if not hasattr(self, "components_"):
+            raise CorpuskitError("this TopicModel is not fitted yet: call .fit(corpus) first")
+
+    def _top_indices(self, k: int, n: int) -> np.ndarray:
+        w = self.components_[k]
+        order = np.lexsort((self.feature_names_, -w))
+        return order[w[order] > 0][:n]
+
+    def _auto_labels(self) -> list[str]:
+        return [f"{k}_" + "_".join(self.feature_names_[self._top_indices(k, 3)]) for k in range(len(self.components_))]
+
+    def _checked_labels(self, labels) -> list[str]:
+        k = len(self.components_)
+        given = labels
+        if isinstance(labels, Mapping):
+            new = list(self.labels_)
+            for key, val in labels.items():
+                t = self._topic_index(key)
+                new[t] = val
+            labels = new
+        try:
+            labels = None if isinstance(labels, str) else list(labels)
+        except TypeError:
+            labels = None
+        if labels is None or len(labels) != k or not all(isinstance(x, str) and x for x in labels):
+            raise ParameterError(f"labels={given!r}: give {k} non-empty strings (one per topic) or a dict {{topic: label}}")
+        if len(set(labels)) != k:
+            raise ParameterError(f"labels={given!r}: labels must be distinct")
+        return labels
+
+    def set_labels(self, labels: Sequence[str] | Mapping[int, str]) -> "TopicModel":
+        """Name the topics: a list of k labels or a dict ``{topic: label}``; returns the model."""
+        self._check_fitted()
+        self.labels_ = self._checked_labels(labels)
+        return self
+
+    def _topic_index(self, topic) -> int:
+        k = len(self.components_)
+        if _is_int(topic) and 0 <= topic < k:
+            return int(topic)
+        if isinstance(topic, str) and hasattr(self, "labels_") and topic in self.labels_:
+            return self.labels_.index(topic)
+        raise ParameterError(f"topic={topic!r}: use a topic number 0..{k - 1} or one of the labels_")
+
+    def get_feature_names_out(self, input_features=None) -> np.ndarray:
+        """The vocabulary the topics are defined on."""
+        self._check_fitted()
+        return np.asarray(self.feature_names_, dtype=object).copy()
+
+    # ------------------------------------------------------------------ results
+    def topic_word(self) -> np.ndarray:
+        """Topics × features: each topic's weights normalized to sum to 1."""
+        self._check_fitted()
+        s = self.components_.sum(axis=1, keepdims=True)
+        return np.divide(self.components_, s, out=np.zeros_like(self.components_), where=s > 0)
+
+    def top_terms(self, n: int = 10) -> pd.DataFrame:
+        """The ``n`` top terms of each topic.
+
+        Columns: topic, label, rank (1 = top), term, weight (the term's share
+        of the topic's word weights; ties broken alphabetically; terms with
+        zero weight are left out).
+        """
+        self._check_fitted()
+        _check_positive_int("n", n)
+        tw = self.topic_word()
+        rows = []
+        for k in range(len(tw)):
+            for r, j in enumerate(self._top_indices(k, n), start=1):
+                rows.append((k, self.labels_[k], r, self.feature_names_[j], tw[k, j]))
+        df = pd.DataFrame(rows, columns=["topic", "label", "rank", "term", "weight"])
+        return df.astype({"topic": int, "rank": int, "label": "string", "term": "string", "weight": float})
+
+    def _topic_columns(self) -> list[str]:
+        return [f"topic_{k}" for k in range(len(self.components_))]
+
+    def document_topics(self) -> pd.DataFrame:
+        """Topic proportions per document, from its units weighted by their tokens.
+
+        Columns: id, date, year, n_tokens (tokens in the document's units that
+        carry topics: the weight behind the proportions), then ``topic_0`` …
+        ``topic_{k-1}`` (proportions summing to 1; all zero for a document with
+        no modeled tokens). ``attrs["labels"]`` maps columns to ``labels_``.
+        """
+        self._check_fitted()
+        dv = self.docvars_
+        doc = pd.Index(dv["id"].astype(str)).get_indexer(self.units_["id"].astype(str))
+        tokens = self.units_["n_tokens"].to_numpy(dtype=float) * (self.unit_topics_.sum(axis=1) > 0)
+        g = sp.csr_matrix((tokens, (doc, np.arange(len(doc)))), shape=(len(dv), len(doc)))
+        mass = np.asarray(g @ self.unit_topics_)
+        tot = mass.sum(axis=1, keepdims=True)
+        props = np.divide(mass, tot, out=np.zeros_like(mass), where=tot > 0)
+        out = pd.DataFrame({"id": dv["id"].astype("string"), "date": dv["date"], "year": dv["year"],
+                            "n_tokens": np.asarray(g.sum(axis=1)).ravel().astype(int)})
+        cols = self._topic_columns()
+        out = pd.concat([out, pd.DataFrame(props, columns=cols)], axis=1)
+        out.attrs["labels"] = dict(zip(cols, self.labels_))
+        return out
+
+    def prevalence(self, by: str = "year", n_boot: int = 1000, level: float = 0.95,
+                   random_state: int | None = None) -> pd.DataFrame:
+        """Each topic's share of the modeled tokens per period, with a bootstrap CI.
+
+        Uses :func:`corpuskit.periods.period_shares` with values = unit topic
+        proportions and weights = unit tokens: a period's share of topic k is
+        sum(tokens × proportion_k) / sum(tokens) over its units. The CI resamples
+        documents where a period has two or more, units where it has one
+        (``ci_basis`` says which). Every period from the first to the last is a
+        row; periods without documents have n_docs = 0 and NaN share and CI.
+
+        ``by``: "year", "month", "quarter", "week", "day" or a pandas period alias ("5Y").
+
+        Columns: period, period_start, period_end, period_mid, topic, label,
+        share, ci_low, ci_high, n_docs, n_units, ci_basis.
+        """
+        self._check_fitted()
+        _check_positive_int("n_boot", n_boot)
+        if not isinstance(level, float) or not 0 < level < 1:
+            raise ParameterError(f"level={level!r}: use a confidence level between 0 and 1, e.g. 0.95")
+        _check_random_state(random_state)
+        dv = self.dfm_.docvars
+        periods = assign_periods(dv["date"], by, precision=dv.get("date_precision"))
+        k = len(self.components_)
+        out = period_shares(self.unit_topics_, dv["id"].to_numpy(), periods, list(range(k)),
+                            weights=dv["n_tokens"].to_numpy(dtype=float), n_boot=n_boot, level=level,
+                            random_state=random_state)
+        out = out.rename(columns={"category": "topic"})
+        out["topic"] = out["topic"].astype(int)
+        out.insert(out.columns.get_loc("topic") + 1, "label", pd.array([self.labels_[t] for t in out["topic"]],
+                                                                         dtype="string"))
+        out["period"] = out["period"].astype("string")
+        out["ci_basis"] = out["ci_basis"].astype("string")
+        return out
+
+    def representative_units(self, topic: int | str, n: int = 5) -> pd.DataFrame:
+        """The ``n`` units with the largest proportion of ``topic`` (a number or label).
+
+        Ties go to the longer unit. Columns: topic, rank, unit_id, id, date,
+        weight (the unit's proportion of the topic), text.
+        """
+        self._check_fitted()
+        t = self._topic_index(topic)
+        _check_positive_int("n", n)
+        w = self.unit_topics_[:, t]
+        order = np.lexsort((np.arange(len(w)), -self.units_["n_tokens"].to_numpy(), -w))
+        order = order[w[order] > 0][:n]
+        u = self.units_.iloc[order]
+        return pd.DataFrame({"topic": t, "rank": np.arange(1, len(order) + 1), "unit_id": u["unit_id"].to_numpy(),
+                             "id": u["id"].to_numpy(), "date": u["date"].to_numpy(), "weight": w[order],
+                             "text": u["text"].to_numpy()}).astype({"unit_id": "string", "id": "string",
+                                                                     "text": "string"})
+
+    def _responsibility(self, t: int) -> sp.csr_matrix:
+        """Units × features: the part of each cell of the model's input the model assigns to topic t.
+
+        For a cell x_ut, topic t's part is x_ut · θ_ut H_tw / Σ_j θ_uj H_jw
+        (the reconstruction's share; scaling a unit's row of W does not change it).
+        """
+        x = self._input_matrix(self.dfm_).tocoo()
+        h = self.components_ if self.method != "lda" else self.topic_word()
+        theta = self.unit_topics_
+        rows, cols, data = x.row, x.col, x.data
+        part = np.zeros(len(data))
+        step = max(1, 2_000_000 // max(1, theta.shape[1]))  # bound memory: nnz chunk × k
+        for a in range(0, len(data), step):
+            r, c = rows[a:a + step], cols[a:a + step]
+            num = theta[r, t] * h[t, c]
+            den = np.einsum("ij,ji->i", theta[r], h[:, c])
+            part[a:a + step] = data[a:a + step] * np.divide(num, den, out=np.zeros_like(num), where=den > 0)
+        return sp.csr_matrix((part, (rows, cols)), shape=x.shape)
+
+    def topic_evolution(self, topic: int | str, by: str = "year", n: int = 10) -> pd.DataFrame:
+        """How a topic's top terms change from period to period.
+
+        For each period, every term's weight in the model input (TF-IDF for NMF,
+        counts for LDA) in the period's units is split among topics in
+        proportion to the model's reconstruction (x_uw · θ_ut H_tw / Σ_j θ_uj H_jw),
+        topic t's parts are summed over the period's units and normalized to sum
+        to 1. Periods where the topic has no weight have no rows.
+
+        Columns: period, rank, term, weight.
+        """
+        self._check_fitted()
+        t = self._topic_index(topic)
+        _check_positive_int("n", n)
+        dv = self.dfm_.docvars
+        periods = assign_periods(dv["date"], by, precision=dv.get("date_precision"))
+        labels = np.asarray(periods.astype(str))
+        uniq = [str(p) for p in sorted(set(periods))]
+        index = {p: i for i, p in enumerate(uniq)}
+        g = sp.csr_matrix((np.ones(len(labels)), ([index[p] for p in labels], np.arange(len(labels)))),
+                          shape=(len(uniq), len(labels)))
+        mass = sp.csr_matrix(g @ self._responsibility(t))
+        rows = []
+        for i, p in enumerate(uniq):
+            row = mass.getrow(i)
+            tot = row.sum()
+            if tot <= 0:
+                continue
+            idx, val = row.indices, row.data / tot
+            keep = val > 0
+            idx, val = idx[keep], val[keep]
+            order = np.lexsort((self.feature_names_[idx], -val))[:n]
+            for r, j in enumerate(order, start=1):
+                rows.append((p, r, self.feature_names_[idx[j]], val[j]))
+        df = pd.DataFrame(rows, columns=["period", "rank", "term", "weight"])
+        return df.astype({"period": "string", "rank": int, "term": "string", "weight": float})
+
+    # ------------------------------------------------------------------ coherence
+    def reference_texts(self) -> list[list[str]]:
+        """The token stream of each modeled unit: the model's tokenization (lower case,
+        stop words removed, stemmed if ``stem``), unigrams, every token kept (no
+        min_df/max_df filtering). The reference corpus of :meth:`coherence`."""
+        self._check_fitted()
+        return [tokenize(t, stop_words=self.stop_words, stem=self.stem) for t in self.units_["text"]]
+
+    def _texts(self, texts) -> list[list[str]]:
+        if texts is None:
+            return self.reference_texts()
+        if hasattr(texts, "iter_texts"):
+            return [tokenize(t, stop_words=self.stop_words, stem=self.stem) for t in texts.iter_texts()]
+        if isinstance(texts, str) or not all(isinstance(t, (list, tuple)) for t in texts):
+            raise ParameterError("texts: pass None (the modeled units), a Corpus, or a list of token lists")
+        return [list(t) for t in texts]
+
+    def coherence(self, measure: str = "c_npmi", top_n: int = 10, texts=None, window_size: int | None = None,
+                  windows: str = "gensim") -> pd.DataFrame:
+        """Coherence of each topic's ``top_n`` terms (:func:`corpuskit.coherence.topic_coherence`).
+
+        ``measure``: "c_npmi" (NPMI over sliding windows of ``window_size``
+        tokens, default 10) or "u_mass" (log conditional probability over texts).
+        The reference corpus (``texts=None``) is :meth:`reference_texts`: the
+        modeled units' tokens after stop-word removal, so c_npmi windows never
+        cross a unit boundary and u_mass counts co-occurrence in units. ``texts``
+        may also be a Corpus (tokenized the model's way, one text per document)
+        or a list of token lists. The numbers equal gensim 4.4's CoherenceModel
+        for the same texts and top terms (``windows="gensim"``; see
+        :mod:`corpuskit.coherence`). An n-gram top term counts as present in a
+        window or text when all its words are.
+
+        Columns: topic, label, coherence; ``attrs["mean"]`` is the mean over topics.
+        A degenerate topic with fewer than 2 terms of positive weight (k too large
+        for the corpus) has NaN coherence, is left out of the mean, and a warning
+        names it.
+        """
+        self._check_fitted()
+        if measure not in MEASURES:
+            raise ParameterError(f"measure={measure!r}: use one of {', '.join(map(repr, MEASURES))}")
+        _check_positive_int("top_n", top_n, minimum=2)
+        topics = [list(self.feature_names_[self._top_indices(k, top_n)]) for k in range(len(self.components_))]
+        ok = np.array([len(t) >= 2 for t in topics])
+        if not ok.any():
+            raise ParameterError(f"no topic has 2 or more terms with weight (top_n={top_n}); coherence is undefined")
+        values = np.full(len(topics), np.nan)
+        values[ok] = topic_coherence([t for t, good in zip(topics, ok) if good], self._texts(texts), measure,
+                                     window_size=window_size, windows=windows)
+        if not ok.all():
+            warnings.warn(f"topic(s) {', '.join(map(str, np.flatnonzero(~ok)))} have fewer than 2 terms with "
+                          "weight: their coherence is NaN and left out of the mean (fewer topics may suit "
+                          "this corpus)", UserWarning, stacklevel=2)
+        df = pd.DataFrame({"topic": np.arange(len(topics)), "label": pd.array(self.labels_, dtype="string"),
+                           "coherence": values})
+        df.attrs.update({"mean": float(values[ok].mean()), "measure": measure, "top_n": top_n,
+                         "window_size": (10 if window_size is None else window_size) if measure == "c_npmi" else None,
+                         "windows": windows})
+        return df
+
+    # ------------------------------------------------------------------ persistence
+    def save(self, path: str | pathlib.Path) -> pathlib.Path:
+        """Save the fitted model (a pickle with a format version); returns the path.
+
+        The file holds the modeled units' text too (for :meth:`representative_units`
+        and :meth:`coherence`), so it is about as large as the corpus.
+        """
+        self._check_fitted()
+        from . import __version__
+        path = pathlib.Path(path)
+        payload = {"format": _FORMAT, "format_version": _FORMAT_VERSION, "corpuskit_version": __version__,
+                   "model": self}
+        with path.open("wb") as fh:
+            pickle.dump(payload, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        return path
+
+    @classmethod
+    def load(cls, path: str | pathlib.Path) -> "TopicModel":
+        """Load a model saved with :meth:`save`. Pickles can run code: load only files you trust.
+
+        Raises CorpuskitError naming the file if it is not a saved TopicModel or has
+        another format version; warns if it was saved by another corpuskit version.
+        """
+        from . import __version__
+        path = pathlib.Path(path)
+        if not path.is_file():
+            raise CorpuskitError(f"{path}: no such file")
+        try:
+            with path.open("rb") as fh:
+                payload = pickle.load(fh)
+        except Exception as exc:  # any unpickling failure means "not our file"
+            raise CorpuskitError(f"{path}: not a saved TopicModel ({type(exc).__name__}: {exc})") from None
+        if not isinstance(payload, dict) or payload.get("format") != _FORMAT:
+            raise CorpuskitError(f"{path}: not a saved TopicModel")
+        if payload.get("format_version") != _FORMAT_VERSION:
+            raise CorpuskitError(f"{path}: saved in TopicModel format {payload.get('format_version')!r}, this "
+                                 f"corpuskit reads format {_FORMAT_VERSION}; refit the model")
+        if payload.get("corpuskit_version") != __version__:
+            warnings.warn(f"{path} was saved by corpuskit {payload.get('corpuskit_version')}, this is "
+                          f"{__version__}; results may differ from a refit", UserWarning, stacklevel=2)
+        model = payload["model"]
+        if not isinstance(model, cls):
+            raise CorpuskitError(f"{path}: not a saved TopicModel")
+        return model
+
+
+# ---------------------------------------------------------------------- choosing k
+def average_jaccard(a: Sequence[str], b: Sequence[str], depth: int | None = None) -> float:
+    """Average Jaccard of two ranked lists (Greene et al. 2014): the mean over
+    d = 1..t of the Jaccard index of their top-d items, t = ``depth`` (default:
+    the longer list's length).
+
+    >>> average_jaccard(["a", "b"], ["b", "a"])  # (0 + 1) / 2
+    0.5
+    """
+    t = max(len(a), len(b)) if depth is None else depth
+    if t == 0:
+        return 0.0
+    total = 0.0
+    for d in range(1, t + 1):
+        sa, sb = set(a[:d]), set(b[:d])
+        union = sa | sb
+        total += len(sa & sb) / len(union) if union else 0.0
+    return total / t
+
+
+def ranking_agreement(reference: Sequence[Sequence[str]], other: Sequence[Sequence[str]],
+                      depth: int | None = None) -> float:
+    """Agreement of two sets of k ranked term lists: topics matched one-to-one
+    by the Hungarian algorithm to maximize average Jaccard, then the mean AJ
+    of the matched pairs (Greene et al. 2014)."""
+    from scipy.optimize import linear_sum_assignment
+    if len(reference) != len(other) or not reference:
+        raise ParameterError(f"ranking_agreement: both sets need the same number (>0) of topics, "
+                             f"got {len(reference)} and {len(other)}")
+    sim = np.array([[average_jaccard(r, o, depth) for o in other] for r in reference])
+    rows, cols = linear_sum_assignment(sim, maximize=True)
+    return float(sim[rows, cols].mean())
+
+
+def _topic_lists(model: TopicModel, n: int) -> list[list[str]]:
+    return [list(model.feature_names_[model._top_indices(k, n)]) for k in range(len(model.components_))]
+
+
+RECOMMENDATION_RULE = ("the k with the highest stability; any k whose stability is within one standard error "
+                       "(over the runs) of that maximum counts as tied, and among tied ks the one with the "
+                       "highest mean c_npmi coherence is recommended (then the smaller k)")
+
+
+def _recommend(table: pd.DataFrame) -> int:
+    """Apply RECOMMENDATION_RULE to a table with k, coherence, stability, stability_se."""
+    best = table["stability"].idxmax()
+    tied = table[table["stability"] >= table.at[best, "stability"] - table.at[best, "stability_se"]]
+    return int(tied.sort_values(["coherence", "k"], ascending=[False, True], kind="stable")["k"].iloc[0])
+
+
+def select_n_topics(corpus, ks: Iterable[int] = range(2, 11), n_runs: int = 10, subsample: float = 0.8,
+                    top_n: int = 10, random_state: int | None = None, **model_params) -> pd.DataFrame:
+    """Compare numbers of topics k by coherence, diversity and stability.
+
+    For each k a reference model is fit on all units (``TopicModel(n_topics=k,
+    random_state=random_state, **model_params)``), and ``n_runs`` models on
+    random subsamples of ``subsample`` × the units (without replacement) with
+    random initialization (``init="random"``; a deterministic init would make
+    runs agree trivially). Each run's top-``top_n`` term lists are compared with
+    the reference's by Hungarian-matched average Jaccard (Greene, O'Callaghan &
+    Cunningham 2014).
+
+    Returns one row per k: k, coherence (mean c_npmi of the reference model's
+    top ``top_n`` terms, :meth:`TopicModel.coherence`), diversity (unique terms
+    / all terms among the top-``top_n`` lists; Dieng, Ruiz & Blei 2020),
+    stability (mean agreement over the runs), stability_se (its standard
+    error), recommended (bool).
+
+    Recommendation rule (fixed in advance): the k with the highest stability;
+    any k whose stability is within one standard error (over the runs) of that
+    maximum counts as tied, and among tied ks the one with the highest mean
+    c_npmi coherence is recommended (then the smaller k). Stored in
+    ``attrs["recommended_k"]`` and ``attrs["rule"]``.
+
+    Example
+    -------
+    >>> table = select_n_topics(ck.load_corpus("seeds"), ks=range(2, 9), random_state=0)  # doctest: +SKIP
+    >>> table.attrs["recommended_k"]                                                       # doctest: +SKIP
+    """
+    from tqdm.auto import tqdm
+
+    ks = list(ks)
+    if not ks or not all(_is_int(k) and k >= 1 for k in ks) or len(set(ks)) != len(ks):
+        raise ParameterError(f"ks={ks!r}: give distinct integers >= 1, e.g. range(2, 11)")
+    _check_positive_int("n_runs", n_runs)
+    if not isinstance(subsample, float) or not 0 < subsample <= 1:
+        raise ParameterError(f"subsample={subsample!r}: use a proportion of units in (0, 1], e.g. 0.8")
+    _check_positive_int("top_n", top_n, minimum=2)
+    _check_random_state(random_state)
+    if "n_topics" in model_params:
+        raise ParameterError("n_topics: select_n_topics sets it from ks; leave it out of the model parameters")
+    try:
+        base = TopicModel(random_state=random_state, **model_params)
+    except TypeError as exc:
+        raise ParameterError(f"select_n_topics got an unknown model parameter ({exc})") from None
+    base._validate()
+    _check_corpus(corpus)
+    unit = base._resolve_unit(len(corpus))
+    full, u = base._count(corpus, unit)
+    n_units = full.shape[0]
+    n_sub = max(1, int(round(subsample * n_units)))
+    texts = None
+    rows = []
+    for k in tqdm(ks, desc="select_n_topics", disable=None):
+        ref = clone(base).set_params(n_topics=k)._fit_with(corpus, unit, full, u)
+        if texts is None:
+            texts = ref.reference_texts()
+        ref_lists = _topic_lists(ref, top_n)
+        coh = ref.coherence("c_npmi", top_n=top_n, texts=texts).attrs["mean"]
+        terms = [t for lst in ref_lists for t in lst]
+        diversity = len(set(terms)) / len(terms)
+        # one stream per k, so a k's row does not depend on which other ks are compared
+        rng = np.random.default_rng(None if random_state is None else [random_state, k])
+        agreements = []
+        for _ in range(n_runs):
+            mask = np.zeros(n_units, dtype=bool)
+            mask[rng.choice(n_units, size=n_sub, replace=False)] = True
+            seed = int(rng.integers(0, 2**31 - 1))
+            params = {"random_state": seed}
+            if ref.method != "lda":
+                params["init"] = "random"
+            run = clone(ref).set_params(**params)._fit_counts(full.subset(mask))
+            agreements.append(ranking_agreement(ref_lists, _topic_lists(run, top_n), depth=top_n))
+        agreements = np.asarray(agreements)
+        se = float(agreements.std(ddof=1) / np.sqrt(n_runs)) if n_runs > 1 else 0.0
+        rows.append({"k": k, "coherence": coh, "diversity": diversity, "stability": float(agreements.mean()),
+                     "stability_se": se})
+    table = pd.DataFrame(rows)
+    chosen = _recommend(table)
+    table["recommended"] = table["k"] == chosen
+    table.attrs.update({"recommended_k": chosen, "rule": RECOMMENDATION_RULE, "top_n": top_n, "n_runs": n_runs,
+                        "subsample": subsample, "unit": unit})
+    return table

@@ -1,0 +1,476 @@
+import math
+import pickle
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+import scipy.sparse as sp
+from hypothesis import given, settings, strategies as st
+from pandas.testing import assert_frame_equal
+from sklearn.base import clone
+
+import corpuskit as ck
+from corpuskit.coherence import EPSILON, boolean_documents, boolean_windows, topic_coherence
+from corpuskit.errors import CorpuskitError, ParameterError
+from corpuskit.topics import (TopicModel, _recommend, average_jaccard, ranking_agreement,
+                              select_n_topics)
+
+FRUIT = "apple apple apple apple apple banana banana banana banana cherry cherry cherry grape grape melon"
+SPACE = "rocket rocket rocket rocket rocket orbit orbit orbit orbit launch launch launch moon moon satellite"
+
+
+def toy_corpus(n_per_group=5):
+    recs = []
+    for i in range(n_per_group):
+        recs.append({"id": f"f{i}", "date": f"{2000 + i}", "text": FRUIT})
+        recs.append({"id": f"s{i}", "date": f"{2000 + i}", "text": SPACE})
+    return ck.Corpus.from_records(recs)
+
+
+@pytest.fixture(scope="module")
+def seeds_model(seeds):
+    return TopicModel(n_topics=4, random_state=0).fit(seeds)
+
+
+# ---------------------------------------------------------------------------- the "done" check
+def test_seeds_four_topics_give_document_topics_prevalence_and_coherence(seeds_model):
+    tm = seeds_model
+    assert tm.unit_ == "window"  # 5 documents < 100
+    dt = tm.document_topics()
+    assert list(dt.columns) == ["id", "date", "year", "n_tokens", "topic_0", "topic_1", "topic_2", "topic_3"]
+    assert dt["id"].tolist() == ["000", "001", "002", "003", "004"]
+    np.testing.assert_allclose(dt.filter(like="topic_").sum(axis=1), 1.0)
+    assert (dt["n_tokens"] > 0).all()
+
+    prev = tm.prevalence(by="year", n_boot=200, random_state=0)
+    assert list(prev.columns) == ["period", "period_start", "period_end", "period_mid", "topic", "label", "share",
+                                  "ci_low", "ci_high", "n_docs", "n_units", "ci_basis"]
+    filled = prev[prev["n_docs"] > 0]
+    assert sorted(filled["period"].unique()) == ["2006", "2021", "2023", "2024"]
+    assert prev["period"].nunique() == 2024 - 2006 + 1  # the empty years are rows too
+    empty = prev[prev["n_docs"] == 0]
+    assert set(empty["period"]) == {str(y) for y in range(2007, 2025)} - {"2021", "2023", "2024"}
+    assert empty["share"].isna().all() and empty["ci_low"].isna().all()
+    np.testing.assert_allclose(filled.groupby("period")["share"].sum(), 1.0)
+    basis = filled.groupby("period")["ci_basis"].first().to_dict()
+    assert basis == {"2006": "units", "2021": "documents", "2023": "units", "2024": "units"}
+    assert (filled["ci_low"] <= filled["share"] + 1e-12).all() and (filled["share"] <= filled["ci_high"] + 1e-12).all()
+
+    coh = tm.coherence()
+    assert len(coh) == 4 and np.isfinite(coh["coherence"]).all()
+    assert (coh["coherence"].abs() <= 1).all()  # NPMI is in [-1, 1]
+    assert coh.attrs["mean"] == pytest.approx(coh["coherence"].mean())
+
+
+def test_seed_topics_are_recognizable(seeds_model):
+    terms = seeds_model.top_terms(10).groupby("topic")["term"].apply(set)
+    # the Russia-North Korea article, Taiwan's defense, the 2022 strategy under Kishida
+    assert any({"north", "korea"} <= t for t in terms)
+    assert any("taiwan" in t for t in terms)
+    assert any({"strategy", "kishida"} <= t for t in terms)
+
+
+# ---------------------------------------------------------------------------- hand-checkable models
+def test_two_separated_vocabularies_are_recovered():
+    c = toy_corpus(3)
+    for method in ("nmf", "lda", "minibatch-nmf"):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # MiniBatchNMF may not converge on 6 tiny texts
+            tm = TopicModel(n_topics=2, method=method, unit="document", random_state=0, max_iter=500).fit(c)
+        top = tm.top_terms(5).groupby("topic")["term"].apply(set).tolist()
+        assert sorted(map(sorted, top)) == [sorted(set(FRUIT.split())), sorted(set(SPACE.split()))], method
+        dt = tm.document_topics()
+        fruit_topic = int(np.argmax([("apple" in t) for t in top]))
+        is_fruit = dt["id"].str.startswith("f")
+        assert (dt.loc[is_fruit, f"topic_{fruit_topic}"] > 0.9).all(), method
+        assert (dt.loc[~is_fruit, f"topic_{fruit_topic}"] < 0.1).all(), method
+
+
+def test_top_terms_weights_and_ranks_by_hand():
+    c = ck.Corpus.from_records([{"id": "a", "date": "2000", "text": FRUIT}, {"id": "b", "date": "2001", "text": SPACE}])
+    tm = TopicModel(n_topics=2, unit="document", random_state=0).fit(c)
+    tt = tm.top_terms(3)
+    assert list(tt.columns) == ["topic", "label", "rank", "term", "weight"]
+    fruit = tt[tt["term"] == "apple"]["topic"].iloc[0]
+    got = tt[tt["topic"] == fruit]
+    assert got["term"].tolist() == ["apple", "banana", "cherry"] and got["rank"].tolist() == [1, 2, 3]
+    # one document per topic: H is proportional to the tf-idf row, so weights are counts / 15
+    np.testing.assert_allclose(got["weight"], [5 / 15, 4 / 15, 3 / 15], atol=1e-6)
+    assert tm.labels_[fruit] == f"{fruit}_apple_banana_cherry"
+
+
+def test_prevalence_equals_hand_computation():
+    c = ck.Corpus.from_records([{"id": "a", "date": "2000", "text": "apple banana cherry"},
+                                {"id": "b", "date": "2000-05", "text": "rocket orbit launch moon satellite"},
+                                {"id": "c", "date": "2002", "text": "apple cherry apple"}])
+    tm = TopicModel(n_topics=2, unit="document", random_state=0).fit(c)
+    np.testing.assert_allclose(np.sort(tm.unit_topics_, axis=1), [[0, 1]] * 3, atol=1e-9)
+    fruit = int(np.argmax(tm.unit_topics_[0]))
+    prev = tm.prevalence(by="year", n_boot=2000, random_state=0)
+    f = prev[prev["topic"] == fruit].set_index("period")
+    # 2000: 3 fruit tokens and 5 space tokens; 2001 has no document; 2002 is all fruit
+    assert f.at["2000", "share"] == pytest.approx(3 / 8)
+    assert math.isnan(f.at["2001", "share"]) and f.at["2001", "n_docs"] == 0
+    assert f.at["2002", "share"] == pytest.approx(1.0)
+    assert f.at["2000", "ci_basis"] == "documents" and f.at["2002", "ci_basis"] == "none"
+    # bootstrap over the 2 documents: {a,a} -> 1, {b,b} -> 0, {a,b} -> 3/8, each pure case with p = 1/4
+    assert f.at["2000", "ci_low"] == pytest.approx(0.0) and f.at["2000", "ci_high"] == pytest.approx(1.0)
+    dt = tm.document_topics().set_index("id")
+    assert dt["n_tokens"].tolist() == [3, 5, 3]
+    assert dt.at["c", f"topic_{fruit}"] == pytest.approx(1.0)
+
+
+def test_units_aggregate_to_documents_by_tokens():
+    text = ("Apples grow on trees. Apples are sweet. Apples are red. "
+            "Rockets fly to orbit. Rockets carry satellites. Rockets are loud.")
+    c = ck.Corpus.from_records([{"id": "x", "date": "2010", "text": text},
+                                {"id": "y", "date": "2011", "text": "Apples and pears. Apples again."}])
+    tm = TopicModel(n_topics=2, unit="sentence", random_state=0).fit(c)
+    u = tm.units_
+    w = u["n_tokens"].to_numpy(float)[:, None] * tm.unit_topics_
+    expected = w[u["id"].to_numpy() == "x"].sum(axis=0)
+    dt = tm.document_topics().set_index("id")
+    np.testing.assert_allclose(dt.loc["x", ["topic_0", "topic_1"]].to_numpy(float), expected / expected.sum())
+    assert dt.at["x", "n_tokens"] == u.loc[u["id"] == "x", "n_tokens"].sum()
+
+
+def test_empty_units_get_zero_rows_and_are_documented():
+    # "zzz" appears in one unit only; min_df=2 drops it, leaving that unit without features
+    c = ck.Corpus.from_records([{"id": "a", "date": "2000", "text": "apple pear. apple pear. zzz."},
+                                {"id": "b", "date": "2001", "text": "rocket moon. rocket moon."}])
+    tm = TopicModel(n_topics=2, unit="sentence", min_df=2, random_state=0, method="lda").fit(c)
+    empty = tm.units_["text"].str.contains("zzz").to_numpy()
+    assert (tm.unit_topics_[empty] == 0).all()
+    np.testing.assert_allclose(tm.unit_topics_[~empty].sum(axis=1), 1.0)
+    dt = tm.document_topics().set_index("id")
+    assert dt.at["a", "n_tokens"] == 4  # the "zzz" unit carries no weight
+    np.testing.assert_allclose(dt[["topic_0", "topic_1"]].sum(axis=1), 1.0)
+
+
+def test_topic_evolution_by_hand():
+    c = ck.Corpus.from_records([{"id": "a", "date": "2000", "text": "apple banana cherry"},
+                                {"id": "b", "date": "2000-05", "text": "rocket orbit launch moon satellite"},
+                                {"id": "c", "date": "2002", "text": "apple cherry apple"}])
+    tm = TopicModel(n_topics=2, unit="document", random_state=0).fit(c)
+    fruit = int(np.argmax(tm.unit_topics_[0]))
+    ev = tm.topic_evolution(fruit, by="year", n=10)
+    assert list(ev.columns) == ["period", "rank", "term", "weight"]
+    assert ev["period"].unique().tolist() == ["2000", "2002"]  # no row for the empty 2001
+    # 2000: the fruit topic owns document a's tf-idf row: idf(apple) = idf(cherry) = ln(4/3) + 1, idf(banana) = ln 2 + 1
+    ia, ib = math.log(4 / 3) + 1, math.log(2) + 1
+    y0 = ev[ev["period"] == "2000"].set_index("term")["weight"]
+    assert y0.index.tolist() == ["banana", "apple", "cherry"]
+    assert y0["banana"] == pytest.approx(ib / (ib + 2 * ia)) and y0["apple"] == pytest.approx(ia / (ib + 2 * ia))
+    y2 = ev[ev["period"] == "2002"].set_index("term")["weight"]
+    assert y2["apple"] == pytest.approx(2 / 3) and y2["cherry"] == pytest.approx(1 / 3)
+
+
+def test_topic_evolution_sums_to_one_per_period_on_seeds(seeds_model):
+    ev = seeds_model.topic_evolution(0, by="year", n=100000)
+    np.testing.assert_allclose(ev.groupby("period")["weight"].sum(), 1.0)
+    assert set(ev["period"]) <= {"2006", "2021", "2023", "2024"}
+
+
+def test_representative_units_show_their_topic(seeds, seeds_model):
+    tm = seeds_model
+    ru = tm.representative_units(0, n=3)
+    assert list(ru.columns) == ["topic", "rank", "unit_id", "id", "date", "weight", "text"]
+    assert ru["rank"].tolist() == [1, 2, 3]
+    assert ru["weight"].iloc[0] == pytest.approx(tm.unit_topics_[:, 0].max())
+    assert ru["weight"].is_monotonic_decreasing
+    for _, row in ru.iterrows():
+        u = tm.units_.set_index("unit_id").loc[row["unit_id"]]
+        assert seeds[row["id"]].text[u["start"]:u["end"]] == row["text"]
+    assert tm.representative_units(tm.labels_[1], n=1)["topic"].iloc[0] == 1  # a label works too
+
+
+def test_unit_auto_rule_depends_only_on_the_number_of_documents():
+    few = [{"id": f"d{i}", "date": "2000", "text": "Apples are red.\n\nRockets fly high. Moons orbit."} for i in range(5)]
+    one_line = [dict(r, text=r["text"].replace("\n\n", " ")) for r in few]
+    for recs in (few, one_line):
+        assert TopicModel(n_topics=2, random_state=0).fit(ck.Corpus.from_records(recs)).unit_ == "window"
+    many = [{"id": f"d{i}", "date": "2000", "text": ("apple pear. " if i % 2 else "rocket moon. ") * 3}
+            for i in range(100)]
+    assert TopicModel(n_topics=2, random_state=0).fit(ck.Corpus.from_records(many)).unit_ == "document"
+    assert TopicModel(n_topics=2, unit="sentence", random_state=0).fit(
+        ck.Corpus.from_records(many)).unit_ == "sentence"
+
+
+def test_ngram_features_and_their_coherence(seeds):
+    tm = TopicModel(n_topics=3, ngram_range=(1, 2), random_state=0).fit(seeds)
+    assert any("_" in f for f in tm.feature_names_)
+    coh = tm.coherence("u_mass", top_n=15)
+    assert np.isfinite(coh["coherence"]).all()
+
+
+# ---------------------------------------------------------------------------- determinism, params, sparsity
+def test_same_input_and_seed_give_identical_frames(seeds):
+    a = TopicModel(n_topics=4, random_state=0).fit(seeds)
+    b = TopicModel(n_topics=4, random_state=0).fit(seeds)
+    assert_frame_equal(a.top_terms(), b.top_terms())
+    assert_frame_equal(a.document_topics(), b.document_topics())
+    assert_frame_equal(a.prevalence(random_state=1), b.prevalence(random_state=1))
+    assert_frame_equal(a.coherence(), b.coherence())
+
+
+def test_init_uses_the_seed(seeds):
+    a = TopicModel(n_topics=4, random_state=0).fit(seeds)
+    b = TopicModel(n_topics=4, random_state=1).fit(seeds)
+    assert not np.allclose(a.components_, b.components_)
+
+
+def test_get_set_params_and_clone():
+    tm = TopicModel(n_topics=3, method="lda", ngram_range=(1, 2), random_state=5)
+    p = tm.get_params()
+    assert p["n_topics"] == 3 and p["method"] == "lda" and p["ngram_range"] == (1, 2) and p["init"] == "nndsvdar"
+    c = clone(tm)
+    assert c.get_params() == p and c is not tm
+    assert tm.set_params(n_topics=7) is tm and tm.n_topics == 7
+    fitted = TopicModel(n_topics=2, unit="document", random_state=0).fit(toy_corpus(2))
+    assert not hasattr(clone(fitted), "components_")
+
+
+def test_the_document_term_matrix_is_never_densified(seeds, monkeypatch):
+    def guard(name):
+        def wrapped(self, *a, **k):
+            if self.shape[0] * self.shape[1] > 5000:
+                raise AssertionError(f"{name}() on a {self.shape} sparse matrix")
+            return getattr(super(sp.spmatrix, self), name)(*a, **k)
+        return wrapped
+
+    for name in ("toarray", "todense"):
+        monkeypatch.setattr(sp.spmatrix, name, guard(name), raising=False)
+    tm = TopicModel(n_topics=4, random_state=0).fit(seeds)
+    assert tm.dfm_.shape[0] * tm.dfm_.shape[1] > 5000  # the guard would catch a densified dfm
+    tm.document_topics(), tm.prevalence(n_boot=50), tm.topic_evolution(0), tm.coherence(), tm.coherence("u_mass")
+
+
+# ---------------------------------------------------------------------------- errors
+@pytest.mark.parametrize("params, needle", [
+    ({"n_topics": 0}, "n_topics=0"),
+    ({"method": "pca"}, "method='pca'"),
+    ({"unit": "chapter"}, "unit='chapter'"),
+    ({"init": "svd"}, "init='svd'"),
+    ({"ngram_range": (2, 1)}, "ngram_range=(2, 1)"),
+    ({"min_df": -1}, "min_df=-1"),
+    ({"max_df": 1.5}, "max_df=1.5"),
+    ({"window": 0}, "window=0"),
+    ({"random_state": "x"}, "random_state='x'"),
+    ({"estimator_kwargs": {"bogus": 1}}, "estimator_kwargs={'bogus': 1}"),
+    ({"estimator_kwargs": {"beta_loss": "cosine"}}, "estimator_kwargs={'beta_loss': 'cosine'}"),
+])
+def test_bad_parameters_name_parameter_and_value(params, needle):
+    with pytest.raises(ParameterError) as err:
+        TopicModel(**{"n_topics": 2, **params}).fit(toy_corpus(2))
+    assert needle in str(err.value)
+
+
+def test_not_a_corpus():
+    with pytest.raises(ParameterError, match="corpus=list"):
+        TopicModel(n_topics=2).fit(["some text"])
+    with pytest.raises(ParameterError, match="no documents"):
+        TopicModel(n_topics=2).fit(ck.Corpus([]))
+
+
+def test_too_many_topics_and_empty_vocabulary(seeds):
+    with pytest.raises(ParameterError, match=r"n_topics=50 is larger than the number of units \(46"):
+        TopicModel(n_topics=50, random_state=0).fit(seeds)
+    with pytest.raises(ParameterError, match=r"min_df=0\.9.*max_df=1\.0"):
+        TopicModel(n_topics=2, min_df=0.9, random_state=0).fit(seeds)
+    with pytest.raises(ParameterError, match="vocabulary is empty"):
+        TopicModel(n_topics=2, stop_words=["apple", "banana", "cherry", "grape", "melon", "rocket", "orbit", "launch",
+                                           "moon", "satellite"]).fit(toy_corpus(2))
+
+
+def test_result_errors_name_the_value(seeds_model):
+    with pytest.raises(ParameterError, match="topic=9"):
+        seeds_model.representative_units(9)
+    with pytest.raises(ParameterError, match="measure='c_v'"):
+        seeds_model.coherence("c_v")
+    with pytest.raises(ParameterError, match="top_n=1"):
+        seeds_model.coherence(top_n=1)
+    with pytest.raises(ParameterError, match="n_boot=0"):
+        seeds_model.prevalence(n_boot=0)
+    with pytest.raises(ParameterError, match="by='fortnight'"):
+        seeds_model.prevalence(by="fortnight")
+    with pytest.raises(ParameterError, match=r"labels=\['a', 'b'\]: give 4"):
+        seeds_model.set_labels(["a", "b"])
+    with pytest.raises(CorpuskitError, match="not fitted"):
+        TopicModel().top_terms()
+
+
+def test_labels_can_be_set(seeds):
+    tm = TopicModel(n_topics=4, random_state=0, labels=["w", "x", "y", "z"]).fit(seeds)
+    assert tm.labels_ == ["w", "x", "y", "z"]
+    tm.set_labels({0: "korea"})
+    assert tm.labels_[0] == "korea"
+    assert tm.top_terms(1)["label"].tolist() == tm.labels_
+    assert tm.prevalence(n_boot=10).query("topic == 0")["label"].unique().tolist() == ["korea"]
+    with pytest.raises(ParameterError, match="distinct"):
+        tm.set_labels(["a", "a", "b", "c"])
+
+
+# ---------------------------------------------------------------------------- persistence
+def test_save_load_round_trip(seeds_model, tmp_path):
+    path = seeds_model.save(tmp_path / "model.pkl")
+    back = TopicModel.load(path)
+    assert_frame_equal(back.top_terms(), seeds_model.top_terms())
+    assert_frame_equal(back.document_topics(), seeds_model.document_topics())
+    assert_frame_equal(back.prevalence(random_state=0), seeds_model.prevalence(random_state=0))
+    assert_frame_equal(back.coherence(), seeds_model.coherence())
+    assert back.get_params() == seeds_model.get_params()
+
+
+def test_load_rejects_other_files_and_versions(seeds_model, tmp_path):
+    bad = tmp_path / "notes.txt"
+    bad.write_text("hello")
+    with pytest.raises(CorpuskitError, match="notes.txt: not a saved TopicModel"):
+        TopicModel.load(bad)
+    with pytest.raises(CorpuskitError, match="missing.pkl: no such file"):
+        TopicModel.load(tmp_path / "missing.pkl")
+    path = seeds_model.save(tmp_path / "m.pkl")
+    payload = pickle.loads(path.read_bytes())
+    path.write_bytes(pickle.dumps({**payload, "format_version": 99}))
+    with pytest.raises(CorpuskitError, match="format 99"):
+        TopicModel.load(path)
+    path.write_bytes(pickle.dumps({**payload, "corpuskit_version": "0.0.1"}))
+    with pytest.warns(UserWarning, match="saved by corpuskit 0.0.1"):
+        TopicModel.load(path)
+
+
+# ---------------------------------------------------------------------------- coherence by hand
+def test_npmi_of_a_pair_by_hand():
+    texts = [["a", "b", "c"], ["a", "d"], ["b"]]  # each text shorter than the window: one window each
+    # P(a) = P(b) = 2/3, P(a, b) = 1/3
+    expected = math.log((1 / 3 + EPSILON) / (4 / 9)) / -math.log(1 / 3 + EPSILON)
+    assert topic_coherence([["a", "b"]], texts, "c_npmi")[0] == pytest.approx(expected, abs=1e-12)
+    assert expected == pytest.approx(math.log(3 / 4) / math.log(3), abs=1e-9)
+
+
+def test_u_mass_by_hand():
+    texts = [["a", "b"], ["a", "b", "c"], ["c"], ["a", "c"]]
+    # one-preceding pairs of [a, b, c]: (b|a), (c|a), (c|b); D(a)=3, D(b)=2, D(ab)=2, D(ac)=2, D(bc)=1, N=4
+    vals = [math.log((2 / 4 + EPSILON) / (3 / 4)), math.log((2 / 4 + EPSILON) / (3 / 4)),
+            math.log((1 / 4 + EPSILON) / (2 / 4))]
+    assert topic_coherence([["a", "b", "c"]], texts, "u_mass")[0] == pytest.approx(np.mean(vals), abs=1e-12)
+
+
+def test_sliding_windows_by_hand():
+    text = [["a", "b", "a", "c", "d", "e"]]  # windows of 3: [a b a] [b a c] [a c d] [c d e]
+    exact = boolean_windows(text, ["a", "b", "c"], 3, "exact").toarray()
+    assert exact.tolist() == [[1, 1, 0], [1, 1, 1], [1, 0, 1], [0, 0, 1]]
+    # gensim drops "a" when its first occurrence leaves the window, although another "a" is still inside
+    gensim = boolean_windows(text, ["a", "b", "c"], 3, "gensim").toarray()
+    assert gensim.tolist() == [[1, 1, 0], [0, 1, 1], [0, 0, 1], [0, 0, 1]]
+    # a text shorter than the window is one window; an empty text counts as an (empty) window
+    assert boolean_windows([["a"], []], ["a"], 3).toarray().tolist() == [[1], [0]]
+    assert boolean_documents([["a", "a"], [], ["b"]], ["a", "b"]).toarray().tolist() == [[1, 0], [0, 0], [0, 1]]
+
+
+def _brute_windows(texts, words, size):
+    rows = []
+    for t in texts:
+        starts = range(max(len(t) - size + 1, 1))
+        for s in starts:
+            win = set(t[s:s + size])
+            rows.append([int(w in win) for w in words])
+    return np.array(rows, dtype=int).reshape(-1, len(words))
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.lists(st.sampled_from("abcde"), max_size=14), min_size=1, max_size=5), st.integers(1, 6))
+def test_exact_windows_match_brute_force(texts, size):
+    words = ["a", "c", "e"]
+    assert boolean_windows(texts, words, size, "exact").toarray().tolist() == _brute_windows(texts, words, size).tolist()
+
+
+def test_ngram_term_is_present_when_all_its_words_are():
+    texts = [["north", "korea"], ["north"], ["korea", "south"]]
+    # "north_korea" is only in text 0: u_mass of [north_korea, south] = log((0/3 + eps) / (1/3))
+    got = topic_coherence([["north_korea", "south"]], texts, "u_mass")[0]
+    assert got == pytest.approx(math.log(EPSILON / (1 / 3)))
+    assert topic_coherence([[("north", "korea"), "south"]], texts, "u_mass")[0] == pytest.approx(got)
+
+
+@pytest.mark.filterwarnings("ignore:invalid value encountered in sqrt:RuntimeWarning")
+def test_degenerate_topics_get_nan_coherence_with_a_warning():
+    tm = TopicModel(n_topics=3, unit="document", random_state=0).fit(toy_corpus(3))  # the data have rank 2
+    n_terms = tm.top_terms(10).groupby("topic").size().reindex(range(3), fill_value=0)
+    assert (n_terms < 2).any()
+    with pytest.warns(UserWarning, match="fewer than 2 terms with weight"):
+        coh = tm.coherence("u_mass")
+    assert coh["coherence"].isna().tolist() == (n_terms < 2).tolist()
+    assert coh.attrs["mean"] == pytest.approx(coh["coherence"].mean())  # pandas skips NaN, as the mean does
+
+
+def test_coherence_errors_name_the_problem():
+    with pytest.raises(ParameterError, match="'zebra'"):
+        topic_coherence([["a", "zebra"]], [["a", "b"]], "c_npmi")
+    with pytest.raises(ParameterError, match="windows='fast'"):
+        topic_coherence([["a", "b"]], [["a", "b"]], windows="fast")
+    with pytest.raises(ParameterError, match="window_size=0"):
+        topic_coherence([["a", "b"]], [["a", "b"]], window_size=0)
+
+
+def test_coherence_on_other_reference_texts(seeds, seeds_model):
+    by_doc = seeds_model.coherence("u_mass", texts=seeds)  # a Corpus: one text per document, the model's tokens
+    topics = seeds_model.top_terms(10).groupby("topic")["term"].apply(list).tolist()
+    texts = [ck.tokenize(t, stop_words="english") for t in seeds.iter_texts()]
+    np.testing.assert_allclose(by_doc["coherence"], topic_coherence(topics, texts, "u_mass"))
+    assert not np.allclose(by_doc["coherence"], seeds_model.coherence("u_mass")["coherence"])
+    with pytest.raises(ParameterError, match="texts"):
+        seeds_model.coherence(texts="japan korea")
+
+
+# ---------------------------------------------------------------------------- choosing k
+def test_average_jaccard_by_hand():
+    # depth 1: {x} vs {y} -> 0; depth 2: {x,y} vs {y,x} -> 1; depth 3: {x,y,z} vs {y,x,w} -> 2/4
+    assert average_jaccard(["x", "y", "z"], ["y", "x", "w"]) == pytest.approx((0 + 1 + 0.5) / 3)
+    assert average_jaccard(["x", "y"], ["x", "y"]) == 1.0
+    assert average_jaccard(["x"], ["y"]) == 0.0
+
+
+def test_ranking_agreement_matches_topics_by_hungarian_algorithm():
+    ref = [["a", "b"], ["c", "d"]]
+    other = [["c", "d"], ["a", "x"]]
+    # ref0 <-> other1: AJ = (1 + 1/3) / 2; ref1 <-> other0: 1
+    assert ranking_agreement(ref, other) == pytest.approx(((1 + 1 / 3) / 2 + 1) / 2)
+
+
+def test_recommendation_rule():
+    table = pd.DataFrame({"k": [2, 3, 4], "coherence": [0.1, 0.2, 0.3], "stability": [0.80, 0.79, 0.50],
+                         "stability_se": [0.02, 0.01, 0.01]})
+    assert _recommend(table) == 3  # 0.79 is within one SE of 0.80 and more coherent
+    table.loc[1, "stability"] = 0.77
+    assert _recommend(table) == 2
+
+
+@pytest.mark.filterwarnings("ignore:invalid value encountered in sqrt:RuntimeWarning")  # sklearn, exact fit
+@pytest.mark.filterwarnings("ignore:.*fewer than 2 terms with weight:UserWarning")
+def test_select_n_topics_finds_two_topics_in_two_vocabularies():
+    c = toy_corpus(5)
+    table = select_n_topics(c, ks=[2, 3], n_runs=4, top_n=5, random_state=0, unit="document")
+    assert list(table.columns) == ["k", "coherence", "diversity", "stability", "stability_se", "recommended"]
+    s = table.set_index("k")
+    assert s.at[2, "stability"] == pytest.approx(1.0)
+    assert s.at[3, "stability"] < 1.0
+    assert s.at[2, "diversity"] == 1.0
+    assert table.attrs["recommended_k"] == 2 and s.at[2, "recommended"] and not s.at[3, "recommended"]
+    assert "stability" in table.attrs["rule"]
+    again = select_n_topics(c, ks=[2, 3], n_runs=4, top_n=5, random_state=0, unit="document")
+    assert_frame_equal(table, again)
+    alone = select_n_topics(c, ks=[3], n_runs=4, top_n=5, random_state=0, unit="document")
+    assert alone.drop(columns="recommended").iloc[0].equals(table.drop(columns="recommended").iloc[1])
+
+
+def test_select_n_topics_errors():
+    c = toy_corpus(2)
+    with pytest.raises(ParameterError, match=r"ks=\[\]"):
+        select_n_topics(c, ks=[])
+    with pytest.raises(ParameterError, match="subsample=2"):
+        select_n_topics(c, ks=[2], subsample=2)
+    with pytest.raises(ParameterError, match="n_topics"):
+        select_n_topics(c, ks=[2], n_topics=3)
+    with pytest.raises(ParameterError, match="bogus"):
+        select_n_topics(c, ks=[2], bogus=1)
