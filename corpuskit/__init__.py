@@ -10,11 +10,13 @@ from .errors import CorpusError, CorpuskitError, ParameterError
 from .frames import (DictionaryError, FrameDictionary, frame_counts, frame_prevalence, frame_terms,
                      load_dictionary, score_frames)
 from .keyness import keyness
+from .coherence import topic_coherence
+from .topics import TopicModel, select_n_topics
 from .tokens import kwic, sentences, tokenize, tokens
 
 __version__ = "0.1.0"
 
 __all__ = ["DictionaryError", "FrameDictionary", "frame_counts", "frame_prevalence", "frame_terms",
-           "load_dictionary", "score_frames", "keyness",
+           "load_dictionary", "score_frames", "keyness", "TopicModel", "select_n_topics", "topic_coherence",
            "Cleaner", "Corpus", "DFM", "dfm", "units", "CorpusError", "CorpuskitError", "Document", "ParameterError", "kwic",
            "load_corpus", "reassemble", "sentences", "tokenize", "tokens", "__version__"]

@@ -100,6 +100,37 @@ def step_frames(study: Study) -> None:
     }
 
 
+def step_topics(study: Study) -> None:
+    from .topics import TopicModel, select_n_topics
+
+    ks = range(2, min(11, len(study.corpus) * 3))
+    selection = select_n_topics(study.corpus, ks=ks, random_state=study.random_state)
+    k = int(selection.loc[selection["recommended"], "k"].iloc[0])
+    model = TopicModel(n_topics=k, random_state=study.random_state).fit(study.corpus)
+    prev = model.prevalence(by="year", random_state=study.random_state)
+    terms = model.top_terms(10)
+    coh = model.coherence("c_npmi")
+    study.results.update({"k_selection": selection, "topic_prevalence": prev, "top_terms": terms,
+                          "document_topics": model.document_topics(), "coherence": coh})
+    study.figures["topics_choice_of_k"] = plots.plot_k_selection(selection)
+    study.figures["topics_over_time"] = plots.plot_prevalence(prev, category="topic", label="label")
+    has = prev[prev["n_docs"] > 0]
+    study.summary["topics"] = {
+        "unit": model.unit_, "n_units": int(len(model.units_)), "k": k,
+        "rule": selection.attrs.get("rule", ""),
+        "selection": [{"k": int(r.k), "coherence": _num(r.coherence), "diversity": _num(r.diversity),
+                       "stability": _num(r.stability), "stability_se": _num(r.stability_se),
+                       "recommended": bool(r.recommended)} for r in selection.itertuples()],
+        "topics": [{"topic": int(t), "label": model.labels_[t],
+                    "top_terms": terms.loc[terms["topic"] == t, "term"].tolist(),
+                    "c_npmi": _num(coh.loc[coh["topic"] == t, "coherence"].iloc[0])} for t in range(k)],
+        "mean_c_npmi": _num(coh.attrs.get("mean", coh["coherence"].mean())),
+        "prevalence_by_year": {f"{r.period}:{r.topic}": {"share": _num(r.share), "ci_low": _num(r.ci_low),
+                                                         "ci_high": _num(r.ci_high), "n_docs": int(r.n_docs),
+                                                         "ci_basis": r.ci_basis} for r in has.itertuples()},
+    }
+
+
 def step_keyness(study: Study) -> None:
     from .keyness import keyness
 
@@ -116,8 +147,8 @@ def step_keyness(study: Study) -> None:
                                 "n_abs_z_over_1_96": int((table["z"].abs() > 1.96).sum())}
 
 
-STEPS: list[tuple[str, Callable[[Study], None]]] = [("corpus", step_corpus), ("frames", step_frames),
-                                                    ("keyness", step_keyness)]
+STEPS: list[tuple[str, Callable[[Study], None]]] = [("corpus", step_corpus), ("topics", step_topics),
+                                                    ("frames", step_frames), ("keyness", step_keyness)]
 
 
 def run_study(corpus, random_state: int = 0, steps: list[str] | None = None) -> Study:

@@ -205,12 +205,13 @@ def plot_prevalence(table: pd.DataFrame, category: str = "topic", label: str | N
                     ax.fill_between(x[seg], lo[seg], hi[seg], color=color, alpha=0.15, lw=0)
             if facet:
                 ax.set_title(names[c], fontsize=7, fontweight="normal", loc="left")
-            ax.set_ylim(bottom=0)
             ax.set_xlim(lo_d, hi_d + pd.Timedelta(days=1))
             _date_axis(ax, (hi_d - lo_d).days / 365.25)
             if facet:  # narrow panels: a few round years only
                 ax.xaxis.set_major_locator(mdates.AutoDateLocator(minticks=2, maxticks=4))
                 ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y"))
+        for ax in dict.fromkeys(targets):  # after every series is drawn, so no series is clipped
+            ax.set_ylim(bottom=0)
         if facet:
             for ax in axes[:, 0]:
                 ax.set_ylabel(ylabel if nrows == 1 else ylabel.replace(" (", "\n("))

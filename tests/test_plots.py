@@ -166,3 +166,10 @@ def test_prevalence_small_multiples_one_panel_per_category():
         assert len(errorbars(ax)) == 2  # 2006 and 2021 stand alone
         assert [years(l.get_xdata()) for l in ax.get_lines() if len(l.get_xdata()) >= 2] == [[2023, 2024]]
     assert fig._suptitle.get_text() == "taiwan rises from 25% (2006) to 100% (2024)"
+
+
+def test_prevalence_y_axis_holds_every_series():
+    t = prevalence_table()
+    fig = plots.plot_prevalence(t)
+    ax = fig.axes[0]
+    assert ax.get_ylim()[0] == 0 and ax.get_ylim()[1] >= 100 * t["ci_high"].max()
