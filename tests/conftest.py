@@ -5,7 +5,7 @@ import pytest
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 SEEDS = ROOT / "seeds"
 SHARED = ROOT.parent / "shared"
-SOTU = SHARED / "corpora" / "state_of_the_union"
+SOTU = ROOT / "notebooks" / "data" / "state_of_the_union"  # byte-exact copy of shared/corpora/state_of_the_union
 
 
 @pytest.fixture(scope="session")
