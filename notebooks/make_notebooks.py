@@ -45,7 +45,9 @@ placed at its middle on time axes. `date_evidence` quotes the words that fix eac
 each quote is in the raw file)."""),
         ("code", """df = corpus.to_frame()
 df[["id", "date", "date_precision", "title", "outlet", "author"]]"""),
-        ("code", """df[["id", "date_evidence", "date_note"]].style.set_properties(**{"white-space": "pre-wrap", "text-align": "left"})"""),
+        ("code", """import pandas as pd
+with pd.option_context("display.max_colwidth", None):
+    display(df[["id", "date_evidence", "date_note"]])"""),
         ("code", """fig = plots.plot_timeline(corpus.docvars)
 fig"""),
         ("md", """One article in 2006, then nothing until 2021: the corpus cannot show *when* between 2006 and 2021
