@@ -68,23 +68,32 @@ class GoldError(CorpuskitError):
 
 
 # ============================================================================ lexicons
-def _load_lexicon(source, packaged: Mapping[str, str], kind: str) -> FrameDictionary:
+def _load_lexicon(source, packaged: Mapping[str, str], kind: str, unit: str) -> FrameDictionary:
     if source is None:
         source = "rearmament"
     if isinstance(source, FrameDictionary):
         return source
-    if isinstance(source, (list, tuple)):
-        return FrameDictionary({kind: list(source)}, name=kind, source=f"{kind} list",
-                               where={(kind, i): f"{kind} list, item {i + 1}" for i in range(len(source))})
-    if isinstance(source, str) and source in packaged and not pathlib.Path(source).is_file():
-        fname = packaged[source]
-        text = resources.files("corpuskit").joinpath("data", fname).read_text(encoding="utf-8")
-        from .frames import _from_yaml
-        return _from_yaml(text, f"corpuskit/data/{fname}")
-    if isinstance(source, (str, os.PathLike, Mapping)):
-        return load_dictionary(source)
+    try:
+        if isinstance(source, (list, tuple)):
+            return FrameDictionary({kind: list(source)}, name=kind, source=f"{kind} list",
+                                   where={(kind, i): f"{kind} list, item {i + 1}" for i in range(len(source))})
+        if isinstance(source, (str, os.PathLike)) and not pathlib.Path(source).is_file():
+            if isinstance(source, str) and source in packaged:
+                from .frames import _from_yaml
+
+                fname = packaged[source]
+                text = resources.files("corpuskit").joinpath("data", fname).read_text(encoding="utf-8")
+                return _from_yaml(text, f"corpuskit/data/{fname}")
+            raise DictionaryError(f"{kind} {str(source)!r}: no such file (packaged {kind} lexicons: "
+                                  f"{', '.join(packaged)})")
+        if isinstance(source, (str, os.PathLike, Mapping)):
+            return load_dictionary(source)
+    except DictionaryError as exc:
+        # the frames loader speaks of frames; here they are target facets or cue classes
+        msg = re.sub(r"\bframes\b", unit + "s", re.sub(r"\bframe\b", unit, str(exc)))
+        raise DictionaryError(msg.replace("the dictionary is empty", f"the {kind} lexicon is empty")) from None
     raise ParameterError(f"{kind}={type(source).__name__}: pass a path to a YAML/CSV lexicon, a dict, a list of "
-                         f"entries, a FrameDictionary, or None for the packaged rearmament {kind}")
+                         f"entries, a FrameDictionary, or None for the packaged rearmament {kind} lexicon")
 
 
 def load_target(source: "str | os.PathLike | Mapping | Sequence[str] | FrameDictionary | None" = None
@@ -100,7 +109,7 @@ def load_target(source: "str | os.PathLike | Mapping | Sequence[str] | FrameDict
     >>> load_target(["self defen?e force*", "article 9"]).to_dict()
     {'target': ['self defen?e force*', 'article 9']}
     """
-    return _load_lexicon(source, PACKAGED_TARGETS, "target")
+    return _load_lexicon(source, PACKAGED_TARGETS, "target", "facet")
 
 
 def load_cues(source: "str | os.PathLike | Mapping | FrameDictionary | None" = None) -> FrameDictionary:
@@ -115,7 +124,7 @@ def load_cues(source: "str | os.PathLike | Mapping | FrameDictionary | None" = N
     """
     if isinstance(source, (list, tuple)):
         raise ParameterError("cues=list: a cue needs a polarity; pass {'favor': [...], 'against': [...]} or a file")
-    d = _load_lexicon(source, PACKAGED_CUES, "cues")
+    d = _load_lexicon(source, PACKAGED_CUES, "cues", "cue class")
     for cls in d.keys():
         if cls.split(".")[0] not in ("favor", "against"):
             loc = d._lines.get((cls, 0), d.source)
@@ -309,7 +318,9 @@ def _lexicon_scores(stream: _Stream, tgt: pd.DataFrame, targets: pd.DataFrame, r
         if not ((dist <= window) | same_clause).any():
             continue
         p = int(pol[i])
-        flipped = bool(neg[a:b + 1].any())
+        # negated when a negator BEFORE the cue scopes over its first token; a negator inside the cue
+        # ("cannot afford") is part of the cue's meaning, not a flip
+        flipped = bool(neg[a])
         if flipped:
             p = -p
         if p > 0:
@@ -340,9 +351,10 @@ def _labels_table(labels, where: str = "labels") -> tuple[list[str], list[str]]:
                              f"{', '.join(map(str, labels.columns))}")
     lab = labels["label"].astype(str).tolist()
     _check_labels(lab, where)
+    if len(lab) == 0:
+        raise ParameterError(f"{where}: no labeled sentences to train on")
     if len(set(lab)) < 2:
-        raise ParameterError(f"{where}: all {len(lab)} labels are {lab[0]!r} if any; a classifier needs at least two "
-                             "classes")
+        raise ParameterError(f"{where}: every label is {lab[0]!r}; a classifier needs at least two classes")
     return labels[tcol].astype(str).tolist(), lab
 
 
@@ -780,8 +792,8 @@ def sample_for_coding(sentences: pd.DataFrame, n: int, by: str | None = "id", *,
 def agreement(gold: Sequence[str], predicted: Sequence[str], labels: Sequence[str] = LABELS) -> dict[str, Any]:
     """Agreement of predicted with gold labels: n, accuracy, macro_f1, kappa, per_class, confusion.
 
-    kappa is Cohen's (1960): (p_o - p_e) / (1 - p_e), p_e from the two marginals (1.0 when both
-    raters use one and the same label throughout; NaN with a warning cannot occur otherwise).
+    kappa is Cohen's (1960): (p_o - p_e) / (1 - p_e), p_e from the two marginals; it is undefined
+    (NaN, with a warning) only when both sequences use one and the same label throughout.
     macro_f1 averages per-class F1 over the labels that occur in gold or predicted (scikit-learn's
     f1_score(average="macro") convention); a class never predicted has precision 0.
     per_class: DataFrame label, precision, recall, f1, support. confusion: DataFrame gold x predicted
@@ -805,7 +817,12 @@ def agreement(gold: Sequence[str], predicted: Sequence[str], labels: Sequence[st
     n = C.sum()
     po = np.trace(C) / n
     pe = float((C.sum(1) * C.sum(0)).sum()) / n ** 2
-    kappa = 1.0 if pe == 1 else (po - pe) / (1 - pe)
+    if pe == 1:  # both raters used one and the same label throughout: kappa is 0/0
+        warnings.warn("agreement: gold and predicted use a single, identical label; Cohen's kappa is undefined "
+                      "(NaN)", UserWarning, stacklevel=2)
+        kappa = float("nan")
+    else:
+        kappa = (po - pe) / (1 - pe)
     tp = np.diag(C).astype(float)
     pred_n, true_n = C.sum(0).astype(float), C.sum(1).astype(float)
     prec = np.divide(tp, pred_n, out=np.zeros(L), where=pred_n > 0)
