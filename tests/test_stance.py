@@ -336,3 +336,27 @@ def test_sample_for_coding_largest_remainder_allocation():
     assert len(st.sample_for_coding(df, 50, by=None, random_state=0)) == 10
     with pytest.raises(ck.ParameterError, match="by='topic' is not a column"):
         st.sample_for_coding(df, 5, by="topic")
+
+
+def test_negation_scope_reproduces_nltk_mark_negation_example():
+    # nltk.sentiment.util.mark_negation docstring: "I didn't like this movie . It was bad ."
+    # -> like_NEG this_NEG movie_NEG, and the scope ends at the full stop
+    c = corpus_of("I didn't like this movie. It was bad.")
+    stream = st._Stream(c)
+    neg = st._negated(stream, np.arange(len(stream.sents)))
+    words = stream.vocab[stream.codes]
+    assert words[neg].tolist() == ["like", "this", "movie"]
+
+
+def test_seed_document_stance_and_plot(seeds):
+    import matplotlib
+    matplotlib.use("Agg")
+    from corpuskit.plots import plot_stance
+
+    d = st.score_stance(seeds, random_state=0, n_boot=500)
+    assert d["id"].tolist() == ["000", "001", "002", "003", "004"]
+    assert d["n_sentences"].gt(0).all() and (d["ci_basis"] == "sentences").all()
+    assert ((d["ci_low"] <= d["stance"]) & (d["stance"] <= d["ci_high"])).all()
+    assert d["stance"].between(-1, 1).all()
+    fig = plot_stance(d)
+    assert len(fig.axes[0].lines) + len(fig.axes[0].collections) > 0
