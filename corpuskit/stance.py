@@ -446,11 +446,11 @@ def document_stance(scores: pd.DataFrame, docvars: pd.DataFrame | None = None, *
 
 
 # ============================================================================ public scoring
-def score_stance(corpus, method: str = "lexicon", level: str = "document", *,
+def score_stance(corpus, method: str = "lexicon", level: str = "document",
                  target: "str | os.PathLike | Mapping | Sequence[str] | FrameDictionary | None" = None,
                  cues: "str | os.PathLike | Mapping | FrameDictionary | None" = None, model=None,
-                 labels: pd.DataFrame | None = None, window: int = 8, n_boot: int = 1000,
-                 random_state: int | None = None) -> pd.DataFrame:
+                 labels: pd.DataFrame | None = None, n_boot: int = 1000, random_state: int | None = None,
+                 window: int = 8) -> pd.DataFrame:
     """Stance of each target sentence or document toward the target, in [-1, 1].
 
     Parameters
@@ -509,10 +509,10 @@ def score_stance(corpus, method: str = "lexicon", level: str = "document", *,
     return out
 
 
-def cross_fit_stance(corpus, gold: pd.DataFrame, model=None, *, n_splits: int = 5, groups: str | None = "id",
-                     level: str = "sentence",
+def cross_fit_stance(corpus, gold: pd.DataFrame, model=None, n_splits: int = 5, groups: str | None = "id",
+                     random_state: int | None = None, *, level: str = "sentence",
                      target: "str | os.PathLike | Mapping | Sequence[str] | FrameDictionary | None" = None,
-                     n_boot: int = 1000, random_state: int | None = None) -> pd.DataFrame:
+                     n_boot: int = 1000) -> pd.DataFrame:
     """Out-of-fold classifier stance for every target sentence: no sentence is scored by a model trained on it.
 
     The gold rows that match sentences of ``corpus`` (:func:`attach_gold`, by span or hash) are split
