@@ -10,13 +10,19 @@ from .errors import CorpusError, CorpuskitError, ParameterError
 from .frames import (DictionaryError, FrameDictionary, frame_counts, frame_prevalence, frame_terms,
                      load_dictionary, score_frames)
 from .keyness import keyness
+from .stance import (GoldError, LABELS, agreement, attach_gold, check_gold, cross_fit_stance, document_stance,
+                     load_cues, load_target, read_gold, sample_for_coding, score_stance, sentence_hash,
+                     target_sentences)
 from .coherence import topic_coherence
 from .topics import TopicModel, select_n_topics
 from .tokens import kwic, sentences, tokenize, tokens
 
 __version__ = "0.1.0"
 
-__all__ = ["DictionaryError", "FrameDictionary", "frame_counts", "frame_prevalence", "frame_terms",
+__all__ = ["GoldError", "LABELS", "agreement", "attach_gold", "check_gold", "cross_fit_stance",
+           "document_stance", "load_cues", "load_target", "read_gold", "sample_for_coding", "score_stance",
+           "sentence_hash", "target_sentences",
+           "DictionaryError", "FrameDictionary", "frame_counts", "frame_prevalence", "frame_terms",
            "load_dictionary", "score_frames", "keyness", "TopicModel", "select_n_topics", "topic_coherence",
            "Cleaner", "Corpus", "DFM", "dfm", "units", "CorpusError", "CorpuskitError", "Document", "ParameterError", "kwic",
            "load_corpus", "reassemble", "sentences", "tokenize", "tokens", "__version__"]
