@@ -39,6 +39,7 @@ class Study:
 
     corpus: Any
     random_state: int = 0
+    gold: Any = None  # path of a hand-coded gold standard (seeds/annotations/gold.csv), or None
     results: dict[str, pd.DataFrame] = field(default_factory=dict)
     figures: dict[str, Any] = field(default_factory=dict)
     summary: dict[str, Any] = field(default_factory=dict)
@@ -147,15 +148,75 @@ def step_keyness(study: Study) -> None:
                                 "n_abs_z_over_1_96": int((table["z"].abs() > 1.96).sum())}
 
 
+SCORE = {"favor": 1.0, "against": -1.0, "none": 0.0}
+N_BOOT = 2000
+
+
+def _stance_rows(doc: pd.DataFrame) -> dict:
+    return {r.id: {"stance": _num(r.stance), "ci_low": _num(r.ci_low), "ci_high": _num(r.ci_high),
+                   "n_sentences": int(r.n_sentences), "ci_basis": str(r.ci_basis)} for r in doc.itertuples()}
+
+
+def _agreement(gold, predicted) -> dict:
+    from .stance import agreement
+
+    a = agreement(list(gold), list(predicted))
+    return {"n": a["n"], "accuracy": _num(a["accuracy"]), "macro_f1": _num(a["macro_f1"]), "kappa": _num(a["kappa"])}
+
+
+def step_stance(study: Study) -> None:
+    """Stance per article by the lexicon, the out-of-fold classifier and the hand codes, side by side."""
+    from .stance import attach_gold, cross_fit_stance, document_stance, read_gold, score_stance
+
+    corpus, rs = study.corpus, study.random_state
+    dv = corpus.docvars
+    lex = score_stance(corpus, method="lexicon", level="sentence")
+    docs = [document_stance(lex, dv, n_boot=N_BOOT, random_state=rs, method="lexicon")]
+    summary: dict[str, Any] = {"n_target_sentences": {d: int((lex["id"] == d).sum()) for d in dv["id"]}}
+    if study.gold is not None:
+        gold = read_gold(study.gold)
+        coded = gold[gold["target"].astype(str) == "yes"] if "target" in gold.columns else gold
+        hand = coded.assign(score=coded["label"].map(SCORE).astype(float))
+        docs.append(document_stance(hand, dv, n_boot=N_BOOT, random_state=rs, method="hand-coded"))
+        clf = cross_fit_stance(corpus, gold, groups="id", random_state=rs)
+        docs.append(document_stance(clf, dv, n_boot=N_BOOT, random_state=rs, method="classifier"))
+        lg = attach_gold(lex, gold)
+        on = lg["gold_label"].notna()
+        cg = clf[clf["gold"].notna()]
+        tg = lg["gold_target"].astype(str) == "yes" if "gold_target" in lg.columns else on
+        summary.update({
+            "gold": {"n_coded": len(gold), "n_target": len(coded),
+                     "labels": {k: int((coded["label"] == k).sum()) for k in SCORE}},
+            "target_detection": {"found": len(lex), "on_target_by_gold": int((tg & on).sum()),
+                                 "precision": _num((tg & on).sum() / len(lex)),
+                                 "recall": _num((tg & on).sum() / len(coded))},
+            "agreement_lexicon": _agreement(lg.loc[on, "gold_label"], lg.loc[on, "label"]),
+            "agreement_classifier_leave_one_article_out": _agreement(cg["gold"], cg["label"]),
+        })
+        study.results["stance_sentences_classifier"] = clf
+    table = pd.concat(docs, ignore_index=True)
+    study.results["stance_sentences_lexicon"] = lex
+    study.results["stance_documents"] = table
+    study.figures["stance_by_method"] = plots.plot_stance(table, method="method")
+    summary["documents"] = {m: _stance_rows(table[table["method"] == m]) for m in dict.fromkeys(table["method"])}
+    summary["n_boot"] = N_BOOT
+    study.summary["stance"] = summary
+
+
 STEPS: list[tuple[str, Callable[[Study], None]]] = [("corpus", step_corpus), ("topics", step_topics),
-                                                    ("frames", step_frames), ("keyness", step_keyness)]
+                                                    ("frames", step_frames), ("keyness", step_keyness),
+                                                    ("stance", step_stance)]
 
 
-def run_study(corpus, random_state: int = 0, steps: list[str] | None = None) -> Study:
-    """Run the study's steps on a corpus; returns results, figures and summary numbers."""
+def run_study(corpus, random_state: int = 0, steps: list[str] | None = None, gold=None) -> Study:
+    """Run the study's steps on a corpus; returns results, figures and summary numbers.
+
+    ``gold``: a hand-coded gold standard (:func:`corpuskit.read_gold` format); with it the stance
+    step adds the hand codes and the out-of-fold classifier beside the lexicon.
+    """
     from threadpoolctl import threadpool_limits
 
-    study = Study(corpus, random_state)
+    study = Study(corpus, random_state, gold=gold)
     with threadpool_limits(limits=1):  # identical float summation order on every run
         for name, fn in STEPS:
             if steps is None or name in steps:
@@ -193,7 +254,8 @@ def _figures(args: argparse.Namespace) -> int:
     from .corpus import load_corpus
 
     corpus = load_corpus(args.corpus)
-    study = run_study(corpus, random_state=args.random_state)
+    gold = pathlib.Path(args.corpus) / "annotations" / "gold.csv"
+    study = run_study(corpus, random_state=args.random_state, gold=gold if gold.is_file() else None)
     files = write_outputs(study, pathlib.Path(args.out), formats=tuple(args.formats.split(",")))
     print(f"wrote {len(files)} files to {args.out}: {len(study.figures)} figures × "
           f"{args.formats.replace(',', ' + ')}, summary.json")
