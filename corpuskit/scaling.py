@@ -195,7 +195,7 @@ def _wordfish_core(Y: sp.csr_matrix, prec: np.ndarray, tol: tuple[float, float],
         raise ParameterError("Wordfish did not converge (non-finite positions); remove very short documents "
                              "or very rare features and refit")
     return {"alpha": alpha, "psi": psi, "beta": beta, "theta": theta, "lp": lp, "n_iter": n_iter,
-            "converged": bool(lp - lastlp <= tol[0])}
+            "converged": bool(lp - lastlp <= tol[0]), "lp_change": float(lp - lastlp)}
 
 
 def _theta_se(alpha, psi, beta, theta, prec) -> np.ndarray:
@@ -233,7 +233,7 @@ class Wordfish:
     priors : prior standard deviations for (alpha, psi, beta, theta), quanteda's order and
         default (inf, inf, 3, 1); the precisions used are 1 / sigma^2.
     tol : (log-posterior change, parameter change), default (1e-6, 1e-8).
-    max_iter : outer iterations (quanteda: 100).
+    max_iter : outer iterations (quanteda: 100; large vocabularies may need several hundred).
     se : "hessian" (quanteda's se.theta) or "bootstrap" (the paper's parametric
         bootstrap: Poisson counts drawn from the fitted rates, model refit, each
         replicate's sign aligned with the fit; se = sd of the replicates, the
@@ -245,7 +245,8 @@ class Wordfish:
     with no tokens are an error (their alpha would be -inf).
 
     Attributes: theta_, se_theta_, ci_low_, ci_high_, alpha_, beta_, psi_,
-    features_, ids_, lp_ (log-posterior at the end), n_iter_, converged_,
+    features_, ids_, lp_ (log-posterior at the end), lp_change_ (its last change), n_iter_,
+    converged_ (quanteda's rule met before max_iter; a RuntimeWarning if not),
     boot_theta_ (n_boot × documents, bootstrap only).
 
     Example
@@ -334,9 +335,13 @@ class Wordfish:
         self.alpha_, self.psi_ = res["alpha"], res["psi"]
         self.beta_, self.theta_ = sign * res["beta"], sign * res["theta"]
         self.lp_, self.n_iter_, self.converged_ = res["lp"], res["n_iter"], res["converged"]
+        self.lp_change_ = res["lp_change"]
+        # quanteda stops silently at max_iter; the conditional updates can zig-zag slowly (positions
+        # still moving by ~1e-3 after 100 iterations with large vocabularies), so say so
         if not self.converged_:
-            warnings.warn(f"Wordfish stopped after max_iter={self.max_iter} iterations before the "
-                          f"log-posterior change fell below tol[0]={tol[0]}", RuntimeWarning, stacklevel=2)
+            warnings.warn(f"Wordfish stopped at max_iter={self.max_iter} before converging (log-posterior "
+                          f"still rising by {self.lp_change_:.3g} > tol[0]={tol[0]}); raise max_iter",
+                          RuntimeWarning, stacklevel=2)
         self.se_hessian_ = _theta_se(self.alpha_, self.psi_, self.beta_, self.theta_, prec)
         z = norm.ppf(0.5 + self.level / 2)
         if self.se == "hessian":
