@@ -237,7 +237,9 @@ class Wordfish:
     se : "hessian" (quanteda's se.theta) or "bootstrap" (the paper's parametric
         bootstrap: Poisson counts drawn from the fitted rates, model refit, each
         replicate's sign aligned with the fit; se = sd of the replicates, the
-        interval their percentiles).
+        interval their percentiles). With few documents the replicates can centre away
+        from theta (the percentile interval may then exclude it): a sign of estimation
+        bias that the Hessian SE (kept in ``se_hessian_``) does not show.
     n_boot, random_state : bootstrap replicates and seed.
     level : confidence level of ``ci_low_``/``ci_high_``.
 
@@ -363,8 +365,12 @@ class Wordfish:
         rng = np.random.default_rng(self.random_state)
         lam = np.exp(self.alpha_[:, None] + self.psi_[None, :] + self.theta_[:, None] * self.beta_[None, :])
         out = np.empty((self.n_boot, lam.shape[0]))
-        b = 0
+        b = tries = 0
         while b < self.n_boot:
+            tries += 1
+            if tries > 20 * self.n_boot:
+                raise ParameterError("se='bootstrap': the simulated documents keep coming out empty; "
+                                     "remove very short documents or use se='hessian'")
             Ys = sp.csr_matrix(rng.poisson(lam).astype(np.float64))
             if np.any(np.asarray(Ys.sum(axis=1)).ravel() == 0):
                 continue  # a document drew no tokens: that replicate cannot be fitted; draw again
