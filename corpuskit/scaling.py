@@ -1,7 +1,10 @@
 """Scaling documents on one latent dimension: Wordfish and Wordscores.
 
 Both work on a document-feature matrix of raw counts (a :class:`corpuskit.dfm.DFM`,
-a scipy sparse matrix or a numpy array, documents × features) and follow the
+a scipy sparse matrix or a numpy array, documents × features; the counts stay
+sparse, but Wordfish's Poisson rates are a dense documents × features array while
+it fits, 8 bytes a cell: 233 State of the Union addresses × 25,270 words take
+47 MB and about 8 s) and follow the
 definitions of quanteda.textmodels (``textmodel_wordfish``,
 ``textmodel_wordscores`` and their ``predict`` methods). The corpus-level
 functions :func:`wordfish` and :func:`wordscores` build the dfm as quanteda does
@@ -294,7 +297,7 @@ class Wordfish:
         if not 0 < self.level < 1:
             raise ParameterError(f"level={self.level!r}: must be between 0 and 1")
         try:
-            if len(self.dir) != 2:
+            if isinstance(self.dir, str) or len(self.dir) != 2:
                 raise TypeError
         except TypeError:
             raise ParameterError(f"dir={self.dir!r}: name two documents (positions or ids)") from None

@@ -215,6 +215,8 @@ def test_bad_input_wordfish(lbg):
         Wordfish(dir=("R1", "R9")).fit(lbg)
     with pytest.raises(ParameterError, match=r"dir\[0\]: position 7 is out of range"):
         Wordfish(dir=(7, 1)).fit(lbg)
+    with pytest.raises(ParameterError, match="dir='R1': name two documents"):
+        Wordfish(dir="R1").fit(lbg)
     with pytest.raises(ParameterError, match="two different documents"):
         Wordfish(dir=(1, 1)).fit(lbg)
     with pytest.raises(ParameterError, match="has no document ids"):
