@@ -363,6 +363,21 @@ class _Merger:
         if res.get("docvars") is not None:
             self.docvars.append(res["docvars"])
 
+    def as_result(self) -> dict:
+        """The merged counts as one chunk result (features in arrival order), to merge again."""
+        words = np.empty(len(self.vocab), dtype=object)
+        words[:] = list(self.vocab)
+        nnz = np.concatenate(self.nnz_rows) if self.nnz_rows else np.zeros(0, np.int64)
+        indptr = np.concatenate([[0], np.cumsum(nnz)])
+        indices = np.concatenate(self.indices) if self.indices else np.zeros(0, np.int64)
+        data = np.concatenate(self.data) if self.data else np.zeros(0, np.int64)
+        from .stream import concat_docvars
+        return {"features": words, "counts": sp.csr_matrix((data, indices, indptr), shape=(len(nnz), len(words))),
+                "units": (pd.concat(self.units, ignore_index=True) if self.units
+                          else pd.DataFrame(columns=["unit_id", "id", "unit", "start", "end"])),
+                "n_tokens": np.concatenate(self.n_tokens) if self.n_tokens else np.zeros(0, np.int64),
+                "docvars": concat_docvars(self.docvars) if self.docvars else None}
+
     def matrix(self) -> tuple[sp.csr_matrix, np.ndarray]:
         words = np.empty(len(self.vocab), dtype=object)
         words[:] = list(self.vocab)
@@ -399,6 +414,11 @@ def _chunked_dfm(corpus, unit: str, *, window: int, stop_words, stem: bool, ngra
         corpus._docvars = dv  # the pass that counted also read every document's metadata
     else:
         dv = corpus.docvars
+    return _finish(merger, dv, opts)
+
+
+def _finish(merger: _Merger, dv: pd.DataFrame, opts: dict) -> DFM:
+    """The DFM from merged chunk counts and the documents' docvars."""
     u = (pd.concat(merger.units, ignore_index=True) if merger.units
          else pd.DataFrame(columns=["unit_id", "id", "unit", "start", "end"]))
     if len(u) == 0:
@@ -410,5 +430,5 @@ def _chunked_dfm(corpus, unit: str, *, window: int, stop_words, stem: bool, ngra
     u = u.astype({"unit_id": "string", "id": "string"})
     merged = u.merge(dv, on="id", how="left", sort=False)
     merged["n_tokens"] = np.concatenate(merger.n_tokens).astype(int)
-    return DFM(counts, features, merged, "count",
-               meta={"unit": unit, "window": window, "stop_words": stop_words, "stem": stem, "ngrams": ngrams})
+    return DFM(counts, features, merged, "count", meta={k: opts[k] for k in ("unit", "window", "stop_words", "stem",
+                                                                             "ngrams")})
