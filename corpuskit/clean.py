@@ -33,6 +33,7 @@ merged and their rules joined with ``+``.
 from __future__ import annotations
 
 import re
+from itertools import islice
 from dataclasses import dataclass, field
 from typing import Iterable, Sequence
 
@@ -130,9 +131,11 @@ def _norm_line(s: str) -> str:
 
 
 def _is_other_language(line: str) -> bool:
-    words = [w.casefold() for w in _WORD.findall(line)]
-    if not 2 <= len(words) <= 40:
+    # at most 41 matches are needed to know the line is too long: stop scanning there
+    found = [m.group() for m in islice(_WORD.finditer(line), 41)]
+    if not 2 <= len(found) <= 40:
         return False
+    words = [w.casefold() for w in found]
     from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
     foreign = sum(w in _FOREIGN_FUNCTION_WORDS or w.split("'")[0] + "'" in _FOREIGN_FUNCTION_WORDS
                   for w in words)

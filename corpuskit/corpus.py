@@ -20,6 +20,7 @@ import io
 import json
 import pathlib
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Iterable, Iterator, Mapping
 
 import numpy as np
@@ -32,6 +33,8 @@ from .periods import DateInterval, assign_periods, parse_date
 __all__ = ["Document", "Corpus", "load_corpus"]
 
 _RESERVED = {"id", "date", "file", "text"}
+# DateInterval is frozen, so parsed dates can be shared; a news archive repeats its days
+_parse_date_cached = lru_cache(maxsize=1 << 16)(parse_date)
 _OVERRIDES = ("body_start", "body_end")
 
 
@@ -385,7 +388,7 @@ def _build_documents(rows: list[tuple[str, dict[str, str]]], problems: _Problems
             continue
         first_seen[doc_id] = where
         try:
-            interval = parse_date(row.get("date", ""))
+            interval = _parse_date_cached(row.get("date", ""))
         except ValueError as exc:
             problems.add(where, f"id {doc_id!r}: {exc}; write dates as YYYY, YYYY-MM or YYYY-MM-DD")
             continue

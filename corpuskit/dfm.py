@@ -212,24 +212,35 @@ def _analyzer(text: str, stop_words, stem: bool, ngrams, min_len: int) -> list[s
 
 
 def dfm(corpus, unit: str = "document", *, window: int = 3, stop_words: str | Iterable[str] | None = None,
-        stem: bool = False, ngrams: int | Sequence[int] = 1, min_len: int = 1) -> DFM:
+        stem: bool = False, ngrams: int | Sequence[int] = 1, min_len: int = 1, n_jobs: int | None = None,
+        chunk_size: int | None = None, progress: bool | None = None) -> DFM:
     """Count features per unit of a corpus.
 
     Parameters
     ----------
+    corpus : a Corpus, or a :class:`~corpuskit.stream.StreamingCorpus` (counted chunk by chunk).
     unit : "document", "paragraph" (non-blank line), "sentence" or "window"
         (``window`` consecutive sentences of one document).
     stop_words : None (default, as quanteda), "english" (scikit-learn's list) or a collection.
     stem : Snowball (Porter 2) stemming.
     ngrams : 1, or e.g. (1, 2) for unigrams and bigrams joined with "_".
+    n_jobs : count chunks of documents in this many joblib worker processes
+        (-1: all cores) and merge the chunk vocabularies and counts exactly: the
+        features, counts and docvars equal the single-process result.
+    chunk_size : documents per chunk (default 1000; a StreamingCorpus uses its own).
+    progress : a tqdm progress bar; None (default) shows it only on a terminal.
 
     Example
     -------
     >>> import corpuskit as ck
     >>> m = ck.dfm(ck.load_corpus("seeds"), unit="sentence", stop_words="english")  # doctest: +SKIP
+    >>> m = ck.dfm(ck.stream_corpus("archive/*.jsonl"), n_jobs=-1)                  # doctest: +SKIP
     """
     from sklearn.feature_extraction.text import CountVectorizer
 
+    if n_jobs is not None or chunk_size is not None or not hasattr(corpus, "documents"):
+        return _chunked_dfm(corpus, unit, window=window, stop_words=stop_words, stem=stem, ngrams=ngrams,
+                            min_len=min_len, n_jobs=n_jobs, chunk_size=chunk_size, progress=progress)
     u = units(corpus, unit, window)
     if len(u) == 0:
         raise ParameterError("the corpus has no text to count (no units)")
@@ -250,3 +261,174 @@ def dfm(corpus, unit: str = "document", *, window: int = 3, stop_words: str | It
         merged["n_tokens"] = [len(tokenize(t, stop_words=stop_words, stem=stem, min_len=min_len)) for t in u["text"]]
     return DFM(counts, vec.get_feature_names_out(), merged, "count",
                meta={"unit": unit, "window": window, "stop_words": stop_words, "stem": stem, "ngrams": ngrams})
+
+
+# ---------------------------------------------------------------------------- chunked / parallel counting
+def _check_unit(unit: str, window) -> None:
+    if unit not in UNITS:
+        raise ParameterError(f"unit={unit!r}: choose one of {', '.join(UNITS)}")
+    if unit == "window" and (not isinstance(window, (int, np.integer)) or window < 1):
+        raise ParameterError(f"window={window!r}: the number of sentences per window must be a positive integer")
+
+
+def count_texts(ids: Sequence[str], texts: Sequence[str], unit: str = "document", *, window: int = 3,
+                stop_words=None, stem: bool = False, ngrams: int | Sequence[int] = 1,
+                min_len: int = 1) -> dict:
+    """Count the units of some documents with a chunk-local vocabulary.
+
+    Returns ``units`` (unit_id, id, unit, start, end), ``features`` (chunk
+    vocabulary, object array), ``counts`` (CSR, int64) and ``n_tokens``. The
+    tokens are those of :func:`corpuskit.tokens.tokenize`; for unigrams the stop
+    words, ``min_len`` and stemming are applied once per distinct word rather
+    than per token (the same result, computed over the vocabulary).
+    """
+    from .tokens import _TOKEN, _stemmer, _stopset, normalize
+
+    uid, udoc, uk, us, ue, utext = [], [], [], [], [], []
+    for doc_id, text in zip(ids, texts):
+        for k, (s, e) in enumerate(_unit_spans(text, unit, window)):
+            uid.append(f"{doc_id}#{k}" if unit != "document" else doc_id)
+            udoc.append(doc_id)
+            uk.append(k)
+            us.append(s)
+            ue.append(e)
+            utext.append(text[s:e] if unit != "document" else text)
+    table = pd.DataFrame({"unit_id": uid, "id": udoc, "unit": np.asarray(uk, dtype=np.int64),
+                          "start": np.asarray(us, dtype=np.int64), "end": np.asarray(ue, dtype=np.int64)})
+    ns = (ngrams,) if isinstance(ngrams, (int, np.integer)) else tuple(ngrams)
+    unigram = ns == (1,)
+    if unigram:
+        toks = [_TOKEN.findall(normalize(t)) for t in utext]
+    else:
+        toks = [tokenize(t, stop_words=stop_words, stem=stem, ngrams=ngrams, min_len=min_len) for t in utext]
+    lengths = np.fromiter((len(t) for t in toks), dtype=np.int64, count=len(toks))
+    flat = [w for t in toks for w in t]
+    codes, feats = pd.factorize(np.asarray(flat, dtype=object))
+    feats = np.asarray(feats, dtype=object)
+    rows = np.repeat(np.arange(len(toks)), lengths)
+    m = sp.csr_matrix((np.ones(len(codes), dtype=np.int64), (rows, codes)), shape=(len(toks), len(feats)))
+    if unigram:
+        stop = _stopset(stop_words)
+        if stop or min_len > 1:
+            keep = np.fromiter((w not in stop and len(w) >= min_len for w in feats), bool, len(feats))
+            idx = np.flatnonzero(keep)
+            m, feats = m[:, idx], feats[idx]
+        if stem:
+            st = _stemmer()
+            stem_codes, feats = pd.factorize(np.asarray([st.stem(w) for w in feats], dtype=object))
+            feats = np.asarray(feats, dtype=object)
+            m = sp.csr_matrix((m.data, stem_codes[m.indices], m.indptr), shape=(m.shape[0], len(feats)))
+            m.sum_duplicates()
+        n_tokens = np.asarray(m.sum(axis=1)).ravel().astype(np.int64)
+    else:  # n_tokens counts unigrams, whatever features are counted
+        n_tokens = np.fromiter((len(tokenize(t, stop_words=stop_words, stem=stem, min_len=min_len)) for t in utext),
+                               np.int64, len(utext))
+    return {"units": table, "features": feats, "counts": sp.csr_matrix(m), "n_tokens": n_tokens}
+
+
+def _dfm_worker(raw, prep: dict, **opts):
+    if raw[0] == "texts":
+        ids, texts, dv = raw[1], raw[2], None
+    else:
+        from .stream import prepare_chunk
+        chunk, problems = prepare_chunk(raw, **prep)
+        if problems:
+            return None, problems, []
+        ids, texts, dv = chunk.ids, list(chunk.iter_texts()), chunk.docvars
+    res = count_texts(ids, texts, **opts)
+    res["docvars"] = dv
+    return res, [], list(ids)
+
+
+class _Merger:
+    """Merges chunk vocabularies and counts exactly: a global vocabulary in order of
+    arrival, chunk columns renumbered into it, rows stacked; features sorted at the end
+    (as scikit-learn's CountVectorizer sorts them)."""
+
+    def __init__(self):
+        self.vocab: dict[str, int] = {}
+        self.data, self.indices, self.nnz_rows = [], [], []
+        self.units, self.n_tokens, self.docvars = [], [], []
+
+    def add(self, res: dict) -> None:
+        vocab = self.vocab
+        gid = np.fromiter((vocab.setdefault(w, len(vocab)) for w in res["features"]), np.int64,
+                          len(res["features"]))
+        m = res["counts"]
+        self.data.append(m.data)
+        self.indices.append(gid[m.indices])
+        self.nnz_rows.append(np.diff(m.indptr))
+        self.units.append(res["units"])
+        self.n_tokens.append(res["n_tokens"])
+        if res.get("docvars") is not None:
+            self.docvars.append(res["docvars"])
+
+    def as_result(self) -> dict:
+        """The merged counts as one chunk result (features in arrival order), to merge again."""
+        words = np.empty(len(self.vocab), dtype=object)
+        words[:] = list(self.vocab)
+        nnz = np.concatenate(self.nnz_rows) if self.nnz_rows else np.zeros(0, np.int64)
+        indptr = np.concatenate([[0], np.cumsum(nnz)])
+        indices = np.concatenate(self.indices) if self.indices else np.zeros(0, np.int64)
+        data = np.concatenate(self.data) if self.data else np.zeros(0, np.int64)
+        from .stream import concat_docvars
+        return {"features": words, "counts": sp.csr_matrix((data, indices, indptr), shape=(len(nnz), len(words))),
+                "units": (pd.concat(self.units, ignore_index=True) if self.units
+                          else pd.DataFrame(columns=["unit_id", "id", "unit", "start", "end"])),
+                "n_tokens": np.concatenate(self.n_tokens) if self.n_tokens else np.zeros(0, np.int64),
+                "docvars": concat_docvars(self.docvars) if self.docvars else None}
+
+    def matrix(self) -> tuple[sp.csr_matrix, np.ndarray]:
+        words = np.empty(len(self.vocab), dtype=object)
+        words[:] = list(self.vocab)
+        order = np.argsort(words, kind="stable")
+        rank = np.empty(len(order), dtype=np.int64)
+        rank[order] = np.arange(len(order))
+        nnz = np.concatenate(self.nnz_rows) if self.nnz_rows else np.zeros(0, np.int64)
+        indptr = np.concatenate([[0], np.cumsum(nnz)])
+        indices = rank[np.concatenate(self.indices)] if self.indices else np.zeros(0, np.int64)
+        data = np.concatenate(self.data) if self.data else np.zeros(0, np.int64)
+        m = sp.csr_matrix((data.astype(np.int64), indices, indptr), shape=(len(nnz), len(words)))
+        m.sort_indices()
+        return m, words[order]
+
+
+def _chunked_dfm(corpus, unit: str, *, window: int, stop_words, stem: bool, ngrams, min_len: int,
+                 n_jobs: int | None, chunk_size: int | None, progress: bool | None) -> DFM:
+    from .stream import StreamingCorpus, concat_docvars, run_chunks
+
+    _check_unit(unit, window)
+    if chunk_size is not None and (isinstance(chunk_size, bool) or not isinstance(chunk_size, (int, np.integer))
+                                   or chunk_size < 1):
+        raise ParameterError(f"chunk_size={chunk_size!r}: use a positive number of documents per chunk")
+    if n_jobs is not None and (isinstance(n_jobs, bool) or not isinstance(n_jobs, (int, np.integer)) or n_jobs == 0):
+        raise ParameterError(f"n_jobs={n_jobs!r}: use a positive number of processes, or -1 for all cores")
+    streaming = isinstance(corpus, StreamingCorpus)
+    opts = dict(unit=unit, window=window, stop_words=stop_words, stem=stem, ngrams=ngrams, min_len=min_len)
+    merger = _Merger()
+    for res in run_chunks(corpus, _dfm_worker, opts, n_jobs=n_jobs, progress=progress, chunk_size=chunk_size,
+                          desc="dfm", texts_only=True):
+        merger.add(res)
+    if streaming:
+        dv = concat_docvars(merger.docvars)
+        corpus._docvars = dv  # the pass that counted also read every document's metadata
+    else:
+        dv = corpus.docvars
+    return _finish(merger, dv, opts)
+
+
+def _finish(merger: _Merger, dv: pd.DataFrame, opts: dict) -> DFM:
+    """The DFM from merged chunk counts and the documents' docvars."""
+    u = (pd.concat(merger.units, ignore_index=True) if merger.units
+         else pd.DataFrame(columns=["unit_id", "id", "unit", "start", "end"]))
+    if len(u) == 0:
+        raise ParameterError("the corpus has no text to count (no units)")
+    counts, features = merger.matrix()
+    if len(features) == 0:
+        raise ParameterError("the vocabulary is empty after tokenizing (every token was a stop word "
+                             "or the texts have no words); relax stop_words or min_len")
+    u = u.astype({"unit_id": "string", "id": "string"})
+    merged = u.merge(dv, on="id", how="left", sort=False)
+    merged["n_tokens"] = np.concatenate(merger.n_tokens).astype(int)
+    return DFM(counts, features, merged, "count", meta={k: opts[k] for k in ("unit", "window", "stop_words", "stem",
+                                                                             "ngrams")})

@@ -44,6 +44,7 @@ HYPHEN_PREFIXES = ("re", "pre", "non", "anti", "co", "counter", "post", "semi", 
 
 _TRANSLATE = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'", "\u201c": '"', "\u201d": '"',
                             "\u2010": "-", "\u2011": "-", "\u2012": "-"})
+_REPLACE = tuple((chr(k), v) for k, v in _TRANSLATE.items())
 _JOIN = re.compile(r"\b(" + "|".join(HYPHEN_PREFIXES) + r")-(?=[^\W\d_])")
 _POSSESSIVE = re.compile(r"'s\b")
 TOKEN_PATTERN = r"[^\W_]+(?:'[^\W_]+)*"
@@ -59,7 +60,11 @@ def normalize(text: str) -> str:
     >>> normalize("Japan’s re-arm")
     "japan rearm"
     """
-    t = text.lower().translate(_TRANSLATE)
+    t = text.lower()
+    # str.replace per character is much faster than str.translate with a dict (same result)
+    for a, b in _REPLACE:
+        if a in t:
+            t = t.replace(a, b)
     t = _JOIN.sub(r"\1", t)
     return _POSSESSIVE.sub("", t)
 

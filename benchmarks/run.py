@@ -1,0 +1,394 @@
+"""Benchmark the corpuskit study pipeline against scikit-learn and gensim on the same data.
+
+    python benchmarks/run.py --docs 10000 [--json benchmarks/results/10k.json] [--n-jobs 2]
+
+Generates the corpus with benchmarks/generate.py if needed (seeded; not timed),
+then runs, each in its own process (peak RSS sampled with psutil, children included):
+
+* ``corpuskit``: the study pipeline streamed from corpus.jsonl — load + clean +
+  tokenize + count (``ck.dfm`` on a StreamingCorpus, ``n_jobs`` processes), topics
+  (TopicModel k=20, "nmf" and "minibatch-nmf", fit on that dfm), topic prevalence
+  per year with bootstrap CIs, frame scoring (``score_frames`` chunk by chunk) and
+  frame prevalence per year with CIs, and stance *target detection only*
+  (paragraphs matching the target lexicon, split into sentences, matched with
+  ``ck.tokens.Pattern``): corpuskit/stance.py is not on this branch, so no stance
+  scoring is timed.
+* ``corpuskit_vectorize``: ``ck.dfm(..., n_jobs)`` + trim + tf-idf on the raw texts
+  held in memory, against the same texts as scikit-learn's TfidfVectorizer (the
+  vectorizing throughput target), and TopicModel("nmf") against bare NMF on the
+  same matrix (the NMF overhead target).
+* ``sklearn_nmf``: json load, TfidfVectorizer, NMF(k=20).
+* ``sklearn_minibatch``: json load, TfidfVectorizer, MiniBatchNMF(k=20).
+* ``gensim_lda``: json load, simple_preprocess, Dictionary, doc2bow, LdaModel(k=20).
+
+Both NMFs use init="nndsvda", max_iter=200, random_state=0; vocabularies drop
+English stop words and features in fewer than 5 or more than half of the documents.
+Writes the JSON (docs, corpuskit_s, sklearn_s, gensim_s, peak_rss_mb, steps, ...)
+and rewrites benchmarks/RESULTS.md from every benchmarks/results/*.json.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import pathlib
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = pathlib.Path(__file__).resolve().parent
+ROOT = HERE.parent
+sys.path.insert(0, str(ROOT))
+
+K = 20
+MIN_DF, MAX_DF = 5, 0.5
+NMF_KW = dict(n_components=K, init="nndsvda", max_iter=200, random_state=0)
+TARGETS = ["japan*", "self-defense forces", "rearm*", "article 9", "remilitariz*", "pacifis*"]
+JOBS = ["corpuskit", "corpuskit_vectorize", "sklearn_nmf", "sklearn_minibatch", "gensim_lda"]
+
+
+# ---------------------------------------------------------------------------- workers (child processes)
+class Timer:
+    def __init__(self):
+        self.steps: dict[str, float] = {}
+
+    def __call__(self, name, fn, *a, **kw):
+        t = time.perf_counter()
+        out = fn(*a, **kw)
+        self.steps[name] = round(time.perf_counter() - t, 3)
+        print(f"  {name}: {self.steps[name]:.1f} s", file=sys.stderr, flush=True)
+        return out
+
+
+def load_texts(path: pathlib.Path) -> list[str]:
+    with open(path, encoding="utf-8") as fh:
+        return [json.loads(line)["text"] for line in fh]
+
+
+def stance_targets(chunk):
+    """Sentences mentioning a stance target: paragraphs prefiltered, then Pattern-matched per sentence."""
+    import re
+
+    import pandas as pd
+
+    from corpuskit.clean import split_lines
+    from corpuskit.tokens import Pattern, normalize, sentence_spans, tokenize
+    pats = [Pattern(p) for p in TARGETS]
+    pre = re.compile(r"\b(?:japan|self|rearm|article|remilitariz|pacifis)")
+    dv = chunk.docvars
+    rows = []
+    for i, text in enumerate(chunk.iter_texts()):
+        for s, e, _ in split_lines(text):
+            para = text[s:e]
+            if not pre.search(normalize(para)):
+                continue
+            for a, b in sentence_spans(para):
+                toks = tokenize(para[a:b])
+                hits = [p.pattern for p in pats if p.find(toks)]
+                if hits:
+                    rows.append((dv["id"].iat[i], dv["year"].iat[i], s + a, s + b, "|".join(hits)))
+    return pd.DataFrame(rows, columns=["id", "year", "start", "end", "targets"])
+
+
+def job_corpuskit(data: pathlib.Path, n_jobs: int) -> dict:
+    import corpuskit as ck
+    from corpuskit.stream import stream_corpus
+    t = Timer()
+    sc = stream_corpus(data / "corpus.jsonl", chunk_size=1000)
+    m = t("dfm_streamed (load+clean+tokenize+count)", ck.dfm, sc, n_jobs=n_jobs, stop_words="english")
+    nmf = ck.TopicModel(n_topics=K, method="nmf", unit="document", min_df=MIN_DF, max_df=MAX_DF,
+                        init="nndsvda", max_iter=200, random_state=0)
+    # TopicModel.fit(corpus) counts serially from an in-memory Corpus; _fit_counts fits the
+    # (trim + tf-idf +) factorization on the dfm counted above
+    t("topics_nmf (trim+tfidf+NMF k=20)", nmf._fit_counts, m)
+    t("topic_prevalence_nmf (per year, CIs)", nmf.prevalence, by="year", n_boot=200, random_state=0)
+    mb = ck.TopicModel(n_topics=K, method="minibatch-nmf", unit="document", min_df=MIN_DF, max_df=MAX_DF,
+                       init="nndsvda", max_iter=200, random_state=0)
+    t("topics_minibatch (trim+tfidf+MiniBatchNMF k=20)", mb._fit_counts, m)
+    t("topic_prevalence_minibatch (per year, CIs)", mb.prevalence, by="year", n_boot=200, random_state=0)
+    fr = t("frames_streamed (load+clean+score_frames)", sc.map_chunks, ck.score_frames, n_jobs=n_jobs)
+    t("frame_prevalence (per year, CIs)", ck.frame_prevalence, fr, by="year", n_boot=200, random_state=0)
+    st = t("stance_targets_streamed (Pattern only; no stance.py)", sc.map_chunks, stance_targets, n_jobs=n_jobs)
+    return {"steps": t.steps, "shape": list(m.shape), "n_target_sentences": int(len(st)),
+            "n_frame_docs": int(len(fr))}
+
+
+def job_corpuskit_vectorize(data: pathlib.Path, n_jobs: int, nmf_overhead: bool) -> dict:
+    import numpy as np
+
+    import corpuskit as ck
+    from corpuskit.clean import no_cleaning
+    from corpuskit.corpus import Corpus, Document
+    from corpuskit.periods import parse_date
+    t = Timer()
+    texts = t("load (json)", load_texts, data / "corpus.jsonl")
+    d0 = parse_date("2020")
+    corpus = Corpus([Document(f"{i}", d0, {}, no_cleaning(x)) for i, x in enumerate(texts)])
+    m = t("vectorize (ck.dfm n_jobs + trim + tfidf)",
+          lambda: ck.dfm(corpus, n_jobs=n_jobs, stop_words="english").trim(min_docfreq=MIN_DF,
+                                                                               max_docfreq=MAX_DF).tfidf())
+    out = {"shape": list(m.shape)}
+    if nmf_overhead:
+        from sklearn.decomposition import NMF
+        counts = ck.dfm(corpus, n_jobs=n_jobs, stop_words="english")
+        tm = ck.TopicModel(n_topics=K, method="nmf", unit="document", min_df=MIN_DF, max_df=MAX_DF,
+                           init="nndsvda", max_iter=200, random_state=0)
+        t("TopicModel nmf on the dfm", tm._fit_counts, counts)
+        x = counts.trim(min_docfreq=MIN_DF, max_docfreq=MAX_DF).tfidf().counts
+        t("bare sklearn NMF on the same matrix", lambda: NMF(**NMF_KW).fit_transform(x))
+        out["nmf_same_result"] = bool(np.allclose(np.sort(tm.components_.sum(axis=1)),
+                                                  np.sort(NMF(**NMF_KW).fit(x).components_.sum(axis=1))))
+    out["steps"] = t.steps
+    return out
+
+
+def _tfidf():
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    return TfidfVectorizer(stop_words="english", min_df=MIN_DF, max_df=MAX_DF)
+
+
+def job_sklearn(data: pathlib.Path, minibatch: bool) -> dict:
+    from sklearn.decomposition import NMF, MiniBatchNMF
+    t = Timer()
+    texts = t("load (json)", load_texts, data / "corpus.jsonl")
+    x = t("vectorize (TfidfVectorizer)", _tfidf().fit_transform, texts)
+    est = MiniBatchNMF(**NMF_KW) if minibatch else NMF(**NMF_KW)
+    t("MiniBatchNMF k=20" if minibatch else "NMF k=20", est.fit_transform, x)
+    return {"steps": t.steps, "shape": list(x.shape)}
+
+
+def job_gensim(data: pathlib.Path) -> dict:
+    from gensim.corpora import Dictionary
+    from gensim.models import LdaModel
+    from gensim.utils import simple_preprocess
+    t = Timer()
+    texts = t("load (json)", load_texts, data / "corpus.jsonl")
+    toks = t("tokenize (simple_preprocess)", lambda: [simple_preprocess(x) for x in texts])
+    del texts
+
+    def build():
+        d = Dictionary(toks)
+        d.filter_extremes(no_below=MIN_DF, no_above=MAX_DF, keep_n=None)
+        return d
+    d = t("Dictionary + filter_extremes", build)
+    bow = t("doc2bow", lambda: [d.doc2bow(x) for x in toks])
+    t("LdaModel k=20 (1 pass)", lambda: LdaModel(bow, id2word=d, num_topics=K, random_state=0, passes=1))
+    return {"steps": t.steps, "shape": [len(bow), len(d)]}
+
+
+def run_job(name: str, data: pathlib.Path, n_jobs: int, nmf_overhead: bool) -> dict:
+    if name == "corpuskit":
+        return job_corpuskit(data, n_jobs)
+    if name == "corpuskit_vectorize":
+        return job_corpuskit_vectorize(data, n_jobs, nmf_overhead)
+    if name == "sklearn_nmf":
+        return job_sklearn(data, minibatch=False)
+    if name == "sklearn_minibatch":
+        return job_sklearn(data, minibatch=True)
+    if name == "gensim_lda":
+        return job_gensim(data)
+    raise SystemExit(f"unknown job {name}")
+
+
+# ---------------------------------------------------------------------------- parent: processes, RSS, report
+def measure(name: str, args) -> dict:
+    import psutil
+    with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as fh:
+        out_path = fh.name
+    cmd = [sys.executable, __file__, "--worker", name, "--docs", str(args.docs), "--data", str(args.data),
+           "--n-jobs", str(args.n_jobs), "--worker-out", out_path] + (["--no-nmf-overhead"] if not args.nmf_overhead else [])
+    print(f"[{name}]", file=sys.stderr, flush=True)
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(cmd, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    ps = psutil.Process(proc.pid)
+    peak = 0
+    while proc.poll() is None:
+        try:
+            rss = ps.memory_info().rss + sum(c.memory_info().rss for c in ps.children(recursive=True))
+            peak = max(peak, rss)
+        except psutil.Error:
+            pass
+        time.sleep(0.1)
+    wall = time.perf_counter() - t0
+    if proc.returncode != 0:
+        return {"error": f"exit code {proc.returncode}", "wall_s": round(wall, 1), "peak_rss_mb": round(peak / 1e6)}
+    res = json.loads(pathlib.Path(out_path).read_text())
+    os.unlink(out_path)
+    res["wall_s"] = round(wall, 1)
+    res["peak_rss_mb"] = round(peak / 1e6)
+    return res
+
+
+def machine() -> dict:
+    import numpy
+    import psutil
+    import sklearn
+    cpu = ""
+    try:
+        cpu = next(line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name"))
+    except (OSError, StopIteration):
+        pass
+    try:
+        import gensim
+        gv = gensim.__version__
+    except ImportError:
+        gv = None
+    try:
+        commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True,
+                                text=True).stdout.strip()
+    except OSError:
+        commit = ""
+    return {"cpu": cpu, "cores": os.cpu_count(), "ram_gb": round(psutil.virtual_memory().total / 1e9, 1),
+            "os": platform.platform(), "python": platform.python_version(), "numpy": numpy.__version__,
+            "sklearn": sklearn.__version__, "gensim": gv, "corpuskit_commit": commit}
+
+
+def summarize(args, results: dict, gen: dict) -> dict:
+    mb = gen["text_mb"]
+    load_before = results.pop("_load_before", None)
+
+    def total(job, exclude=()):
+        r = results.get(job, {})
+        if "steps" not in r:
+            return None
+        return round(sum(v for k, v in r["steps"].items() if not any(e in k for e in exclude)), 2)
+
+    ck_nmf = total("corpuskit", exclude=("minibatch",))
+    ck_mb = total("corpuskit", exclude=("_nmf",))
+    sk = total("sklearn_nmf")
+    sk_mb = total("sklearn_minibatch")
+    gs = total("gensim_lda")
+    steps = {j: r.get("steps", {"error": r.get("error")}) for j, r in results.items()}
+    vec = results.get("corpuskit_vectorize", {}).get("steps", {})
+    skv = results.get("sklearn_nmf", {}).get("steps", {})
+    ratio = lambda a, b: round(a / b, 3) if a and b else None  # noqa: E731
+    ckv = vec.get("vectorize (ck.dfm n_jobs + trim + tfidf)")
+    skvec = skv.get("vectorize (TfidfVectorizer)")
+    out = {
+        "docs": args.docs, "text_mb": round(mb, 1), "n_jobs": args.n_jobs,
+        "corpuskit_s": ck_nmf, "corpuskit_minibatch_s": ck_mb, "sklearn_s": sk, "sklearn_minibatch_s": sk_mb,
+        "gensim_s": gs,
+        "peak_rss_mb": {j: r.get("peak_rss_mb") for j, r in results.items()},
+        "docs_per_s": {k: (round(args.docs / v, 1) if v else None) for k, v in
+                       [("corpuskit", ck_nmf), ("corpuskit_minibatch", ck_mb), ("sklearn", sk),
+                        ("sklearn_minibatch", sk_mb), ("gensim", gs)]},
+        "mb_per_s": {"corpuskit_dfm_streamed": ratio(mb, results.get("corpuskit", {}).get("steps", {}).get(
+                         "dfm_streamed (load+clean+tokenize+count)")),
+                     "corpuskit_vectorize": ratio(mb, ckv), "sklearn_vectorize": ratio(mb, skvec)},
+        "ratios": {"corpuskit_nmf_pipeline/sklearn_nmf": ratio(ck_nmf, sk),
+                   "corpuskit_minibatch_pipeline/sklearn_nmf": ratio(ck_mb, sk),
+                   "corpuskit_nmf_pipeline/gensim": ratio(ck_nmf, gs),
+                   "corpuskit_minibatch_pipeline/gensim": ratio(ck_mb, gs),
+                   "vectorize_throughput_corpuskit/sklearn": ratio(skvec, ckv),
+                   "topicmodel_nmf/bare_nmf_same_matrix": ratio(vec.get("TopicModel nmf on the dfm"),
+                                                                vec.get("bare sklearn NMF on the same matrix"))},
+        "steps": steps, "details": {j: {k: v for k, v in r.items() if k != "steps"} for j, r in results.items()},
+        "generated": gen, "machine": machine(),
+        "loadavg_before": load_before, "loadavg_after": list(os.getloadavg()),
+        "utc": time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime()),
+    }
+    return out
+
+
+def write_results_md() -> pathlib.Path:
+    runs = []
+    for p in sorted((HERE / "results").glob("*.json")):
+        runs.append(json.loads(p.read_text()))
+    runs.sort(key=lambda r: r["docs"])
+    f = lambda v, d=1: "—" if v is None else f"{v:.{d}f}"  # noqa: E731
+    lines = ["# Benchmark results", "",
+             "Written by `benchmarks/run.py` from `benchmarks/results/*.json` — do not edit by hand.", "",
+             "Each pipeline ran in its own process on the same generated corpus (`benchmarks/generate.py`, seed 0, "
+             "corpus.jsonl); seconds are wall-clock per step, peak RSS includes child processes "
+             "(sampled every 0.1 s with psutil). The machine was shared with other jobs while these ran "
+             "(load averages below), so the times carry contention noise.", "",
+             "## Totals", "",
+             "| docs | text MB | corpuskit (nmf) s | corpuskit (minibatch) s | sklearn TF-IDF+NMF s | "
+             "sklearn TF-IDF+MiniBatchNMF s | gensim LDA s | ck nmf / sk nmf | ck minibatch / sk nmf | "
+             "ck nmf / gensim | ck minibatch / gensim |",
+             "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    for r in runs:
+        q = r["ratios"]
+        lines.append(f"| {r['docs']:,} | {f(r['text_mb'])} | {f(r['corpuskit_s'])} | {f(r['corpuskit_minibatch_s'])} "
+                     f"| {f(r['sklearn_s'])} | {f(r['sklearn_minibatch_s'])} | {f(r['gensim_s'])} "
+                     f"| {f(q['corpuskit_nmf_pipeline/sklearn_nmf'], 2)} | {f(q['corpuskit_minibatch_pipeline/sklearn_nmf'], 2)} "
+                     f"| {f(q['corpuskit_nmf_pipeline/gensim'], 2)} | {f(q['corpuskit_minibatch_pipeline/gensim'], 2)} |")
+    lines += ["", "## Throughput, memory and the targets", "",
+              "| docs | ck dfm streamed MB/s (load+clean+count) | ck vectorize MB/s | sklearn TfidfVectorizer MB/s "
+              "| vectorize ratio (target ≥ 1.6) | TopicModel nmf / bare NMF (target ≤ 1.05) "
+              "| peak RSS MB: corpuskit / ck vectorize / sklearn nmf / sklearn minibatch / gensim |",
+              "|---:|---:|---:|---:|---:|---:|---|"]
+    for r in runs:
+        m, q, p = r["mb_per_s"], r["ratios"], r["peak_rss_mb"]
+        rss = " / ".join(str(p.get(j, "—")) for j in JOBS)
+        lines.append(f"| {r['docs']:,} | {f(m['corpuskit_dfm_streamed'])} | {f(m['corpuskit_vectorize'])} "
+                     f"| {f(m['sklearn_vectorize'])} | {f(q['vectorize_throughput_corpuskit/sklearn'], 2)} "
+                     f"| {f(q['topicmodel_nmf/bare_nmf_same_matrix'], 2)} | {rss} |")
+    lines += ["", "## Seconds per step", ""]
+    for r in runs:
+        lines.append(f"### {r['docs']:,} documents ({f(r['text_mb'])} MB, n_jobs={r['n_jobs']}, {r['utc']} UTC, "
+                     f"load average before {r.get('loadavg_before')}, after {[round(x, 2) for x in r['loadavg_after']]})")
+        lines.append("")
+        lines.append("| process | step | seconds |")
+        lines.append("|---|---|---:|")
+        for job, st in r["steps"].items():
+            for k, v in st.items():
+                lines.append(f"| {job} | {k} | {v if v is not None else '—'} |")
+        lines.append("")
+    if runs:
+        mc = runs[-1]["machine"]
+        lines += ["## Machine", "", f"- CPU: {mc['cpu']} ({mc['cores']} cores), RAM {mc['ram_gb']} GB",
+                  f"- {mc['os']}; Python {mc['python']}, numpy {mc['numpy']}, scikit-learn {mc['sklearn']}, "
+                  f"gensim {mc['gensim']}; corpuskit commit {mc['corpuskit_commit']}", ""]
+    sizes = {r["docs"] for r in runs}
+    notes = HERE / "results" / "NOTES.md"
+    if notes.exists():
+        lines += ["## Notes", "", notes.read_text().strip(), ""]
+    for n in (10_000, 100_000, 1_000_000):
+        if n not in sizes:
+            lines.append(f"- {n:,} documents: not run (see Notes).")
+    out = HERE / "RESULTS.md"
+    out.write_text("\n".join(lines) + "\n")
+    return out
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description="corpuskit vs scikit-learn vs gensim")
+    ap.add_argument("--docs", type=int, required=True)
+    ap.add_argument("--json", type=pathlib.Path, default=None)
+    ap.add_argument("--data", type=pathlib.Path, default=None, help="default benchmarks/data/<docs>")
+    ap.add_argument("--n-jobs", type=int, default=2)
+    ap.add_argument("--jobs", default=",".join(JOBS), help="which processes to run")
+    ap.add_argument("--no-nmf-overhead", dest="nmf_overhead", action="store_false",
+                    help="skip TopicModel-vs-bare-NMF on the same matrix (two more NMF fits)")
+    ap.add_argument("--worker", default=None, help=argparse.SUPPRESS)
+    ap.add_argument("--worker-out", default=None, help=argparse.SUPPRESS)
+    a = ap.parse_args(argv)
+    a.data = a.data or HERE / "data" / str(a.docs)
+    if a.worker:
+        import warnings
+        warnings.filterwarnings("ignore", message="Maximum number of iterations")  # max_iter is fixed on purpose
+        res = run_job(a.worker, a.data, a.n_jobs, a.nmf_overhead)
+        pathlib.Path(a.worker_out).write_text(json.dumps(res))
+        return
+    from generate import generate
+    if not (a.data / "generated.json").exists():
+        print(f"generating {a.docs} documents in {a.data}", file=sys.stderr)
+        generate(a.docs, a.data, ["jsonl"], seed=0)
+    gen = json.loads((a.data / "generated.json").read_text())
+    results = {"_load_before": [round(x, 2) for x in os.getloadavg()]}
+    for job in a.jobs.split(","):
+        results[job] = measure(job, a)
+    summary = summarize(a, results, gen)
+    text = json.dumps(summary, indent=1)
+    print(text)
+    path = a.json or HERE / "results" / f"{a.docs}.json"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text)
+    print(f"wrote {path} and {write_results_md()}", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,245 @@
+"""The dfm and per-period counts on Dask: documents stay on the workers.
+
+Each partition — a file (JSONL, CSV), a Parquet row group, a chunk of a
+folder's metadata rows, a ``dask.bag`` partition of records or a
+``dask.dataframe`` partition — is read, validated, cleaned (the same
+:class:`~corpuskit.clean.Cleaner` as :func:`~corpuskit.corpus.load_corpus`),
+tokenized and counted on a worker. Only sparse counts with the partition's
+vocabulary, the unit table and docvars (no text) come back, and are merged
+exactly as the joblib path merges chunks, so the result equals
+``ck.dfm(corpus)`` on the same data.
+
+Files are read by the workers: on a cluster the paths must be visible to every
+worker (a shared file system, or a mounted bucket).
+
+Example
+-------
+>>> from dask.distributed import Client                            # doctest: +SKIP
+>>> client = Client("tcp://scheduler:8786")                         # doctest: +SKIP
+>>> m = dask_dfm("/shared/archive/*.parquet", client=client,
+...              stop_words="english")                              # doctest: +SKIP
+"""
+from __future__ import annotations
+
+import pathlib
+from typing import Any, Iterable, Mapping
+
+import numpy as np
+import pandas as pd
+
+from .clean import Cleaner
+from .dfm import DFM, _check_unit, _finish, _Merger, count_texts
+from .errors import CorpusError, ParameterError, Problem
+from .stream import StreamingCorpus, concat_docvars, prepare_chunk
+
+__all__ = ["dask_dfm", "dask_period_counts"]
+
+
+def _is_bag(x) -> bool:
+    return type(x).__module__.startswith("dask.bag")
+
+
+def _is_ddf(x) -> bool:
+    return type(x).__module__.startswith(("dask.dataframe", "dask_expr"))
+
+
+def _tasks(data, *, text: str, id: str, date: str, columns: Mapping[str, str] | None, chunk_size: int,
+           clean: bool | Cleaner, encoding: str) -> tuple[list, dict]:
+    """Delayed partitions of raw chunks (lists of them) and the arguments to prepare them."""
+    import dask
+
+    rename = {id: "id", date: "date", text: "text", **(columns or {})}
+    if _is_bag(data) or _is_ddf(data):
+        prep = {"cleaner": _cleaner(clean), "encoding": encoding,
+                "rename": rename, "fields": {"text": text, "id": id, "date": date}}
+        parts = data.to_delayed()
+        conv = _bag_records if _is_bag(data) else _frame_records
+        tasks = [dask.delayed(conv)(p, i, rename) for i, p in enumerate(parts)]
+        return tasks, prep
+    sc = StreamingCorpus(data, text=text, id=id, date=date, columns=columns, chunk_size=chunk_size,
+                         clean=clean, encoding=encoding)
+    prep = sc._prepare_args()
+    tasks = []
+    for path, fmt in sc.sources:
+        if fmt == "folder":  # the metadata is small: split it here, the workers read the files
+            tasks += [[raw] for raw in sc._raw_folder(path)]
+        elif fmt == "parquet":
+            import pyarrow.parquet as pq
+            md = pq.ParquetFile(path).metadata
+            first = 0
+            for g in range(md.num_row_groups):
+                tasks.append(dask.delayed(_parquet_group)(str(path), g, first, rename))
+                first += md.row_group(g).num_rows
+        else:
+            # the worker streams the file chunk by chunk (StreamingCorpus pickles without texts)
+            tasks.append(StreamingCorpus(path, fmt, text=text, id=id, date=date, columns=columns,
+                                         chunk_size=chunk_size, clean=clean, encoding=encoding))
+    return tasks, prep
+
+
+def _cleaner(clean):
+    from .corpus import _resolve_cleaner
+    return _resolve_cleaner(clean)
+
+
+def _bag_records(part: Iterable[Mapping[str, Any]], i: int, rename: Mapping[str, str]) -> list:
+    recs = []
+    for j, rec in enumerate(part, start=1):
+        if not isinstance(rec, Mapping):
+            return [("error", f"partition {i} record {j}", f"is a {type(rec).__name__}, not a dict with id, date, text")]
+        recs.append((f"partition {i} record {j}",
+                     {rename.get(k, k): ("" if v is None else str(v)) for k, v in rec.items()}))
+    return [("records", recs)]
+
+
+def _frame_records(df: pd.DataFrame, i: int, rename: Mapping[str, str]) -> list:
+    missing = [k for k, v in rename.items() if v in ("id", "date", "text") and k not in df.columns]
+    if missing:
+        return [("error", f"partition {i}", f"missing column(s) {', '.join(map(repr, missing))}; pass text=, id=, date=")]
+    cols = {rename.get(k, k): ["" if v is None or v is pd.NA else str(v) for v in df[k].tolist()] for k in df.columns}
+    recs = [(f"partition {i} row {j + 1}", {k: v[j] for k, v in cols.items()}) for j in range(len(df))]
+    return [("records", recs)]
+
+
+def _parquet_group(path: str, group: int, first: int, rename: Mapping[str, str]) -> list:
+    import pyarrow.parquet as pq
+    name = pathlib.Path(path).name
+    cols = {rename.get(k, k): v for k, v in pq.ParquetFile(path).read_row_group(group).to_pydict().items()}
+    n = len(next(iter(cols.values()))) if cols else 0
+    recs = [(f"{name} row {first + j + 1}", {k: ("" if v[j] is None else str(v[j])) for k, v in cols.items()})
+            for j in range(n)]
+    return [("records", recs)]
+
+
+def _count_partition(raws, prep: dict, opts: dict) -> dict:
+    """On a worker: clean, tokenize and count a partition; return sparse counts and docvars only."""
+    try:
+        return _count_partition_(raws, prep, opts)
+    except CorpusError as exc:  # returned, not raised: the problems cross to the client intact
+        return {"problems": exc.problems}
+
+
+def _count_partition_(raws, prep: dict, opts: dict) -> dict:
+    merger = _Merger()
+    ids: list[str] = []
+    if isinstance(raws, StreamingCorpus):
+        raws = raws.raw_chunks()
+    for raw in raws:
+        if raw[0] == "error":
+            return {"problems": [Problem(raw[1], raw[2])]}
+        chunk, problems = prepare_chunk(raw, **prep)
+        if problems:
+            return {"problems": problems}
+        res = count_texts(chunk.ids, list(chunk.iter_texts()), **opts)
+        res["docvars"] = chunk.docvars
+        merger.add(res)
+        ids += chunk.ids
+    out = merger.as_result()
+    out["ids"], out["problems"] = ids, []
+    return out
+
+
+def _period_partition(raws, prep: dict, by: str, origin) -> dict:
+    try:
+        return _period_partition_(raws, prep, by, origin)
+    except CorpusError as exc:
+        return {"problems": exc.problems}
+
+
+def _period_partition_(raws, prep: dict, by: str, origin) -> dict:
+    from .stream import _period_worker
+    total, ids = None, []
+    if isinstance(raws, StreamingCorpus):
+        raws = raws.raw_chunks()
+    for raw in raws:
+        if raw[0] == "error":
+            return {"problems": [Problem(raw[1], raw[2])]}
+        tab, problems, chunk_ids = _period_worker(raw, prep, by, origin)
+        if problems:
+            return {"problems": problems}
+        total = tab if total is None else total.add(tab, fill_value=0)
+        ids += chunk_ids
+    return {"table": total, "ids": ids, "problems": []}
+
+
+def _gather(tasks: list, client) -> Iterable[dict]:
+    """Compute partition results, yielding them in partition order (each released after use)."""
+    import dask
+    if client is None:
+        yield from dask.compute(*tasks)
+        return
+    futures = client.compute(tasks)
+    for f in futures:
+        yield f.result()
+        f.release()
+
+
+def _checked(results: Iterable[dict]) -> Iterable[dict]:
+    seen: set[str] = set()
+    for res in results:
+        if res["problems"]:
+            raise CorpusError(res["problems"])
+        for i in res["ids"]:
+            if i in seen:
+                raise CorpusError([Problem(f"id {i!r}", "duplicate id (it occurs in an earlier partition); "
+                                                        "ids must be unique")])
+            seen.add(i)
+        yield res
+
+
+def dask_dfm(data, unit: str = "document", *, client=None, text: str = "text", id: str = "id",
+             date: str = "date", columns: Mapping[str, str] | None = None, chunk_size: int = 1000,
+             clean: bool | Cleaner = True, encoding: str = "utf-8", window: int = 3, stop_words=None,
+             stem: bool = False, ngrams=1, min_len: int = 1) -> DFM:
+    """:func:`corpuskit.dfm.dfm` computed on Dask workers.
+
+    Parameters
+    ----------
+    data : paths or globs (folder, JSONL, CSV, Parquet; read by the workers), a
+        ``dask.bag`` of dicts with id, date, text (and metadata), or a
+        ``dask.dataframe`` with those columns.
+    client : a ``dask.distributed.Client``; None uses Dask's current scheduler.
+    text, id, date, columns, clean, encoding : as :func:`corpuskit.stream.stream_corpus`.
+    The other parameters are those of :func:`corpuskit.dfm.dfm`.
+
+    Returns the same DFM (features, counts, docvars) as ``ck.dfm`` on the corpus.
+
+    >>> m = dask_dfm(db.from_sequence(records, npartitions=8), client=client)  # doctest: +SKIP
+    """
+    _check_unit(unit, window)
+    tasks, prep = _tasks(data, text=text, id=id, date=date, columns=columns, chunk_size=chunk_size,
+                         clean=clean, encoding=encoding)
+    import dask
+    opts = dict(unit=unit, window=window, stop_words=stop_words, stem=stem, ngrams=ngrams, min_len=min_len)
+    counted = [dask.delayed(_count_partition)(t, prep, opts) for t in tasks]
+    merger = _Merger()
+    docvars = []
+    for res in _checked(_gather(counted, client)):
+        if res["docvars"] is not None:
+            docvars.append(res["docvars"])
+        res["docvars"] = None
+        merger.add(res)
+    return _finish(merger, concat_docvars(docvars), opts)
+
+
+def dask_period_counts(data, by: str = "year", *, client=None, origin: str = "2000", text: str = "text",
+                       id: str = "id", date: str = "date", columns: Mapping[str, str] | None = None,
+                       chunk_size: int = 1000, clean: bool | Cleaner = True, encoding: str = "utf-8") -> pd.DataFrame:
+    """:func:`corpuskit.stream.period_counts` on Dask workers: only per-period sums come back.
+
+    >>> dask_period_counts("/shared/archive/*.jsonl", by="year", client=client)  # doctest: +SKIP
+    """
+    tasks, prep = _tasks(data, text=text, id=id, date=date, columns=columns, chunk_size=chunk_size,
+                         clean=clean, encoding=encoding)
+    import dask
+    origin_ts = pd.Timestamp(str(origin))
+    parts = [dask.delayed(_period_partition)(t, prep, by, origin_ts) for t in tasks]
+    total = None
+    for res in _checked(_gather(parts, client)):
+        if res["table"] is not None:
+            total = res["table"] if total is None else total.add(res["table"], fill_value=0)
+    if total is None:
+        return pd.DataFrame(columns=["period", "n_docs", "n_chars", "n_tokens"])
+    out = total.astype("int64").sort_index().reset_index()
+    out["period"] = out["period"].astype("string")
+    return out

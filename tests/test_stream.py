@@ -1,0 +1,155 @@
+"""Streaming corpora agree with in-memory corpora; bad rows are named."""
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import corpuskit as ck
+from corpuskit.dfm import dfm
+from corpuskit.errors import CorpusError, ParameterError
+from corpuskit.stream import StreamingCorpus, period_counts, stream_corpus
+
+from conftest import SEEDS, SOTU
+
+
+@pytest.fixture(scope="module")
+def sotu_small():
+    """25 State of the Union addresses as an in-memory corpus and as records (raw texts)."""
+    c = ck.load_corpus(SOTU)
+    c = ck.Corpus(c.documents[:25], name="sotu")
+    recs = [{"id": d.id, "date": d.date.text, "text": d.raw, "president": d.meta.get("president", "")}
+            for d in c.documents]
+    return c, recs
+
+
+def _write(tmp_path, recs, fmt):
+    if fmt == "jsonl":
+        p = tmp_path / "c.jsonl"
+        p.write_text("".join(json.dumps(r) + "\n" for r in recs), encoding="utf-8")
+    elif fmt == "csv":
+        p = tmp_path / "c.csv"
+        pd.DataFrame(recs).to_csv(p, index=False)
+    elif fmt == "parquet":
+        pytest.importorskip("pyarrow")
+        p = tmp_path / "c.parquet"
+        pd.DataFrame(recs).to_parquet(p, row_group_size=7)
+    return p
+
+
+def _same_docvars(a: pd.DataFrame, b: pd.DataFrame) -> None:
+    cols = ["id", "date", "date_end", "date_mid", "date_precision", "year"]
+    pd.testing.assert_frame_equal(a[cols].reset_index(drop=True), b[cols].reset_index(drop=True))
+
+
+@pytest.mark.parametrize("fmt", ["jsonl", "csv", "parquet"])
+def test_streamed_texts_and_dfm_equal_in_memory(tmp_path, sotu_small, fmt):
+    mem, recs = sotu_small
+    sc = stream_corpus(_write(tmp_path, recs, fmt), chunk_size=4)
+    assert list(sc.iter_texts()) == list(mem.iter_texts())
+    assert list(sc.iter_texts(raw=True)) == list(mem.iter_texts(raw=True))
+    _same_docvars(sc.docvars, mem.docvars)
+    a = dfm(mem, stop_words="english")
+    b = dfm(stream_corpus(_write(tmp_path, recs, fmt), chunk_size=4), stop_words="english")
+    assert b.features.tolist() == a.features.tolist()
+    assert (a.counts != b.counts).nnz == 0
+    assert b.docvars["n_tokens"].tolist() == a.docvars["n_tokens"].tolist()
+    # tf-idf: the same counts through the same transformer, so equal to float rounding (1e-12)
+    np.testing.assert_allclose(b.tfidf().counts.toarray(), a.tfidf().counts.toarray(), rtol=0, atol=1e-12)
+
+
+def test_streamed_folder_equals_load_corpus():
+    mem = ck.load_corpus(SEEDS)
+    sc = stream_corpus(SEEDS, chunk_size=2)
+    assert sc.ids == mem.ids == ["000", "001", "002", "003", "004"]
+    assert list(sc.iter_texts()) == list(mem.iter_texts())  # same Cleaner, same overrides
+    pd.testing.assert_frame_equal(sc.docvars, mem.docvars)
+    a, b = dfm(mem, unit="sentence"), dfm(sc, unit="sentence", n_jobs=2)
+    assert b.features.tolist() == a.features.tolist() and (a.counts != b.counts).nnz == 0
+    pd.testing.assert_frame_equal(a.docvars, b.docvars)
+
+
+def test_glob_and_list_of_files_concatenate_in_order(tmp_path, sotu_small):
+    mem, recs = sotu_small
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    _write(tmp_path / "a", recs[:10], "jsonl")
+    _write(tmp_path / "b", recs[10:], "csv")
+    sc = stream_corpus([tmp_path / "a" / "*.jsonl", tmp_path / "b" / "c.csv"], chunk_size=3)
+    assert sc.ids == mem.ids
+    assert len(sc) == 25
+
+
+def test_period_counts_incremental_equal_whole(sotu_small, tmp_path):
+    mem, recs = sotu_small
+    sc = stream_corpus(_write(tmp_path, recs, "jsonl"), chunk_size=3)
+    got = period_counts(sc, by="decade")
+    from corpuskit.tokens import tokenize
+    dv = mem.docvars
+    from corpuskit.periods import assign_periods
+    per = np.asarray(assign_periods(dv["date"], "decade", origin=pd.Timestamp("1790")).astype(str))
+    exp = pd.DataFrame({"period": per, "n_docs": 1, "n_chars": [len(t) for t in mem.iter_texts()],
+                        "n_tokens": [len(tokenize(t)) for t in mem.iter_texts()]}).groupby("period").sum()
+    assert got["period"].tolist() == exp.index.tolist()
+    assert got["n_docs"].tolist() == exp["n_docs"].tolist()
+    assert got["n_tokens"].tolist() == exp["n_tokens"].tolist()
+    assert got["n_chars"].tolist() == exp["n_chars"].tolist()
+    assert got["n_docs"].sum() == 25 and got["period"].tolist() == ["1790", "1800", "1810"]
+    # in parallel and on the in-memory corpus: the same table
+    pd.testing.assert_frame_equal(period_counts(mem, by="decade", n_jobs=2, chunk_size=4), got)
+
+
+def test_map_chunks_frames_equal_whole_corpus(tmp_path):
+    mem = ck.load_corpus(SEEDS)
+    sc = stream_corpus(SEEDS, chunk_size=2)
+    whole = ck.score_frames(mem)
+    parts = sc.map_chunks(ck.score_frames)
+    pd.testing.assert_frame_equal(parts, whole)
+
+
+def test_bad_jsonl_line_is_named(tmp_path):
+    p = tmp_path / "bad.jsonl"
+    p.write_text('{"id": "a", "date": "2020", "text": "Fine text."}\n\n{"id": "b", "date": "2020-13", "text": "x"}\n')
+    with pytest.raises(CorpusError, match=r"bad.jsonl line 3: id 'b': date '2020-13'"):
+        list(stream_corpus(p).iter_texts())
+    p.write_text('{"id": "a", "date": "2020", "text": "Fine."}\n{"id": "b", "date": "2020"\n')
+    with pytest.raises(CorpusError, match=r"bad.jsonl line 2: not valid JSON"):
+        dfm(stream_corpus(p), n_jobs=2)
+
+
+def test_bad_csv_and_parquet_rows_are_named(tmp_path):
+    p = tmp_path / "bad.csv"
+    p.write_text('id,date,text\na,2020,"ok text"\nb,2020,""\n')
+    with pytest.raises(CorpusError, match=r"bad.csv line 3: id 'b': the text is empty"):
+        stream_corpus(p).docvars
+    p.write_text('id,date,body\na,2020,"ok text"\n')
+    with pytest.raises(CorpusError, match=r"bad.csv line 1: missing column\(s\) 'text'"):
+        stream_corpus(p).docvars
+    assert stream_corpus(p, text="body").ids == ["a"]
+    pytest.importorskip("pyarrow")
+    q = tmp_path / "bad.parquet"
+    pd.DataFrame({"id": ["a", "b", "c"], "date": ["2020", "2021", "20x1"], "text": ["one", "two", "three"]}).to_parquet(q)
+    with pytest.raises(CorpusError, match=r"bad.parquet row 3: id 'c': date '20x1'"):
+        stream_corpus(q, chunk_size=2).docvars
+
+
+def test_duplicate_ids_across_chunks_and_files(tmp_path):
+    p = tmp_path / "dup.jsonl"
+    p.write_text('{"id": "a", "date": "2020", "text": "One."}\n{"id": "b", "date": "2020", "text": "Two."}\n'
+                 '{"id": "a", "date": "2021", "text": "Three."}\n')
+    with pytest.raises(CorpusError, match=r"id 'a': duplicate id"):
+        list(stream_corpus(p, chunk_size=1).iter_chunks())
+    with pytest.raises(CorpusError, match=r"duplicate id"):
+        dfm(stream_corpus(p, chunk_size=1), n_jobs=2)
+
+
+def test_bad_parameters(tmp_path):
+    with pytest.raises(ParameterError, match="chunk_size=0"):
+        stream_corpus(SEEDS, chunk_size=0)
+    with pytest.raises(ParameterError, match="format='xml'"):
+        stream_corpus(SEEDS, format="xml")
+    with pytest.raises(ParameterError, match="matches no file"):
+        stream_corpus(str(tmp_path / "*.jsonl"))
+    (tmp_path / "x.txt").write_text("hi")
+    with pytest.raises(CorpusError, match=r"x.txt: suffix '.txt'"):
+        stream_corpus(tmp_path / "x.txt")
