@@ -19,6 +19,7 @@ import json
 import pathlib
 import shutil
 import tempfile
+import warnings
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
@@ -178,7 +179,10 @@ def step_stance(study: Study) -> None:
         coded = gold[gold["target"].astype(str) == "yes"] if "target" in gold.columns else gold
         hand = coded.assign(score=coded["label"].map(SCORE).astype(float))
         docs.append(document_stance(hand, dv, n_boot=N_BOOT, random_state=rs, method="hand-coded"))
-        clf = cross_fit_stance(corpus, gold, groups="id", random_state=rs)
+        with warnings.catch_warnings(record=True) as caught:  # kept in summary.json, not printed per fold
+            warnings.simplefilter("always")
+            clf = cross_fit_stance(corpus, gold, groups="id", random_state=rs)
+        summary["classifier_notes"] = sorted({str(w.message) for w in caught})
         docs.append(document_stance(clf, dv, n_boot=N_BOOT, random_state=rs, method="classifier"))
         lg = attach_gold(lex, gold)
         on = lg["gold_label"].notna()
@@ -203,9 +207,38 @@ def step_stance(study: Study) -> None:
     study.summary["stance"] = summary
 
 
+def step_wordfish(study: Study) -> None:
+    """Wordfish positions oriented from the earliest to the latest document, compared with the lexicon."""
+    from scipy.stats import spearmanr
+
+    from .scaling import Wordfish, _corpus_dfm
+
+    dv = study.corpus.docvars.sort_values(["date", "id"])
+    direction = (str(dv["id"].iloc[0]), str(dv["id"].iloc[-1]))
+    model = Wordfish(dir=direction).fit(_corpus_dfm(study.corpus))
+    table = model.to_frame()
+    table = table.merge(study.corpus.docvars[["id", "date_mid"]], on="id", how="left")
+    study.results["wordfish"] = table
+    study.figures["wordfish"] = plots.plot_wordfish(table)
+    feats = model.feature_table()
+    out = {"dir": list(direction), "n_features": int(len(feats)), "converged": bool(model.converged_),
+           "documents": {r.id: {"theta": _num(r.theta), "se": _num(r.se), "ci_low": _num(r.ci_low),
+                                "ci_high": _num(r.ci_high)} for r in table.itertuples()},
+           "top_negative_beta": feats.nsmallest(10, "beta")["feature"].tolist(),
+           "top_positive_beta": feats.nlargest(10, "beta")["feature"].tolist()}
+    years = pd.to_datetime(table["date_mid"]).dt.year + pd.to_datetime(table["date_mid"]).dt.dayofyear / 366
+    out["spearman_theta_date"] = _num(spearmanr(table["theta"], years).statistic)
+    docs = study.results.get("stance_documents")
+    if docs is not None:  # theta is a latent position, not a stance: compare by sign and rank only
+        lex = docs[docs["method"] == "lexicon"].set_index("id")["stance"]
+        joined = table.set_index("id")["theta"].to_frame().join(lex).dropna()
+        out["spearman_theta_lexicon_stance"] = _num(spearmanr(joined["theta"], joined["stance"]).statistic)
+    study.summary["wordfish"] = out
+
+
 STEPS: list[tuple[str, Callable[[Study], None]]] = [("corpus", step_corpus), ("topics", step_topics),
                                                     ("frames", step_frames), ("keyness", step_keyness),
-                                                    ("stance", step_stance)]
+                                                    ("stance", step_stance), ("wordfish", step_wordfish)]
 
 
 def run_study(corpus, random_state: int = 0, steps: list[str] | None = None, gold=None) -> Study:
