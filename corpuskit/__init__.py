@@ -10,6 +10,7 @@ from .errors import CorpusError, CorpuskitError, ParameterError
 from .frames import (DictionaryError, FrameDictionary, frame_counts, frame_prevalence, frame_terms,
                      load_dictionary, score_frames)
 from .keyness import keyness
+from .scaling import Wordfish, Wordscores, wordfish, wordscores
 from .stance import (GoldError, LABELS, agreement, attach_gold, check_gold, cross_fit_stance, document_stance,
                      load_cues, load_target, read_gold, sample_for_coding, score_stance, sentence_hash,
                      target_sentences)
@@ -19,7 +20,8 @@ from .tokens import kwic, sentences, tokenize, tokens
 
 __version__ = "0.1.0"
 
-__all__ = ["GoldError", "LABELS", "agreement", "attach_gold", "check_gold", "cross_fit_stance",
+__all__ = ["Wordfish", "Wordscores", "wordfish", "wordscores",
+           "GoldError", "LABELS", "agreement", "attach_gold", "check_gold", "cross_fit_stance",
            "document_stance", "load_cues", "load_target", "read_gold", "sample_for_coding", "score_stance",
            "sentence_hash", "target_sentences",
            "DictionaryError", "FrameDictionary", "frame_counts", "frame_prevalence", "frame_terms",

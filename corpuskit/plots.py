@@ -352,7 +352,12 @@ def plot_wordfish(table: pd.DataFrame, label: str = "id", title: str | None = No
     with _style():
         fig, ax = _subplots(figsize=(COLUMN_WIDTH * 1.4, 2.6), layout="constrained")
         x = pd.to_datetime(t[xcol])
-        ax.errorbar(x, theta, yerr=[theta - lo, hi - theta], fmt="o", ms=4, capsize=2, color=OKABE_ITO[2])
+        if np.all((lo <= theta) & (theta <= hi)):
+            ax.errorbar(x, theta, yerr=[theta - lo, hi - theta], fmt="o", ms=4, capsize=2, color=OKABE_ITO[2])
+        else:  # a bootstrap percentile interval can miss the estimate (small-sample bias): draw both as they are
+            mid = (lo + hi) / 2
+            ax.errorbar(x, mid, yerr=[mid - lo, hi - mid], fmt="none", capsize=2, color=OKABE_ITO[2])
+            ax.plot(x, theta, "o", ms=4, color=OKABE_ITO[2])
         for xi, yi, s in zip(x, theta, t[label].astype(str)):
             ax.annotate(s, (xi, yi), xytext=(4, 3), textcoords="offset points", fontsize=6)
         ax.axhline(0, color="#555555", lw=0.6)

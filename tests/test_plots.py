@@ -127,6 +127,17 @@ def test_wordfish_error_bars():
     assert ax.get_title(loc="left").startswith("Wordfish places a and c at the ends")
 
 
+def test_wordfish_interval_that_misses_the_estimate_is_drawn_as_it_is():
+    t = pd.DataFrame({"id": ["a", "b"], "date_mid": pd.to_datetime(["2006-07-16", "2021-08-16"]),
+                      "theta": [-1.0, 1.0], "ci_low": [-1.3, 0.5], "ci_high": [-1.1, 1.2]})
+    ax = plots.plot_wordfish(t).axes[0]
+    (eb,) = errorbars(ax)
+    seg = eb.lines[2][0].get_segments()
+    assert np.allclose([(s[0][1], s[1][1]) for s in seg], [(-1.3, -1.1), (0.5, 1.2)])
+    (points,) = [l for l in ax.get_lines() if l.get_marker() == "o"]
+    assert np.allclose(points.get_ydata(), [-1.0, 1.0])
+
+
 def test_k_selection_marks_recommended():
     t = pd.DataFrame({"k": [2, 3, 4], "coherence": [0.1, 0.2, 0.15], "diversity": [1, 0.9, 0.8],
                       "stability": [0.7, 0.9, 0.6], "recommended": [False, True, False]})
