@@ -1,0 +1,494 @@
+"""Shift of stance over time: before/after contrast, period means, trend and change points.
+
+Inputs are the tidy score tables of :func:`corpuskit.score_stance` (or any with
+the same columns):
+
+* document level: one row per document with ``id``, ``date``, ``stance``;
+* sentence level: one row per scored sentence with ``id``, ``date``, ``score``
+  (a ``stance`` column with repeated ids counts as sentence level too).
+
+Dates are ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD`` strings (or timestamps); as in
+:mod:`corpuskit.periods`, a date's interval *start* decides which period or side
+it falls in. A document's stance is the mean of its sentence scores; documents
+with no score (NaN: no target sentences) are excluded and counted in the
+output, never dropped silently.
+
+Methods and references:
+
+* :func:`stance_shift` — difference of means (after minus before), percentile
+  bootstrap CI resampling units within each side (Efron & Tibshirani 1993, *An
+  Introduction to the Bootstrap*, ch. 13), and a two-sample permutation test
+  (Fisher 1935; Good 2005, *Permutation, Parametric and Bootstrap Tests of
+  Hypotheses*, ch. 3): exact by enumerating all relabelings when there are at
+  most ``max_exact`` of them, otherwise Monte Carlo with p = (b + 1)/(m + 1)
+  (Phipson & Smyth 2010, *Stat. Appl. Genet. Mol. Biol.* 9(1) 39).
+* :func:`trend` — OLS slope of period means per year with a bootstrap CI that
+  resamples documents within periods (Efron & Tibshirani 1993, ch. 9).
+* :func:`change_points` — binary segmentation (Vostrikova 1981, *Soviet Math.
+  Dokl.* 24, 55-59) with Scott & Knott's (1974, *Biometrics* 30(3), 507-512)
+  split criterion, the between-segment sum of squares, each split tested by a
+  permutation test of the maximal statistic over split points (Antoch &
+  Hušková 2001, *Permutation tests in change point analysis*, Stat. Probab.
+  Lett. 53, 37-46).
+"""
+from __future__ import annotations
+
+import itertools
+from math import comb, factorial
+
+import numpy as np
+import pandas as pd
+
+from .errors import ParameterError
+from .periods import assign_periods, parse_date, period_table
+
+__all__ = ["stance_shift", "period_means", "trend", "change_points", "permutation_pvalue"]
+
+_LEVELS = {"auto": "auto", "documents": "documents", "document": "documents",
+           "sentences": "sentences", "sentence": "sentences"}
+_ALTERNATIVES = ("two-sided", "greater", "less")
+_SENTENCE_NOTE = ("sentences of one article are not independent: treating them as exchangeable makes "
+                  "the CI too narrow and the p-value too small")
+
+
+# ---------------------------------------------------------------------------- input
+def _prepare(scores: pd.DataFrame, value: str | None) -> tuple[pd.DataFrame, str, str]:
+    """Rows with id, date text, date start, precision and value; the input kind and value column."""
+    if not isinstance(scores, pd.DataFrame):
+        raise ParameterError(f"scores is a {type(scores).__name__}: pass the DataFrame of score_stance() "
+                             "(id, date, stance) or its sentence level (id, date, score)")
+    missing = [c for c in ("id", "date") if c not in scores.columns]
+    if missing:
+        raise ParameterError(f"scores has no column {missing[0]!r} (columns: {list(scores.columns)}): "
+                             "pass id, date and a stance or score column")
+    if value is None:
+        value = "score" if "score" in scores.columns else "stance" if "stance" in scores.columns else None
+        if value is None:
+            raise ParameterError(f"scores has neither a 'stance' nor a 'score' column (columns: "
+                                 f"{list(scores.columns)}): name it with value=...")
+    elif value not in scores.columns:
+        raise ParameterError(f"value={value!r} is not a column of scores (columns: {list(scores.columns)})")
+    if len(scores) == 0:
+        raise ParameterError("scores is empty: no documents or sentences to compare")
+    ids = scores["id"].astype(str).to_numpy()
+    kind = "sentences" if value == "score" or pd.Series(ids).duplicated().any() else "documents"
+    try:
+        vals = pd.to_numeric(scores[value], errors="raise").to_numpy(dtype=float)
+    except (ValueError, TypeError):
+        raise ParameterError(f"column {value!r} of scores holds non-numeric values: expected stance scores in [-1, 1]") from None
+    starts, precision = [], []
+    for i, d in enumerate(scores["date"]):
+        if isinstance(d, (pd.Timestamp, np.datetime64)) or hasattr(d, "year") and not isinstance(d, str):
+            starts.append(pd.Timestamp(d).normalize())
+            precision.append("day")
+            continue
+        try:
+            iv = parse_date(str(d))
+        except ValueError as exc:
+            raise ParameterError(f"scores row {i} (id {ids[i]!r}): {exc}") from None
+        starts.append(iv.start)
+        precision.append(iv.precision)
+    df = pd.DataFrame({"id": ids, "date": scores["date"].astype(str).to_numpy(), "start": starts,
+                       "precision": precision, "value": vals})
+    conflict = df.groupby("id")["start"].nunique()
+    if (conflict > 1).any():
+        bad = conflict.index[conflict > 1][0]
+        raise ParameterError(f"document {bad!r} has rows with different dates: one date per document")
+    return df, kind, value
+
+
+def _doc_table(df: pd.DataFrame) -> pd.DataFrame:
+    """One row per document: id, date, start, precision, mean of its non-NaN values, n_units."""
+    ok = df["value"].notna()
+    g = df[ok].groupby("id", sort=False)["value"]
+    docs = df.drop_duplicates("id")[["id", "date", "start", "precision"]].set_index("id")
+    docs["stance"] = g.mean()
+    docs["n_units"] = g.size()
+    docs["n_units"] = docs["n_units"].fillna(0).astype(int)
+    return docs.reset_index()
+
+
+def _interval(side, name: str) -> tuple[pd.Timestamp, pd.Timestamp, str]:
+    if isinstance(side, (str, int, np.integer)):
+        side = (side, side)
+    try:
+        a, b = side
+    except (TypeError, ValueError):
+        raise ParameterError(f"{name}={side!r}: use (start, end) dates like ('2006', '2006-12')") from None
+
+    def one(x, which):
+        if isinstance(x, (pd.Timestamp, np.datetime64)):
+            return pd.Timestamp(x).normalize()
+        try:
+            iv = parse_date(str(x))
+        except ValueError as exc:
+            raise ParameterError(f"{name}={side!r}: {exc}") from None
+        return iv.start if which == "start" else iv.end
+
+    lo, hi = one(a, "start"), one(b, "end")
+    if lo > hi:
+        raise ParameterError(f"{name}={side!r}: start is after end")
+    return lo, hi, f"{a}–{b}" if str(a) != str(b) else str(a)
+
+
+# ---------------------------------------------------------------------------- tests
+def permutation_pvalue(before: np.ndarray, after: np.ndarray, alternative: str = "two-sided",
+                       max_exact: int = 100_000, n_perm: int = 9999,
+                       random_state: int | None = None) -> dict:
+    """Two-sample permutation test of mean(after) - mean(before).
+
+    Exact when C(n, n_after) <= ``max_exact``: every relabeling of the pooled
+    values into groups of the observed sizes is enumerated, p = (number at
+    least as extreme) / C(n, n_after). Otherwise ``n_perm`` random relabelings
+    and p = (b + 1) / (n_perm + 1) (Phipson & Smyth 2010). "two-sided" compares
+    |difference|; "greater" tests after > before.
+
+    ``p_min`` is the smallest p the design can reach: 1 / C(n, n_after), twice
+    that for a two-sided test with equal group sizes (a relabeling and its mirror
+    give the same |difference|), and at least 1 / (n_perm + 1) under Monte Carlo.
+
+    >>> permutation_pvalue([0.0, 0.1], [0.5, 0.7])["p_value"]   # 2 of 6 relabelings as extreme
+    0.3333333333333333
+    """
+    x = np.asarray(before, dtype=float)
+    y = np.asarray(after, dtype=float)
+    if alternative not in _ALTERNATIVES:
+        raise ParameterError(f"alternative={alternative!r}: use 'two-sided', 'greater' or 'less'")
+    if len(x) == 0 or len(y) == 0:
+        raise ParameterError(f"a permutation test needs values on both sides (before: {len(x)}, after: {len(y)})")
+    z = np.concatenate([x, y])
+    n, k = len(z), len(y)
+    total = z.sum()
+    observed = y.mean() - x.mean()
+    n_relabel = comb(n, k)
+    floor = (2 if alternative == "two-sided" and k == n - k else 1) / n_relabel
+    exact = n_relabel <= max_exact
+    if exact:
+        idx = np.fromiter(itertools.chain.from_iterable(itertools.combinations(range(n), k)),
+                          dtype=np.intp, count=n_relabel * k).reshape(n_relabel, k)
+        s_after = z[idx].sum(axis=1)
+    else:
+        rng = np.random.default_rng(random_state)
+        perm = rng.permuted(np.tile(np.arange(n), (n_perm, 1)), axis=1)[:, :k]
+        s_after = z[perm].sum(axis=1)
+    stat = s_after / k - (total - s_after) / (n - k)
+    # Relative tolerance so that ties in exact arithmetic count as ties (as scipy does).
+    gamma = abs(observed) * 100 * np.finfo(float).eps + 1e-300
+    if alternative == "two-sided":
+        hits = np.count_nonzero(np.abs(stat) >= abs(observed) - gamma)
+    elif alternative == "greater":
+        hits = np.count_nonzero(stat >= observed - gamma)
+    else:
+        hits = np.count_nonzero(stat <= observed + gamma)
+    if exact:
+        p = hits / n_relabel
+        method = f"exact ({n_relabel} relabelings)"
+    else:
+        # The identity relabeling is not among the random ones here, so add it (b + 1)/(m + 1).
+        p = (hits + 1) / (n_perm + 1)
+        floor = max(floor, 1 / (n_perm + 1))
+        method = f"monte carlo ({n_perm} random relabelings of {n_relabel:.3g})"
+    return {"statistic": observed, "p_value": float(min(1.0, p)), "p_min": float(floor),
+            "p_method": method, "exact": exact, "n_relabelings": n_relabel if exact else n_perm}
+
+
+def _boot_diff(x: np.ndarray, y: np.ndarray, n_boot: int, ci: float, rng) -> tuple[float, float]:
+    bx = x[rng.integers(0, len(x), size=(n_boot, len(x)))].mean(axis=1)
+    by = y[rng.integers(0, len(y), size=(n_boot, len(y)))].mean(axis=1)
+    a = (1 - ci) / 2
+    lo, hi = np.quantile(by - bx, [a, 1 - a])
+    return float(lo), float(hi)
+
+
+def _check_common(n_boot, ci) -> None:
+    if not isinstance(n_boot, (int, np.integer)) or isinstance(n_boot, bool) or n_boot < 1:
+        raise ParameterError(f"n_boot={n_boot!r}: use a positive integer (e.g. 2000)")
+    if not isinstance(ci, (float, int)) or not 0 < ci < 1:
+        raise ParameterError(f"ci={ci!r}: use a level between 0 and 1, e.g. 0.95")
+
+
+# ---------------------------------------------------------------------------- shift
+def stance_shift(scores: pd.DataFrame, before, after, *, level: str = "auto", n_boot: int = 2000,
+                 ci: float = 0.95, alternative: str = "two-sided", max_exact: int = 100_000,
+                 n_perm: int = 9999, value: str | None = None,
+                 random_state: int | None = None) -> pd.DataFrame:
+    """Stance after minus stance before, with a bootstrap CI and a permutation p-value.
+
+    ``before`` / ``after``: (start, end) dates, inclusive at their precision
+    (``("2021", "2024")`` is 2021-01-01 … 2024-12-31); a single date means that
+    whole period. ``level``: the unit of inference — "documents" (each document's
+    mean stance is one value), "sentences" (each sentence score is one value;
+    needs sentence-level scores), or "auto": documents when each side has at
+    least 2 scored documents, else sentences if the input has them.
+
+    Returns a one-row DataFrame: before, after, estimate, ci_low, ci_high,
+    ci_level, p_value, p_method, p_min, p_min_documents (the floor of a
+    document-level test of this design), alternative, basis, n_before, n_after
+    (units of the basis), n_docs_before, n_docs_after, n_excluded (documents in
+    either period without a score), excluded_ids, note.
+
+    Example: with 1 document before and 4 after, a document-level test has 5
+    relabelings and cannot reach p < 0.2; ``level="auto"`` with sentence
+    scores tests sentences instead and the note says why that is optimistic.
+
+    >>> stance_shift(doc_scores, before=("2006", "2006"), after=("2021", "2024"))  # doctest: +SKIP
+    """
+    _check_common(n_boot, ci)
+    if level not in _LEVELS:
+        raise ParameterError(f"level={level!r}: use 'auto', 'documents' or 'sentences'")
+    level = _LEVELS[level]
+    if alternative not in _ALTERNATIVES:
+        raise ParameterError(f"alternative={alternative!r}: use 'two-sided', 'greater' or 'less'")
+    df, kind, _ = _prepare(scores, value)
+    b_lo, b_hi, b_label = _interval(before, "before")
+    a_lo, a_hi, a_label = _interval(after, "after")
+    if b_lo <= a_hi and a_lo <= b_hi:
+        raise ParameterError(f"before={before!r} and after={after!r} overlap: use disjoint periods")
+    docs = _doc_table(df)
+    span = f"{df.loc[df['start'].idxmin(), 'date']} … {df.loc[df['start'].idxmax(), 'date']}"
+    sides = {}
+    for name, lo, hi, given in (("before", b_lo, b_hi, before), ("after", a_lo, a_hi, after)):
+        inside = docs[(docs["start"] >= lo) & (docs["start"] <= hi)]
+        if inside.empty:
+            raise ParameterError(f"{name}={given!r} contains no documents (scores span {span})")
+        scored = inside[inside["stance"].notna()]
+        if scored.empty:
+            raise ParameterError(f"{name}={given!r}: none of its {len(inside)} documents has a score "
+                                 f"(ids {', '.join(inside['id'])}: no target sentences)")
+        sides[name] = (inside, scored)
+    excluded = [i for name in ("before", "after") for i in sides[name][0].loc[sides[name][0]["stance"].isna(), "id"]]
+    nb, na = len(sides["before"][1]), len(sides["after"][1])
+    notes = []
+    if level == "auto":
+        basis = "documents" if min(nb, na) >= 2 or kind == "documents" else "sentences"
+        if basis == "documents" and min(nb, na) < 2:
+            notes.append("fewer than 2 documents on a side: pass sentence-level scores for a sentence-level "
+                         "test; the document-level test is exact but coarse")
+    else:
+        basis = level
+    if basis == "sentences" and kind != "sentences":
+        raise ParameterError("level='sentences' needs sentence-level scores (id, date, score), "
+                             "e.g. score_stance(..., level='sentence')")
+    if basis == "documents":
+        x = sides["before"][1]["stance"].to_numpy(dtype=float)
+        y = sides["after"][1]["stance"].to_numpy(dtype=float)
+    else:
+        ok = df["value"].notna()
+        x = df.loc[ok & df["id"].isin(sides["before"][1]["id"]), "value"].to_numpy(dtype=float)
+        y = df.loc[ok & df["id"].isin(sides["after"][1]["id"]), "value"].to_numpy(dtype=float)
+        notes.append(f"basis sentences ({nb} vs {na} documents): " + _SENTENCE_NOTE)
+    rng = np.random.default_rng(random_state)
+    test = permutation_pvalue(x, y, alternative=alternative, max_exact=max_exact, n_perm=n_perm, random_state=rng)
+    lo, hi = _boot_diff(x, y, n_boot, ci, rng)
+    if min(len(x), len(y)) == 1:
+        notes.append("one unit on a side: its value is held fixed in the bootstrap, so the CI reflects "
+                     "only the other side's variation")
+    if excluded:
+        notes.append(f"excluded {len(excluded)} document(s) without a score: {', '.join(excluded)}")
+    doc_floor = (2 if alternative == "two-sided" and nb == na else 1) / comb(nb + na, na)
+    return pd.DataFrame([{
+        "before": b_label, "after": a_label, "estimate": float(y.mean() - x.mean()), "ci_low": lo, "ci_high": hi,
+        "ci_level": ci, "p_value": test["p_value"], "p_method": test["p_method"], "p_min": test["p_min"],
+        "p_min_documents": doc_floor, "alternative": alternative, "basis": basis,
+        "n_before": len(x), "n_after": len(y), "n_docs_before": nb, "n_docs_after": na,
+        "n_excluded": len(excluded), "excluded_ids": ", ".join(excluded), "note": "; ".join(notes)}])
+
+
+# ---------------------------------------------------------------------------- periods
+def _periodize(scores, by, value):
+    df, kind, _ = _prepare(scores, value)
+    docs = _doc_table(df)
+    periods = assign_periods(docs["start"], by=by, precision=docs["precision"])
+    docs["period"] = np.asarray(periods.astype(str))
+    return df, docs, kind, periods
+
+
+def period_means(scores: pd.DataFrame, by: str = "year", *, n_boot: int = 2000, ci: float = 0.95,
+                 value: str | None = None, random_state: int | None = None) -> pd.DataFrame:
+    """Mean document stance per period with a bootstrap CI.
+
+    Each document counts once (its mean sentence score). The CI resamples
+    documents within the period when it has >= 2 scored documents
+    (``ci_basis="documents"``), the sentences of its single document when the
+    input is sentence level (``"sentences"``: optimistic, they are not
+    independent), and is NaN with ``ci_basis="none"`` otherwise. Periods between
+    the first and last with no scored document are rows with n_docs 0, NaN mean
+    and ``ci_basis="none"``; ``n_excluded`` counts documents without a score.
+
+    Returns: period, period_start, period_end, period_mid, mean, ci_low, ci_high,
+    n_docs, n_excluded, ci_basis (and n_sentences for sentence-level input).
+    """
+    _check_common(n_boot, ci)
+    df, docs, kind, periods = _periodize(scores, by, value)
+    rng = np.random.default_rng(random_state)
+    a = (1 - ci) / 2
+    rows = []
+    table = period_table(periods)
+    for _, prow in table.iterrows():
+        in_p = docs[docs["period"] == prow["period"]]
+        scored = in_p[in_p["stance"].notna()]
+        row = {k: prow[k] for k in ("period", "period_start", "period_end", "period_mid")}
+        row.update({"mean": np.nan, "ci_low": np.nan, "ci_high": np.nan, "n_docs": len(scored),
+                    "n_excluded": len(in_p) - len(scored), "ci_basis": "none"})
+        if kind == "sentences":
+            row["n_sentences"] = int(scored["n_units"].sum())
+        if len(scored):
+            v = scored["stance"].to_numpy(dtype=float)
+            row["mean"] = float(v.mean())
+            if len(v) >= 2:
+                boot = v[rng.integers(0, len(v), size=(n_boot, len(v)))].mean(axis=1)
+                row["ci_basis"] = "documents"
+            elif kind == "sentences" and scored["n_units"].iat[0] >= 2:
+                s = df.loc[(df["id"] == scored["id"].iat[0]) & df["value"].notna(), "value"].to_numpy(dtype=float)
+                boot = s[rng.integers(0, len(s), size=(n_boot, len(s)))].mean(axis=1)
+                row["ci_basis"] = "sentences"
+            else:
+                boot = None
+            if boot is not None:
+                row["ci_low"], row["ci_high"] = (float(q) for q in np.quantile(boot, [a, 1 - a]))
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def _decimal_year(ts: pd.Series) -> np.ndarray:
+    ts = pd.to_datetime(ts)
+    start = pd.to_datetime(ts.dt.year.astype(str) + "-01-01")
+    length = np.where(ts.dt.is_leap_year, 366.0, 365.0)
+    return ts.dt.year.to_numpy(dtype=float) + ((ts - start) / pd.Timedelta(days=1)).to_numpy(dtype=float) / length
+
+
+def trend(scores: pd.DataFrame, by: str = "year", *, n_boot: int = 2000, ci: float = 0.95,
+          value: str | None = None, random_state: int | None = None) -> pd.DataFrame:
+    """Linear trend of stance: OLS slope (per year) of the period means.
+
+    The slope is fitted to the means of the periods that have scored documents,
+    placed at their midpoints in decimal years (so ``by="month"`` is still a
+    slope per year); every period weighs the same. The CI is a percentile
+    bootstrap that resamples documents within each period and refits (a
+    stratified bootstrap of the period means, Efron & Tibshirani 1993, ch. 9);
+    a period with one document contributes no sampling variation (counted in
+    ``n_single_doc_periods``, and the note warns).
+
+    Returns a one-row DataFrame: slope, ci_low, ci_high, ci_level, intercept
+    (at year 0), n_periods, n_empty_periods, n_docs, n_single_doc_periods, n_excluded, by, note.
+    """
+    _check_common(n_boot, ci)
+    _, docs, _, _ = _periodize(scores, by, value)
+    pm = period_means(scores, by=by, n_boot=1, value=value)
+    used = pm[pm["n_docs"] > 0].reset_index(drop=True)
+    if len(used) < 2:
+        raise ParameterError(f"trend needs scored documents in at least 2 periods; by={by!r} gives "
+                             f"{len(used)}: use a finer period or more documents")
+    # The midpoint in decimal years of [start, end + 1 day): a year period sits at Y + 0.5 exactly.
+    x = (_decimal_year(used["period_start"]) + _decimal_year(used["period_end"] + pd.Timedelta(days=1))) / 2
+    means = used["mean"].to_numpy(dtype=float)
+    slope, intercept = np.polyfit(x, means, 1)
+    rng = np.random.default_rng(random_state)
+    boot = np.empty((n_boot, len(used)))
+    for j, p in enumerate(used["period"]):
+        v = docs.loc[(docs["period"] == p) & docs["stance"].notna(), "stance"].to_numpy(dtype=float)
+        boot[:, j] = v[rng.integers(0, len(v), size=(n_boot, len(v)))].mean(axis=1)
+    xc = x - x.mean()
+    slopes = (boot - boot.mean(axis=1, keepdims=True)) @ xc / (xc @ xc)
+    a = (1 - ci) / 2
+    lo, hi = np.quantile(slopes, [a, 1 - a])
+    single = int((used["n_docs"] == 1).sum())
+    notes = []
+    if single:
+        notes.append(f"{single} of {len(used)} periods have one document: their means are held fixed, "
+                     "so the CI is too narrow")
+    if len(used) == 2:
+        notes.append("2 periods: the line passes through both means; the slope is a difference per year")
+    return pd.DataFrame([{"slope": float(slope), "ci_low": float(lo), "ci_high": float(hi), "ci_level": ci,
+                          "intercept": float(intercept), "n_periods": len(used),
+                          "n_empty_periods": int((pm["n_docs"] == 0).sum()), "n_docs": int(used["n_docs"].sum()),
+                          "n_single_doc_periods": single, "n_excluded": int(pm["n_excluded"].sum()),
+                          "by": by, "note": "; ".join(notes)}])
+
+
+# ---------------------------------------------------------------------------- change points
+def _split_stats(v: np.ndarray, min_size: int) -> np.ndarray:
+    """Between-segment sum of squares n1 n2 / n (m1 - m2)^2 for every split k (rows: series)."""
+    v = np.atleast_2d(v)
+    n = v.shape[1]
+    k = np.arange(min_size, n - min_size + 1)
+    cs = np.cumsum(v, axis=1)[:, k - 1]
+    total = v.sum(axis=1, keepdims=True)
+    m1 = cs / k
+    m2 = (total - cs) / (n - k)
+    return k * (n - k) / n * (m1 - m2) ** 2
+
+
+def change_points(series, *, min_size: int = 2, alpha: float = 0.05, n_perm: int = 999,
+                  max_exact: int = 40_320, random_state: int | None = None) -> pd.DataFrame:
+    """Change points in the level of an ordered series by binary segmentation.
+
+    The series (e.g. period means in time order, or document stances sorted
+    by date) is split where the between-segment sum of squares is largest
+    (Scott & Knott 1974), keeping at least ``min_size`` values per side. The
+    split is kept if a permutation test of the *maximal* statistic over all
+    admissible splits (which accounts for searching the split point; Antoch &
+    Hušková 2001) gives p < ``alpha``; both parts are then searched in turn
+    (Vostrikova 1981). Segments of L <= 8 values are tested exactly over all L!
+    orders (``max_exact``), longer ones by ``n_perm`` random orders with
+    p = (b + 1)/(n_perm + 1). ``alpha`` applies to each test (no correction for
+    the recursion, as in Scott & Knott).
+
+    Returns one row per tested segment: segment_start, segment_end (labels,
+    inclusive), position (integer index where the right part begins), label
+    (its label), mean_left, mean_right, statistic, p_value, p_method, depth,
+    significant. The change points are ``result[result.significant]``.
+
+    >>> change_points(pd.Series([0, 0, 0, 0, 1, 1, 1, 1.0]), random_state=0)  # doctest: +SKIP
+    """
+    if isinstance(series, pd.DataFrame):
+        raise ParameterError("series is a DataFrame: pass one ordered column, e.g. "
+                             "period_means(...).set_index('period')['mean']")
+    s = pd.Series(series) if not isinstance(series, pd.Series) else series
+    try:
+        v = s.to_numpy(dtype=float)
+    except (TypeError, ValueError):
+        raise ParameterError("series holds non-numeric values: pass numbers in time order") from None
+    labels = s.index.to_list()
+    bad = np.flatnonzero(~np.isfinite(v))
+    if len(bad):
+        raise ParameterError(f"series value at {labels[bad[0]]!r} is {v[bad[0]]}: drop or fill missing "
+                             "periods before searching change points")
+    if not isinstance(min_size, (int, np.integer)) or isinstance(min_size, bool) or min_size < 1:
+        raise ParameterError(f"min_size={min_size!r}: use an integer >= 1")
+    if not 0 < alpha < 1:
+        raise ParameterError(f"alpha={alpha!r}: use a level between 0 and 1, e.g. 0.05")
+    if len(v) < 2 * min_size:
+        raise ParameterError(f"series has {len(v)} values; a split needs at least 2 * min_size = {2 * min_size}")
+    rng = np.random.default_rng(random_state)
+    rows = []
+    stack = [(0, len(v), 0)]
+    while stack:
+        a, b, depth = stack.pop(0)
+        seg = v[a:b]
+        L = len(seg)
+        if L < 2 * min_size:
+            continue
+        stats = _split_stats(seg, min_size)[0]
+        j = int(np.argmax(stats))
+        k = min_size + j
+        observed = stats[j]
+        gamma = observed * 100 * np.finfo(float).eps
+        if factorial(L) <= max_exact:
+            perms = np.array(list(itertools.permutations(seg)))
+            null = _split_stats(perms, min_size).max(axis=1)
+            p = np.count_nonzero(null >= observed - gamma) / len(perms)
+            method = f"exact ({len(perms)} orders)"
+        else:
+            perms = rng.permuted(np.tile(seg, (n_perm, 1)), axis=1)
+            null = _split_stats(perms, min_size).max(axis=1)
+            p = (np.count_nonzero(null >= observed - gamma) + 1) / (n_perm + 1)
+            method = f"monte carlo ({n_perm} orders)"
+        sig = bool(p < alpha)
+        rows.append({"segment_start": labels[a], "segment_end": labels[b - 1], "position": a + k,
+                     "label": labels[a + k], "mean_left": float(seg[:k].mean()), "mean_right": float(seg[k:].mean()),
+                     "statistic": float(observed), "p_value": float(p), "p_method": method, "depth": depth,
+                     "significant": sig})
+        if sig:
+            stack += [(a, a + k, depth + 1), (a + k, b, depth + 1)]
+    return pd.DataFrame(rows)
