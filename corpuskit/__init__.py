@@ -10,6 +10,9 @@ from .errors import CorpusError, CorpuskitError, ParameterError
 from .frames import (DictionaryError, FrameDictionary, frame_counts, frame_prevalence, frame_terms,
                      load_dictionary, score_frames)
 from .keyness import keyness
+from .classifier import StanceClassifier
+from .shift import change_points, period_means, permutation_pvalue, stance_shift, trend
+from .stream import StreamingCorpus, period_counts, stream_corpus
 from .scaling import Wordfish, Wordscores, wordfish, wordscores
 from .stance import (GoldError, LABELS, agreement, attach_gold, check_gold, cross_fit_stance, document_stance,
                      load_cues, load_target, read_gold, sample_for_coding, score_stance, sentence_hash,
@@ -20,7 +23,9 @@ from .tokens import kwic, sentences, tokenize, tokens
 
 __version__ = "0.1.0"
 
-__all__ = ["Wordfish", "Wordscores", "wordfish", "wordscores",
+__all__ = ["StanceClassifier", "change_points", "period_means", "permutation_pvalue", "stance_shift", "trend",
+           "StreamingCorpus", "period_counts", "stream_corpus",
+           "Wordfish", "Wordscores", "wordfish", "wordscores",
            "GoldError", "LABELS", "agreement", "attach_gold", "check_gold", "cross_fit_stance",
            "document_stance", "load_cues", "load_target", "read_gold", "sample_for_coding", "score_stance",
            "sentence_hash", "target_sentences",

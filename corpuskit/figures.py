@@ -197,9 +197,14 @@ def step_stance(study: Study) -> None:
             "agreement_lexicon": _agreement(lg.loc[on, "gold_label"], lg.loc[on, "label"]),
             "agreement_classifier_leave_one_article_out": _agreement(cg["gold"], cg["label"]),
         })
-        study.results["stance_sentences_classifier"] = clf
     table = pd.concat(docs, ignore_index=True)
-    study.results["stance_sentences_lexicon"] = lex
+    sentences = {"lexicon": lex}
+    if study.gold is not None:
+        dates = dv.set_index("id")["date"]
+        sentences["hand-coded"] = hand.assign(date=hand["id"].map(dates))
+        sentences["classifier"] = clf
+    study.results["stance_sentences"] = pd.concat(
+        [t[["id", "date", "score"]].assign(method=m) for m, t in sentences.items()], ignore_index=True)
     study.results["stance_documents"] = table
     study.figures["stance_by_method"] = plots.plot_stance(table, method="method")
     summary["documents"] = {m: _stance_rows(table[table["method"] == m]) for m in dict.fromkeys(table["method"])}
@@ -243,9 +248,33 @@ def step_wordfish(study: Study) -> None:
     study.summary["wordfish"] = out
 
 
+def _shift_row(r: pd.Series) -> dict:
+    return {"estimate": _num(r["estimate"]), "ci_low": _num(r["ci_low"]), "ci_high": _num(r["ci_high"]),
+            "p_value": _num(r["p_value"]), "p_method": str(r["p_method"]), "p_min": _num(r["p_min"], 4),
+            "basis": str(r["basis"]), "n_before": int(r["n_before"]), "n_after": int(r["n_after"]),
+            "note": str(r["note"])}
+
+
+def step_shift(study: Study) -> None:
+    """The 2006 → 2021–2024 stance shift by each method, with documents and with sentences as units."""
+    from .shift import stance_shift
+
+    docs, sents = study.results["stance_documents"], study.results["stance_sentences"]
+    rows, out = [], {"before": _period_label(BEFORE), "after": _period_label(AFTER)}
+    for m in dict.fromkeys(docs["method"]):
+        kw = dict(before=BEFORE, after=AFTER, n_boot=N_BOOT, random_state=study.random_state)
+        by_doc = stance_shift(docs[docs["method"] == m], level="documents", **kw).iloc[0]
+        by_sent = stance_shift(sents[sents["method"] == m], level="sentences", **kw).iloc[0]
+        out[m] = {"documents": _shift_row(by_doc), "sentences": _shift_row(by_sent)}
+        rows += [by_doc.to_frame().T.assign(method=m), by_sent.to_frame().T.assign(method=m)]
+    study.results["stance_shift"] = pd.concat(rows, ignore_index=True)
+    study.summary["shift"] = out
+
+
 STEPS: list[tuple[str, Callable[[Study], None]]] = [("corpus", step_corpus), ("topics", step_topics),
                                                     ("frames", step_frames), ("keyness", step_keyness),
-                                                    ("stance", step_stance), ("wordfish", step_wordfish)]
+                                                    ("stance", step_stance), ("shift", step_shift),
+                                                    ("wordfish", step_wordfish)]
 
 
 def run_study(corpus, random_state: int = 0, steps: list[str] | None = None, gold=None) -> Study:
