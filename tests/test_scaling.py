@@ -253,6 +253,8 @@ def test_bad_input_wordscores(lbg):
         Wordscores().fit(lbg, [1.0] + [np.nan] * 5)
     with pytest.raises(ParameterError, match="y has 2 scores for 6 documents"):
         Wordscores().fit(lbg, [1.0, 2.0])
+    with pytest.raises(ParameterError, match=r"reference_scores\['R2'\]=nan"):
+        wordscores(lbg, {"R1": -1, "R2": float("nan")})
     with pytest.raises(ParameterError, match="no document with id 'X1'"):
         wordscores(lbg, {"R1": -1, "X1": 1})
     with pytest.raises(ParameterError, match="needs at least two texts"):
