@@ -598,9 +598,12 @@ def wordscores(corpus_or_dfm, reference_scores: dict, rescaling: str = "none", s
     y = np.full(len(ids), np.nan)
     for k, v in reference_scores.items():
         try:
-            y[ids == str(k)] = float(v)
+            v = float(v)
         except (TypeError, ValueError):
-            raise ParameterError(f"reference_scores[{k!r}]={v!r}: scores must be numbers") from None
+            v = math.nan
+        if not math.isfinite(v):
+            raise ParameterError(f"reference_scores[{k!r}]={reference_scores[k]!r}: scores must be finite numbers")
+        y[ids == str(k)] = v
     ws = Wordscores(smooth=smooth).fit(m, y)
     score, se, lo, hi = ws._predict_all(m, rescaling, level)
     return pd.DataFrame({"id": pd.array(ids, dtype="string"), "date": _dates(dv, len(ids)), "score": score,

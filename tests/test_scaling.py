@@ -156,6 +156,15 @@ def test_seeds_positions(seeds):
     assert (t["se"] > 0).all() and np.isfinite(t["se"]).all()
 
 
+def test_state_of_the_union_positions_track_time(sotu):
+    """Face validity on a long real corpus: 233 addresses, 1790-2021. The first dimension is mostly
+    vocabulary change over two centuries (measured Spearman with year 0.92)."""
+    from scipy.stats import spearmanr
+    t = wordfish(sotu, dir=("1790-Washington", "2021-Biden"))
+    assert spearmanr(t["theta"], t["date"].dt.year).statistic >= 0.85
+    assert t["se"].between(0, 0.1).all()
+
+
 # ------------------------------------------------------------------------------ Wordscores
 def test_wordscores_by_hand():
     # two references, three words; F_wr: r1 = (2/4, 2/4, 0), r2 = (1/4, 1/4, 2/4)
@@ -244,6 +253,8 @@ def test_bad_input_wordscores(lbg):
         Wordscores().fit(lbg, [1.0] + [np.nan] * 5)
     with pytest.raises(ParameterError, match="y has 2 scores for 6 documents"):
         Wordscores().fit(lbg, [1.0, 2.0])
+    with pytest.raises(ParameterError, match=r"reference_scores\['R2'\]=nan"):
+        wordscores(lbg, {"R1": -1, "R2": float("nan")})
     with pytest.raises(ParameterError, match="no document with id 'X1'"):
         wordscores(lbg, {"R1": -1, "X1": 1})
     with pytest.raises(ParameterError, match="needs at least two texts"):
