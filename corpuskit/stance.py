@@ -364,13 +364,13 @@ def _check_labels(lab: Sequence[str], where: str, allowed: Sequence[str] = LABEL
             raise GoldError(f"{where}, row {i + 1}: label {v!r} is not one of {', '.join(allowed)}; recode it")
 
 
-def _default_model():
+def _default_model(random_state: int | None = None):
     try:
         from .classifier import StanceClassifier
     except ImportError as exc:  # pragma: no cover - depends on the installed corpuskit
         raise ParameterError(f"model=None needs corpuskit.classifier.StanceClassifier ({exc}); pass any "
                              "scikit-learn classifier with fit/predict_proba/classes_ as model=") from None
-    return StanceClassifier()
+    return StanceClassifier(random_state=random_state)  # seeded: the same random_state, the same scores
 
 
 def _proba_scores(model, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
@@ -491,7 +491,7 @@ def score_stance(corpus, method: str = "lexicon", level: str = "document",
             raise ParameterError("method='classifier' needs labels= (a DataFrame with sentence and label, e.g. "
                                  "ck.read_gold(...)) to train on")
         X, y = _labels_table(labels)
-        model = _default_model() if model is None else model
+        model = _default_model(random_state) if model is None else model
         model.fit(X, y)
         sent = targets.copy()
         score, lab = _proba_scores(model, sent["text"].astype(str).tolist())
@@ -536,7 +536,7 @@ def cross_fit_stance(corpus, gold: pd.DataFrame, model=None, n_splits: int = 5, 
         raise ParameterError(f"level={level!r}: use 'document' or 'sentence'")
     if not isinstance(n_splits, (int, np.integer)) or n_splits < 2:
         raise ParameterError(f"n_splits={n_splits!r}: pass an integer >= 2")
-    model = _default_model() if model is None else model
+    model = _default_model(random_state) if model is None else model
     stream = _Stream(corpus)
     tm = _matches(stream, load_target(target))
     targets, _ = _target_table(stream, tm)

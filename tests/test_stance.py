@@ -360,3 +360,17 @@ def test_seed_document_stance_and_plot(seeds):
     assert d["stance"].between(-1, 1).all()
     fig = plot_stance(d)
     assert len(fig.axes[0].lines) + len(fig.axes[0].collections) > 0
+
+
+def test_cross_fit_with_the_default_classifier_is_deterministic_for_a_random_state():
+    import warnings
+
+    import corpuskit as ck
+    from conftest import ROOT
+    corpus = ck.load_corpus(ROOT / "seeds")
+    gold = ck.read_gold(ROOT / "seeds" / "annotations" / "gold.csv")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # one 'against' example: the classifier warns, as it should
+        a = ck.cross_fit_stance(corpus, gold, random_state=3)
+        b = ck.cross_fit_stance(corpus, gold, random_state=3)
+    assert a["score"].tolist() == b["score"].tolist() and len(a) > 0
