@@ -263,10 +263,10 @@ def step_shift(study: Study) -> None:
     rows, out = [], {"before": _period_label(BEFORE), "after": _period_label(AFTER)}
     for m in dict.fromkeys(docs["method"]):
         kw = dict(before=BEFORE, after=AFTER, n_boot=N_BOOT, random_state=study.random_state)
-        by_doc = stance_shift(docs[docs["method"] == m], level="documents", **kw).iloc[0]
-        by_sent = stance_shift(sents[sents["method"] == m], level="sentences", **kw).iloc[0]
-        out[m] = {"documents": _shift_row(by_doc), "sentences": _shift_row(by_sent)}
-        rows += [by_doc.to_frame().T.assign(method=m), by_sent.to_frame().T.assign(method=m)]
+        by_doc = stance_shift(docs[docs["method"] == m], level="documents", **kw)
+        by_sent = stance_shift(sents[sents["method"] == m], level="sentences", **kw)
+        out[m] = {"documents": _shift_row(by_doc.iloc[0]), "sentences": _shift_row(by_sent.iloc[0])}
+        rows += [by_doc.assign(method=m), by_sent.assign(method=m)]
     study.results["stance_shift"] = pd.concat(rows, ignore_index=True)
     study.summary["shift"] = out
 

@@ -579,7 +579,7 @@ class _Tokenized:
 
 
 def _tokenize_corpus(corpus) -> _Tokenized:
-    from tqdm.auto import tqdm
+    from tqdm import tqdm  # text bar: tqdm.auto would need ipywidgets in notebooks
 
     _check_corpus(corpus)
     toks: list[str] = []

@@ -373,7 +373,7 @@ def concat_docvars(parts: list[pd.DataFrame]) -> pd.DataFrame:
 
 # ---------------------------------------------------------------------------- running chunks
 def _progress_bar(progress: bool | None, total: int | None, desc: str):
-    from tqdm.auto import tqdm
+    from tqdm import tqdm  # text bar: tqdm.auto would need ipywidgets in notebooks
     # disable=None: tqdm stays quiet when output is not a terminal (logs, CI)
     return tqdm(total=total, desc=desc, unit="docs", disable=None if progress is None else not progress,
                 file=sys.stderr)

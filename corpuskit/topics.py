@@ -674,7 +674,7 @@ def select_n_topics(corpus, ks: Iterable[int] = range(2, 11), n_runs: int = 10, 
     >>> table = select_n_topics(ck.load_corpus("seeds"), ks=range(2, 9), random_state=0)  # doctest: +SKIP
     >>> table.attrs["recommended_k"]                                                       # doctest: +SKIP
     """
-    from tqdm.auto import tqdm
+    from tqdm import tqdm  # text bar: tqdm.auto would need ipywidgets in notebooks
 
     ks = list(ks)
     if not ks or not all(_is_int(k) and k >= 1 for k in ks) or len(set(ks)) != len(ks):
