@@ -146,7 +146,7 @@ def step_keyness(study: Study) -> None:
     study.summary["keyness"] = {"a": labels[0], "b": labels[1], "stop_words": "english",
                                 "n_a_docs": len(a), "n_b_docs": len(b),
                                 "top_a": top(table.head(15)), "top_b": top(table.tail(15).iloc[::-1]),
-                                "n_abs_z_over_1_96": int((table["z"].abs() > 1.96).sum())}
+                                "z_threshold": 1.96, "n_abs_z_over_1_96": int((table["z"].abs() > 1.96).sum())}
 
 
 SCORE = {"favor": 1.0, "against": -1.0, "none": 0.0}
