@@ -160,18 +160,27 @@ def sentences(corpus, raw_offsets: bool = True) -> pd.DataFrame:
     annotations survive cleaning changes), text.
     """
     dv = corpus.docvars
-    rows = []
     docs = getattr(corpus, "documents", None)
+    doc_index, starts, ends, texts, raw_s, raw_e = [], [], [], [], [], []
     for i, text in enumerate(corpus.iter_texts()):
-        cleaned = docs[i].cleaned if docs is not None else None
-        for k, (s, e) in enumerate(sentence_spans(text)):
-            row = {"id": dv["id"].iat[i], "date": dv["date"].iat[i], "year": dv["year"].iat[i], "sentence": k,
-                   "start": s, "end": e, "text": text[s:e]}
-            if raw_offsets and cleaned is not None:
-                row["raw_start"], row["raw_end"] = cleaned.clean_to_raw(s), cleaned.clean_to_raw(e, "end")
-            rows.append(row)
-    cols = ["id", "date", "year", "sentence", "start", "end", "raw_start", "raw_end", "text"]
-    df = pd.DataFrame(rows, columns=cols)
+        spans = sentence_spans(text)
+        cleaned = docs[i].cleaned if (docs is not None and raw_offsets) else None
+        doc_index += [i] * len(spans)
+        for s, e in spans:
+            starts.append(s)
+            ends.append(e)
+            texts.append(text[s:e])
+            if cleaned is not None:
+                raw_s.append(cleaned.clean_to_raw(s))
+                raw_e.append(cleaned.clean_to_raw(e, "end"))
+    di = np.asarray(doc_index, dtype=np.intp)
+    # per-document sentence index: position minus the position of the document's first sentence
+    first = np.searchsorted(di, di, side="left") if len(di) else di
+    df = pd.DataFrame({"id": dv["id"].to_numpy()[di], "date": dv["date"].to_numpy()[di],
+                       "year": dv["year"].to_numpy()[di], "sentence": np.arange(len(di)) - first,
+                       "start": starts, "end": ends,
+                       "raw_start": raw_s if len(raw_s) == len(di) else None,
+                       "raw_end": raw_e if len(raw_e) == len(di) else None, "text": texts})
     return df.astype({"id": "string", "text": "string"})
 
 
