@@ -238,8 +238,7 @@ def step_wordfish(study: Study) -> None:
                ((boot.ci_low_ > model.theta_) | (boot.ci_high_ < model.theta_)).sum()),
            "top_negative_beta": feats.nsmallest(10, "beta")["feature"].tolist(),
            "top_positive_beta": feats.nlargest(10, "beta")["feature"].tolist()}
-    years = pd.to_datetime(table["date_mid"]).dt.year + pd.to_datetime(table["date_mid"]).dt.dayofyear / 366
-    out["spearman_theta_date"] = _num(spearmanr(table["theta"], years).statistic)
+    out["spearman_theta_date"] = _num(spearmanr(table["theta"], table["date_mid"].astype("int64")).statistic)
     docs = study.results.get("stance_documents")
     if docs is not None:  # theta is a latent position, not a stance: compare by sign and rank only
         lex = docs[docs["method"] == "lexicon"].set_index("id")["stance"]
