@@ -225,7 +225,8 @@ def stance_shift(scores: pd.DataFrame, before, after, *, level: str = "auto", n_
     ci_level, p_value, p_method, p_min, p_min_documents (the floor of a
     document-level test of this design), alternative, basis, n_before, n_after
     (units of the basis), n_docs_before, n_docs_after, n_excluded (documents in
-    either period without a score), excluded_ids, note.
+    either period without a score), excluded_ids, n_excluded_sentences (sentence
+    rows without a score in the two periods), note.
 
     Example: with 1 document before and 4 after, a document-level test has 5
     relabelings and cannot reach p < 0.2; ``level="auto"`` with sentence
@@ -285,13 +286,18 @@ def stance_shift(scores: pd.DataFrame, before, after, *, level: str = "auto", n_
                      "only the other side's variation")
     if excluded:
         notes.append(f"excluded {len(excluded)} document(s) without a score: {', '.join(excluded)}")
+    in_sides = df["id"].isin(pd.concat([sides["before"][0]["id"], sides["after"][0]["id"]]))
+    n_nan_sent = int((in_sides & df["value"].isna()).sum()) if kind == "sentences" else 0
+    if n_nan_sent:
+        notes.append(f"dropped {n_nan_sent} sentence row(s) without a score")
     doc_floor = (2 if alternative == "two-sided" and nb == na else 1) / comb(nb + na, na)
     return pd.DataFrame([{
         "before": b_label, "after": a_label, "estimate": float(y.mean() - x.mean()), "ci_low": lo, "ci_high": hi,
         "ci_level": ci, "p_value": test["p_value"], "p_method": test["p_method"], "p_min": test["p_min"],
         "p_min_documents": doc_floor, "alternative": alternative, "basis": basis,
         "n_before": len(x), "n_after": len(y), "n_docs_before": nb, "n_docs_after": na,
-        "n_excluded": len(excluded), "excluded_ids": ", ".join(excluded), "note": "; ".join(notes)}])
+        "n_excluded": len(excluded), "excluded_ids": ", ".join(excluded), "n_excluded_sentences": n_nan_sent,
+        "note": "; ".join(notes)}])
 
 
 # ---------------------------------------------------------------------------- periods

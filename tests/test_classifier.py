@@ -90,6 +90,15 @@ def test_deterministic_with_random_state(data):
     x = toy(5, seed=4)[0]
     np.testing.assert_array_equal(a.predict_proba(x), b.predict_proba(x))
     assert a.C_ == b.C_ and a.cv_scores_.equals(b.cv_scores_)
+    threaded = StanceClassifier(random_state=3, n_jobs=2).fit(*data)
+    np.testing.assert_array_equal(threaded.predict_proba(x), a.predict_proba(x))
+
+
+def test_pickle_roundtrip(fitted):
+    import pickle
+    x = toy(3, seed=9)[0]
+    again = pickle.loads(pickle.dumps(fitted))
+    np.testing.assert_array_equal(again.predict_proba(x), fitted.predict_proba(x))
 
 
 def test_clone_get_set_params(fitted):

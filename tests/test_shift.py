@@ -97,6 +97,7 @@ def test_sentence_basis_when_a_side_has_one_document():
     assert res["p_value"] == pytest.approx(2 / 20)  # the 3 largest all after: only it and its mirror
     assert res["p_min_documents"] == pytest.approx(1 / 3)
     assert "not independent" in res["note"]
+    assert res["n_excluded_sentences"] == 1 and "dropped 1 sentence row(s) without a score" in res["note"]
     forced = stance_shift(df, before="2006", after=("2021", "2024"), level="documents", random_state=0).iloc[0]
     assert forced["basis"] == "documents" and forced["n_after"] == 2
     assert forced["estimate"] == pytest.approx(np.mean([0.375, 1.0]) - (-0.25))
