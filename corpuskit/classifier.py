@@ -393,33 +393,52 @@ class StanceClassifier(ClassifierMixin, BaseEstimator):
         has fold-wise figures (kappa is NaN in a fold whose test part holds a
         single class, where it is undefined).
 
+        A class with a single example cannot be stratified; it is kept (a
+        warning and ``note`` say so), so the scores count it as missed, which is
+        what a classifier trained on such data would do.
+
         Returns a dict: accuracy, macro_f1, kappa, baseline_accuracy (the
-        majority class share), n, n_splits, splitter, per_fold (DataFrame:
+        majority class share), n, n_splits, splitter, note, per_fold (DataFrame:
         fold, n_train, n_test, C, accuracy, macro_f1, kappa), predictions.
         """
         texts = _check_texts(texts)
         y = _check_labels(labels, len(texts))
         if not isinstance(n_splits, (int, np.integer)) or isinstance(n_splits, bool) or n_splits < 2:
             raise ParameterError(f"n_splits={n_splits!r}: use an integer >= 2")
-        _, counts = np.unique(y, return_counts=True)
-        k = min(int(n_splits), int(counts.min()))
+        classes, counts = np.unique(y, return_counts=True)
+        notes = []
+        singles = classes[counts < 2].tolist()
+        if (counts >= 2).sum() < 2:  # else some training fold would hold a single class
+            raise ParameterError(f"cross-validation needs >= 2 examples of at least two classes "
+                                 f"(counts: {dict(zip(classes.tolist(), counts.tolist()))}): code more examples")
+        if singles:
+            # Kept, not dropped: out of fold a one-example class is never learned, and the scores show it.
+            notes.append(f"class(es) {singles!r} have 1 example: never in a training fold with its own test "
+                         "example, so always missed out of fold; folds that train on it use the fixed-C fallback")
+            warnings.warn(f"cross_validated_scores: {notes[-1]}", UserWarning, stacklevel=2)
+        k = min(int(n_splits), int(counts[counts >= 2].min()))
+        if k < int(n_splits):
+            notes.append(f"n_splits capped at {k} (smallest class with >= 2 examples)")
         if groups is not None:
             g = np.asarray(list(groups))
             if len(g) != len(y):
                 raise ParameterError(f"groups has {len(g)} entries but texts has {len(y)}: pass one group per text")
-            k = min(k, len(np.unique(g)))
-            splitter = StratifiedGroupKFold(k, shuffle=True, random_state=random_state) if k >= 2 else None
+            n_groups = len(np.unique(g))
+            if n_groups < 2:
+                raise ParameterError(f"groups has a single group {g[0]!r}: grouped cross-validation needs >= 2")
+            if n_groups < k:
+                k = n_groups
+                notes.append(f"n_splits capped at {k} (number of groups)")
+            splitter = StratifiedGroupKFold(k, shuffle=True, random_state=random_state)
         else:
             g = None
-            splitter = StratifiedKFold(k, shuffle=True, random_state=random_state) if k >= 2 else None
-        if splitter is None:
-            raise ParameterError(f"cross-validation needs >= 2 examples of every class{' and >= 2 groups' if g is not None else ''}"
-                                 f" (smallest class has {int(counts.min())}): code more examples")
+            splitter = StratifiedKFold(k, shuffle=True, random_state=random_state)
         X = np.asarray(texts, dtype=object)
         pred = np.empty(len(y), dtype=y.dtype)
         rows = []
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)  # kappa of a one-class fold
+            warnings.simplefilter("ignore", UserWarning)  # fallback and sparse-class fold warnings, noted above
             for i, (tr, te) in enumerate(splitter.split(X, y, g)):
                 est = clone(self).fit(list(X[tr]), y[tr])
                 pred[te] = est.predict(list(X[te]))
@@ -429,5 +448,5 @@ class StanceClassifier(ClassifierMixin, BaseEstimator):
                              "kappa": cohen_kappa_score(y[te], pred[te])})
         return {"accuracy": float(accuracy_score(y, pred)), "macro_f1": float(f1_score(y, pred, average="macro")),
                 "kappa": float(cohen_kappa_score(y, pred)), "baseline_accuracy": float(counts.max() / len(y)),
-                "n": len(y), "n_splits": k, "splitter": type(splitter).__name__,
+                "n": len(y), "n_splits": k, "splitter": type(splitter).__name__, "note": "; ".join(notes),
                 "per_fold": pd.DataFrame(rows), "predictions": pred}
