@@ -240,3 +240,13 @@ def test_change_point_bad_input():
         change_points([0.1, 0.2, 0.3])
     with pytest.raises(ParameterError, match="min_size=0"):
         change_points([0.1, 0.2, 0.3, 0.4], min_size=0)
+
+
+def test_trend_resamples_sentences_of_single_document_periods():
+    df = sentence_frame({"a": [0.0, 0.2, -0.2], "b": [0.1, 0.3, 0.2], "c": [0.5, 0.4, 0.9]},
+                        {"a": "2006", "b": "2008", "c": "2010-03"})
+    t = trend(df, random_state=0).iloc[0]
+    means = [0.0, 0.2, 0.6]
+    assert t["slope"] == pytest.approx(np.polyfit([2006.5, 2008.5, 2010.5], means, 1)[0])
+    assert t["ci_low"] < t["slope"] < t["ci_high"]
+    assert "3 of 3 periods have one document: its sentences are resampled" in t["note"]
