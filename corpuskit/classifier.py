@@ -19,6 +19,13 @@ Zadrozny & Elkan 2002 and scikit-learn's ``CalibratedClassifierCV(method=
 "sigmoid", ensemble=False)``, which gives the same numbers). Reusing the
 out-of-fold values costs no extra fits.
 
+Speed (measured on 2 shared cores): fitting, with the 5 x 5 inner CV over C,
+takes 1.4 s CPU for 1,000 State of the Union sentences (40 words on average),
+10 s for 5,000, and 2.8 s for 5,000 short synthetic sentences. liblinear's dual
+coordinate descent (LinearSVC) was the fastest solver on these sparse n-gram
+matrices: 0.1-0.5 s per fit on 4,000 sentences at C <= 1, against 0.8-4 s for
+saga and newton-cg logistic regression and 3-17 s for lbfgs.
+
 >>> clf = StanceClassifier(random_state=0).fit(texts, labels)   # doctest: +SKIP
 >>> clf.predict(["We must strengthen our defenses."])           # doctest: +SKIP
 >>> clf.stance_score(texts)          # P(favor) - P(against)     # doctest: +SKIP
@@ -32,9 +39,9 @@ from typing import Iterable, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
+from joblib import Parallel, delayed
 from scipy.optimize import minimize
 from scipy.special import expit
-from joblib import Parallel, delayed
 from sklearn.base import BaseEstimator, ClassifierMixin, clone
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
@@ -49,10 +56,10 @@ from .errors import ParameterError
 __all__ = ["StanceClassifier", "DEFAULT_STANCE_MAP", "stance_features"]
 
 DEFAULT_STANCE_MAP: dict[str, float] = {"favor": 1.0, "against": -1.0, "none": 0.0}
-# Regularisation grids (log-spaced). For the SVM on L2-normalised TF-IDF blocks the
-# best C on stance and news data lies in 0.01-1, and C > 1 makes liblinear slow
-# (measured: 5x the time of C=1 at C=10) without gains; the logistic loss needs
-# weaker regularisation for the same fit.
+# Regularisation grids (log-spaced). For the SVM on L2-normalised TF-IDF blocks, C > 1
+# makes liblinear slow (5x the time of C=1 at C=10) and gained nothing in a held-out
+# check (SOTU sentences, macro-F1 0.759 at C=1, 0.757 at C=10); the logistic loss
+# needs weaker regularisation for a comparable fit. The fallback Cs are mid-grid.
 _DEFAULT_CS = {"svm": (0.01, 0.03, 0.1, 0.3, 1.0), "logistic": (0.3, 1.0, 3.0, 10.0, 30.0)}
 _FALLBACK_C = {"svm": 0.3, "logistic": 10.0}
 # Keeps single letters ("I", "a") and digits; the char_wb block sees punctuation.

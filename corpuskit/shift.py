@@ -78,6 +78,8 @@ def _prepare(scores: pd.DataFrame, value: str | None) -> tuple[pd.DataFrame, str
         raise ParameterError(f"column {value!r} of scores holds non-numeric values: expected stance scores in [-1, 1]") from None
     starts, precision = [], []
     for i, d in enumerate(scores["date"]):
+        if d is None or d is pd.NaT or isinstance(d, float) and np.isnan(d):
+            raise ParameterError(f"scores row {i} (id {ids[i]!r}): date is missing; every row needs a date")
         if isinstance(d, (pd.Timestamp, np.datetime64)) or hasattr(d, "year") and not isinstance(d, str):
             starts.append(pd.Timestamp(d).normalize())
             precision.append("day")

@@ -153,6 +153,10 @@ def test_bad_frames():
         stance_shift(pd.DataFrame({"id": ["a"], "stance": [0.1]}), before="2006", after="2021")
     with pytest.raises(ParameterError, match="none of its 1 documents has a score"):
         stance_shift(doc_frame([np.nan, 0.2, 0.4, 0.6, 0.3]), before="2006", after=("2021", "2024"))
+    with pytest.raises(ParameterError, match=r"row 1 \(id '001'\): date is missing"):
+        stance_shift(doc_frame([0.1, 0.2], [pd.Timestamp("2006-01-01"), pd.NaT]), before="2006", after="2021")
+    ts = doc_frame([0.1, 0.3, 0.5, 0.6], list(pd.to_datetime(["2006-07-01", "2006-08-01", "2021-08-01", "2024-12-01"])))
+    assert stance_shift(ts, before="2006", after=("2021", "2024"), random_state=0)["estimate"].iloc[0] == pytest.approx(0.35)
     with pytest.raises(ParameterError, match=r"row 1 \(id '001'\): date '21/08/2021'"):
         stance_shift(doc_frame([0.1, 0.2], ["2006", "21/08/2021"]), before="2006", after="2021")
 
