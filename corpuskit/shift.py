@@ -78,6 +78,8 @@ def _prepare(scores: pd.DataFrame, value: str | None) -> tuple[pd.DataFrame, str
         raise ParameterError(f"column {value!r} of scores holds non-numeric values: expected stance scores in [-1, 1]") from None
     starts, precision = [], []
     for i, d in enumerate(scores["date"]):
+        if d is None or d is pd.NaT or isinstance(d, float) and np.isnan(d):
+            raise ParameterError(f"scores row {i} (id {ids[i]!r}): date is missing; every row needs a date")
         if isinstance(d, (pd.Timestamp, np.datetime64)) or hasattr(d, "year") and not isinstance(d, str):
             starts.append(pd.Timestamp(d).normalize())
             precision.append("day")
@@ -225,7 +227,8 @@ def stance_shift(scores: pd.DataFrame, before, after, *, level: str = "auto", n_
     ci_level, p_value, p_method, p_min, p_min_documents (the floor of a
     document-level test of this design), alternative, basis, n_before, n_after
     (units of the basis), n_docs_before, n_docs_after, n_excluded (documents in
-    either period without a score), excluded_ids, note.
+    either period without a score), excluded_ids, n_excluded_sentences (sentence
+    rows without a score in the two periods), note.
 
     Example: with 1 document before and 4 after, a document-level test has 5
     relabelings and cannot reach p < 0.2; ``level="auto"`` with sentence
@@ -285,13 +288,18 @@ def stance_shift(scores: pd.DataFrame, before, after, *, level: str = "auto", n_
                      "only the other side's variation")
     if excluded:
         notes.append(f"excluded {len(excluded)} document(s) without a score: {', '.join(excluded)}")
+    in_sides = df["id"].isin(pd.concat([sides["before"][0]["id"], sides["after"][0]["id"]]))
+    n_nan_sent = int((in_sides & df["value"].isna()).sum()) if kind == "sentences" else 0
+    if n_nan_sent:
+        notes.append(f"dropped {n_nan_sent} sentence row(s) without a score")
     doc_floor = (2 if alternative == "two-sided" and nb == na else 1) / comb(nb + na, na)
     return pd.DataFrame([{
         "before": b_label, "after": a_label, "estimate": float(y.mean() - x.mean()), "ci_low": lo, "ci_high": hi,
         "ci_level": ci, "p_value": test["p_value"], "p_method": test["p_method"], "p_min": test["p_min"],
         "p_min_documents": doc_floor, "alternative": alternative, "basis": basis,
         "n_before": len(x), "n_after": len(y), "n_docs_before": nb, "n_docs_after": na,
-        "n_excluded": len(excluded), "excluded_ids": ", ".join(excluded), "note": "; ".join(notes)}])
+        "n_excluded": len(excluded), "excluded_ids": ", ".join(excluded), "n_excluded_sentences": n_nan_sent,
+        "note": "; ".join(notes)}])
 
 
 # ---------------------------------------------------------------------------- periods
@@ -301,6 +309,18 @@ def _periodize(scores, by, value):
     periods = assign_periods(docs["start"], by=by, precision=docs["precision"])
     docs["period"] = np.asarray(periods.astype(str))
     return df, docs, kind, periods
+
+
+def _period_boot(df, docs, kind, period, n_boot, rng) -> tuple[np.ndarray | None, str]:
+    """Bootstrap means of one period: over its documents, else its one document's sentences."""
+    scored = docs[(docs["period"] == period) & docs["stance"].notna()]
+    v = scored["stance"].to_numpy(dtype=float)
+    if len(v) >= 2:
+        return v[rng.integers(0, len(v), size=(n_boot, len(v)))].mean(axis=1), "documents"
+    if len(v) == 1 and kind == "sentences" and scored["n_units"].iat[0] >= 2:
+        u = df.loc[(df["id"] == scored["id"].iat[0]) & df["value"].notna(), "value"].to_numpy(dtype=float)
+        return u[rng.integers(0, len(u), size=(n_boot, len(u)))].mean(axis=1), "sentences"
+    return None, "none"
 
 
 def period_means(scores: pd.DataFrame, by: str = "year", *, n_boot: int = 2000, ci: float = 0.95,
@@ -333,17 +353,8 @@ def period_means(scores: pd.DataFrame, by: str = "year", *, n_boot: int = 2000, 
         if kind == "sentences":
             row["n_sentences"] = int(scored["n_units"].sum())
         if len(scored):
-            v = scored["stance"].to_numpy(dtype=float)
-            row["mean"] = float(v.mean())
-            if len(v) >= 2:
-                boot = v[rng.integers(0, len(v), size=(n_boot, len(v)))].mean(axis=1)
-                row["ci_basis"] = "documents"
-            elif kind == "sentences" and scored["n_units"].iat[0] >= 2:
-                s = df.loc[(df["id"] == scored["id"].iat[0]) & df["value"].notna(), "value"].to_numpy(dtype=float)
-                boot = s[rng.integers(0, len(s), size=(n_boot, len(s)))].mean(axis=1)
-                row["ci_basis"] = "sentences"
-            else:
-                boot = None
+            row["mean"] = float(scored["stance"].mean())
+            boot, row["ci_basis"] = _period_boot(df, docs, kind, prow["period"], n_boot, rng)
             if boot is not None:
                 row["ci_low"], row["ci_high"] = (float(q) for q in np.quantile(boot, [a, 1 - a]))
         rows.append(row)
@@ -366,14 +377,15 @@ def trend(scores: pd.DataFrame, by: str = "year", *, n_boot: int = 2000, ci: flo
     slope per year); every period weighs the same. The CI is a percentile
     bootstrap that resamples documents within each period and refits (a
     stratified bootstrap of the period means, Efron & Tibshirani 1993, ch. 9);
-    a period with one document contributes no sampling variation (counted in
-    ``n_single_doc_periods``, and the note warns).
+    a period with one document resamples its sentences (sentence-level input)
+    or is held fixed (document-level input); ``n_single_doc_periods`` counts
+    them and the note warns that the CI is then too narrow.
 
     Returns a one-row DataFrame: slope, ci_low, ci_high, ci_level, intercept
     (at year 0), n_periods, n_empty_periods, n_docs, n_single_doc_periods, n_excluded, by, note.
     """
     _check_common(n_boot, ci)
-    _, docs, _, _ = _periodize(scores, by, value)
+    df, docs, kind, _ = _periodize(scores, by, value)
     pm = period_means(scores, by=by, n_boot=1, value=value)
     used = pm[pm["n_docs"] > 0].reset_index(drop=True)
     if len(used) < 2:
@@ -385,18 +397,23 @@ def trend(scores: pd.DataFrame, by: str = "year", *, n_boot: int = 2000, ci: flo
     slope, intercept = np.polyfit(x, means, 1)
     rng = np.random.default_rng(random_state)
     boot = np.empty((n_boot, len(used)))
-    for j, p in enumerate(used["period"]):
-        v = docs.loc[(docs["period"] == p) & docs["stance"].notna(), "stance"].to_numpy(dtype=float)
-        boot[:, j] = v[rng.integers(0, len(v), size=(n_boot, len(v)))].mean(axis=1)
+    bases = []
+    for j, (p, m) in enumerate(zip(used["period"], means)):
+        b, basis = _period_boot(df, docs, kind, p, n_boot, rng)
+        boot[:, j] = m if b is None else b
+        bases.append(basis)
     xc = x - x.mean()
     slopes = (boot - boot.mean(axis=1, keepdims=True)) @ xc / (xc @ xc)
     a = (1 - ci) / 2
     lo, hi = np.quantile(slopes, [a, 1 - a])
     single = int((used["n_docs"] == 1).sum())
     notes = []
-    if single:
-        notes.append(f"{single} of {len(used)} periods have one document: their means are held fixed, "
-                     "so the CI is too narrow")
+    if "sentences" in bases:
+        notes.append(f"{bases.count('sentences')} of {len(used)} periods have one document: its sentences are "
+                     "resampled, which they are not independently, so the CI is too narrow")
+    if "none" in bases:
+        notes.append(f"{bases.count('none')} of {len(used)} periods have one document with one score: "
+                     "their means are held fixed, so the CI is too narrow")
     if len(used) == 2:
         notes.append("2 periods: the line passes through both means; the slope is a difference per year")
     return pd.DataFrame([{"slope": float(slope), "ci_low": float(lo), "ci_high": float(hi), "ci_level": ci,

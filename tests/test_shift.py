@@ -97,6 +97,7 @@ def test_sentence_basis_when_a_side_has_one_document():
     assert res["p_value"] == pytest.approx(2 / 20)  # the 3 largest all after: only it and its mirror
     assert res["p_min_documents"] == pytest.approx(1 / 3)
     assert "not independent" in res["note"]
+    assert res["n_excluded_sentences"] == 1 and "dropped 1 sentence row(s) without a score" in res["note"]
     forced = stance_shift(df, before="2006", after=("2021", "2024"), level="documents", random_state=0).iloc[0]
     assert forced["basis"] == "documents" and forced["n_after"] == 2
     assert forced["estimate"] == pytest.approx(np.mean([0.375, 1.0]) - (-0.25))
@@ -152,6 +153,10 @@ def test_bad_frames():
         stance_shift(pd.DataFrame({"id": ["a"], "stance": [0.1]}), before="2006", after="2021")
     with pytest.raises(ParameterError, match="none of its 1 documents has a score"):
         stance_shift(doc_frame([np.nan, 0.2, 0.4, 0.6, 0.3]), before="2006", after=("2021", "2024"))
+    with pytest.raises(ParameterError, match=r"row 1 \(id '001'\): date is missing"):
+        stance_shift(doc_frame([0.1, 0.2], [pd.Timestamp("2006-01-01"), pd.NaT]), before="2006", after="2021")
+    ts = doc_frame([0.1, 0.3, 0.5, 0.6], list(pd.to_datetime(["2006-07-01", "2006-08-01", "2021-08-01", "2024-12-01"])))
+    assert stance_shift(ts, before="2006", after=("2021", "2024"), random_state=0)["estimate"].iloc[0] == pytest.approx(0.35)
     with pytest.raises(ParameterError, match=r"row 1 \(id '001'\): date '21/08/2021'"):
         stance_shift(doc_frame([0.1, 0.2], ["2006", "21/08/2021"]), before="2006", after="2021")
 
@@ -239,3 +244,13 @@ def test_change_point_bad_input():
         change_points([0.1, 0.2, 0.3])
     with pytest.raises(ParameterError, match="min_size=0"):
         change_points([0.1, 0.2, 0.3, 0.4], min_size=0)
+
+
+def test_trend_resamples_sentences_of_single_document_periods():
+    df = sentence_frame({"a": [0.0, 0.2, -0.2], "b": [0.1, 0.3, 0.2], "c": [0.5, 0.4, 0.9]},
+                        {"a": "2006", "b": "2008", "c": "2010-03"})
+    t = trend(df, random_state=0).iloc[0]
+    means = [0.0, 0.2, 0.6]
+    assert t["slope"] == pytest.approx(np.polyfit([2006.5, 2008.5, 2010.5], means, 1)[0])
+    assert t["ci_low"] < t["slope"] < t["ci_high"]
+    assert "3 of 3 periods have one document: its sentences are resampled" in t["note"]
