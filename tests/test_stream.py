@@ -153,3 +153,19 @@ def test_bad_parameters(tmp_path):
     (tmp_path / "x.txt").write_text("hi")
     with pytest.raises(CorpusError, match=r"x.txt: suffix '.txt'"):
         stream_corpus(tmp_path / "x.txt")
+
+
+def test_fast_punkt_gives_nltk_spans():
+    """The speed fix in tokens._punkt (stdlib re instead of nltk.redos) keeps every sentence span."""
+    import nltk.tokenize.punkt as P
+    from corpuskit.clean import split_lines
+    from corpuskit.tokens import _punkt, _punkt_nltk
+    fast = _punkt()
+    assert fast._lang_vars.re_boundary_realignment.pattern == P.PunktLanguageVars.re_boundary_realignment.pattern
+    for name in ("_RE_ELLIPSIS", "_RE_NUMERIC", "_RE_INITIAL", "_RE_ALPHA"):
+        assert getattr(fast._Token, name).pattern == getattr(P.PunktToken, name).pattern
+    texts = [p.read_text(encoding="utf-8") for p in sorted(SEEDS.glob("*.txt")) + sorted(SOTU.glob("*.txt"))[:60]]
+    texts.append('He said "Stop." Then... it ended. Mr. Abe met Gen. X on Aug. 2. 3.5 percent! (Really?) ‘Yes.’ «Non.» A--B.')
+    lines = [t[s:e] for t in texts for s, e, _ in split_lines(t) if t[s:e].strip()]
+    assert len(lines) > 100
+    assert [list(fast.span_tokenize(x)) for x in lines] == [list(_punkt_nltk().span_tokenize(x)) for x in lines]
