@@ -169,3 +169,21 @@ def test_fast_punkt_gives_nltk_spans():
     lines = [t[s:e] for t in texts for s, e, _ in split_lines(t) if t[s:e].strip()]
     assert len(lines) > 100
     assert [list(fast.span_tokenize(x)) for x in lines] == [list(_punkt_nltk().span_tokenize(x)) for x in lines]
+
+
+def test_scan_one_pass_equals_separate_passes(tmp_path, sotu_small):
+    from corpuskit.stream import scan
+    mem, recs = sotu_small
+    sc = stream_corpus(_write(tmp_path, recs, "jsonl"), chunk_size=6)
+    m, out = scan(sc, {"frames": ck.score_frames}, dfm={"stop_words": "english"}, n_jobs=2)
+    ref = dfm(mem, stop_words="english")
+    assert m.features.tolist() == ref.features.tolist() and (m.counts != ref.counts).nnz == 0
+    _same_docvars(m.docvars, ref.docvars)
+    whole = ck.score_frames(mem)
+    pd.testing.assert_frame_equal(out["frames"][whole.columns[:5]], whole[whole.columns[:5]])
+    np.testing.assert_allclose(out["frames"].iloc[:, 5:].to_numpy(float), whole.iloc[:, 5:].to_numpy(float))
+    assert out["frames"].attrs["corpuskit"]["kind"] == "frames"
+    m2, out2 = scan(mem, {"frames": ck.score_frames}, dfm=None, chunk_size=10)
+    assert m2 is None and len(out2["frames"]) == 25
+    with pytest.raises(ParameterError, match="unknown option"):
+        scan(mem, dfm={"stopwords": "english"})
