@@ -37,7 +37,7 @@ from .corpus import Corpus, _build_documents, _csv_rows, _decode, _Problems, _re
 from .errors import CorpusError, ParameterError, Problem
 from .periods import assign_periods
 
-__all__ = ["StreamingCorpus", "stream_corpus", "period_counts", "FORMATS"]
+__all__ = ["StreamingCorpus", "stream_corpus", "period_counts", "scan", "FORMATS"]
 
 FORMATS = ("folder", "jsonl", "csv", "parquet")
 _SUFFIX = {".jsonl": "jsonl", ".ndjson": "jsonl", ".csv": "csv", ".parquet": "parquet", ".pq": "parquet"}
@@ -477,3 +477,63 @@ def period_counts(corpus, by: str = "year", *, origin: str | pd.Timestamp = "200
     out = total.astype("int64").sort_index().reset_index()
     out["period"] = out["period"].astype("string")
     return out
+
+
+def _scan_worker(raw, prep: dict, funcs: Mapping[str, Callable], dfm_opts: Mapping | None):
+    from .dfm import count_texts
+    chunk, problems = _as_corpus(raw, prep)
+    if problems:
+        return None, problems, []
+    out: dict[str, Any] = {"funcs": {name: f(chunk) for name, f in funcs.items()}}
+    if dfm_opts is not None:
+        res = count_texts(chunk.ids, list(chunk.iter_texts()), **dfm_opts)
+        res["docvars"] = chunk.docvars if prep else None
+        out["dfm"] = res
+    return out, [], chunk.ids
+
+
+def scan(corpus, funcs: Mapping[str, Callable[[Corpus], pd.DataFrame]] | None = None, *,
+         dfm: Mapping[str, Any] | None = None, n_jobs: int | None = None, chunk_size: int | None = None,
+         progress: bool | None = None):
+    """One pass over a corpus: each chunk is read and cleaned once, counted into a dfm
+    (``dfm``: keyword arguments of :func:`corpuskit.dfm.dfm`, or None for no dfm) and
+    handed to every function in ``funcs`` (Corpus -> DataFrame), in ``n_jobs`` processes.
+
+    Returns ``(DFM or None, {name: concatenated DataFrame})``; the DFM equals
+    ``ck.dfm(corpus, **dfm)`` and each table equals ``func`` applied chunk by chunk.
+
+    >>> m, out = scan(sc, {"frames": ck.score_frames}, dfm={"stop_words": "english"}, n_jobs=2)  # doctest: +SKIP
+    """
+    from .dfm import _check_unit, _finish, _Merger
+    funcs = dict(funcs or {})
+    opts = None
+    if dfm is not None:
+        allowed = {"unit", "window", "stop_words", "stem", "ngrams", "min_len"}
+        unknown = set(dfm) - allowed
+        if unknown:
+            raise ParameterError(f"dfm={dict(dfm)!r}: unknown option(s) {sorted(unknown)}; use {sorted(allowed)}")
+        opts = {"unit": "document", "window": 3, "stop_words": None, "stem": False, "ngrams": 1, "min_len": 1,
+                **dfm}
+        _check_unit(opts["unit"], opts["window"])
+    merger = _Merger()
+    parts: dict[str, list] = {name: [] for name in funcs}
+    for res in run_chunks(corpus, _scan_worker, {"funcs": funcs, "dfm_opts": opts}, n_jobs=n_jobs,
+                          progress=progress, chunk_size=chunk_size, desc="scan"):
+        for name, df in res["funcs"].items():
+            parts[name].append(df)
+        if opts is not None:
+            merger.add(res["dfm"])
+    tables = {}
+    for name, dfs in parts.items():
+        attrs = dfs[0].attrs if dfs else {}
+        tables[name] = pd.concat(dfs, ignore_index=True) if dfs else pd.DataFrame()
+        tables[name].attrs.update(attrs)
+    m = None
+    if opts is not None:
+        if isinstance(corpus, StreamingCorpus):
+            dv = concat_docvars(merger.docvars)
+            corpus._docvars = dv
+        else:
+            dv = corpus.docvars
+        m = _finish(merger, dv, opts)
+    return m, tables

@@ -133,6 +133,54 @@ def tokenize_spans(text: str) -> list[tuple[str, int, int]]:
 # ---------------------------------------------------------------------------- sentences
 @lru_cache(maxsize=1)
 def _punkt():
+    from nltk.tokenize.punkt import PunktLanguageVars, PunktParameters, PunktSentenceTokenizer, PunktToken
+
+    # NLTK >= 3.9.3 runs every Punkt regex through the third-party ``regex`` engine
+    # under a timeout (nltk.redos), several times slower than ``re`` on news text.
+    # Our patterns are Punkt's own fixed ones, not caller-supplied, so the stdlib
+    # engine compiles the same pattern strings; tests check identical spans.
+    class LangVars(PunktLanguageVars):
+        re_boundary_realignment = re.compile(
+            r'["\')\]}\u2018\u2019\u201c\u201d\xab\xbb]+?(?:\s+|(?=--)|$)', re.MULTILINE)
+
+        def _word_tokenizer_re(self):
+            try:
+                return self._re_word_tokenizer
+            except AttributeError:
+                self._re_word_tokenizer = re.compile(self._word_tokenize_fmt % {
+                    "NonWord": self._re_non_word_chars, "MultiChar": self._re_multi_char_punct,
+                    "WordStart": self._re_word_start}, re.UNICODE | re.VERBOSE)
+                return self._re_word_tokenizer
+
+        def period_context_re(self):
+            try:
+                return self._re_period_context
+            except AttributeError:
+                self._re_period_context = re.compile(self._period_context_fmt % {
+                    "NonWord": self._re_non_word_chars, "SentEndChars": self._re_sent_end_chars},
+                    re.UNICODE | re.VERBOSE)
+                return self._re_period_context
+
+    non_punct = re.compile(r"[^\W\d]", re.UNICODE)
+
+    class Token(PunktToken):
+        _RE_ELLIPSIS = re.compile(r"\.\.+$")
+        _RE_NUMERIC = re.compile(r"^-?[\.,]?\d[\d,\.-]*\.?$")
+        _RE_INITIAL = re.compile(r"[^\W\d]\.$", re.UNICODE)
+        _RE_ALPHA = re.compile(r"[^\W\d]+$", re.UNICODE)
+
+        @property
+        def is_non_punct(self):
+            return non_punct.search(self.type)
+
+    params = PunktParameters()
+    params.abbrev_types = set(ABBREVIATIONS)
+    return PunktSentenceTokenizer(params, lang_vars=LangVars(), token_cls=Token)
+
+
+@lru_cache(maxsize=1)
+def _punkt_nltk():
+    """NLTK's Punkt exactly as shipped (the reference for ``_punkt``; used in tests)."""
     from nltk.tokenize.punkt import PunktParameters, PunktSentenceTokenizer
     params = PunktParameters()
     params.abbrev_types = set(ABBREVIATIONS)

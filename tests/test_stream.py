@@ -153,3 +153,37 @@ def test_bad_parameters(tmp_path):
     (tmp_path / "x.txt").write_text("hi")
     with pytest.raises(CorpusError, match=r"x.txt: suffix '.txt'"):
         stream_corpus(tmp_path / "x.txt")
+
+
+def test_fast_punkt_gives_nltk_spans():
+    """The speed fix in tokens._punkt (stdlib re instead of nltk.redos) keeps every sentence span."""
+    import nltk.tokenize.punkt as P
+    from corpuskit.clean import split_lines
+    from corpuskit.tokens import _punkt, _punkt_nltk
+    fast = _punkt()
+    assert fast._lang_vars.re_boundary_realignment.pattern == P.PunktLanguageVars.re_boundary_realignment.pattern
+    for name in ("_RE_ELLIPSIS", "_RE_NUMERIC", "_RE_INITIAL", "_RE_ALPHA"):
+        assert getattr(fast._Token, name).pattern == getattr(P.PunktToken, name).pattern
+    texts = [p.read_text(encoding="utf-8") for p in sorted(SEEDS.glob("*.txt")) + sorted(SOTU.glob("*.txt"))[:60]]
+    texts.append('He said "Stop." Then... it ended. Mr. Abe met Gen. X on Aug. 2. 3.5 percent! (Really?) ‘Yes.’ «Non.» A--B.')
+    lines = [t[s:e] for t in texts for s, e, _ in split_lines(t) if t[s:e].strip()]
+    assert len(lines) > 100
+    assert [list(fast.span_tokenize(x)) for x in lines] == [list(_punkt_nltk().span_tokenize(x)) for x in lines]
+
+
+def test_scan_one_pass_equals_separate_passes(tmp_path, sotu_small):
+    from corpuskit.stream import scan
+    mem, recs = sotu_small
+    sc = stream_corpus(_write(tmp_path, recs, "jsonl"), chunk_size=6)
+    m, out = scan(sc, {"frames": ck.score_frames}, dfm={"stop_words": "english"}, n_jobs=2)
+    ref = dfm(mem, stop_words="english")
+    assert m.features.tolist() == ref.features.tolist() and (m.counts != ref.counts).nnz == 0
+    _same_docvars(m.docvars, ref.docvars)
+    whole = ck.score_frames(mem)
+    pd.testing.assert_frame_equal(out["frames"][whole.columns[:5]], whole[whole.columns[:5]])
+    np.testing.assert_allclose(out["frames"].iloc[:, 5:].to_numpy(float), whole.iloc[:, 5:].to_numpy(float))
+    assert out["frames"].attrs["corpuskit"]["kind"] == "frames"
+    m2, out2 = scan(mem, {"frames": ck.score_frames}, dfm=None, chunk_size=10)
+    assert m2 is None and len(out2["frames"]) == 25
+    with pytest.raises(ParameterError, match="unknown option"):
+        scan(mem, dfm={"stopwords": "english"})
