@@ -190,7 +190,7 @@ class StanceClassifier(ClassifierMixin, BaseEstimator):
     class_weight : "balanced" (default) or None or a dict.
     stance_map : label -> score for :meth:`stance_score`; None means
         ``{'favor': 1, 'against': -1, 'none': 0}`` (labels matched case-insensitively).
-    n_jobs : threads for the inner folds (joblib; None = 1). Results do not depend on it.
+    n_jobs : processes for the inner folds (joblib; None = 1). Results do not depend on it.
     random_state : seeds the inner fold shuffle and liblinear.
 
     Attributes
@@ -324,8 +324,9 @@ class StanceClassifier(ClassifierMixin, BaseEstimator):
             self.cv_n_splits_ = n_splits
             folds = list(StratifiedKFold(n_splits, shuffle=True, random_state=self.random_state).split(X, y))
             k = 1 if len(self.classes_) == 2 else len(self.classes_)
-            # liblinear and sparse products release the GIL, so threads parallelise the folds.
-            results = Parallel(n_jobs=self.n_jobs, prefer="threads")(
+            # Processes, not threads: liblinear draws from C's global rand(), which
+            # concurrent threads share, so threaded fits are not reproducible (measured).
+            results = Parallel(n_jobs=self.n_jobs)(
                 delayed(self._fit_fold)(X, y, tr, te, cs) for tr, te in folds)
             oofs = {c: np.zeros((len(y), k)) for c in cs}
             preds = {c: np.empty(len(y), dtype=y.dtype) for c in cs}
