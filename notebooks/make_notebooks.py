@@ -262,6 +262,18 @@ japan_share[["period", "hits", "n_hits", "share", "ci_low", "ci_high"]].round(3)
 Fightin' Words (Monroe, Colaresi & Quinn 2008) with the pooled counts as informative prior."""),
         ("code", """kw = ck.keyness(sotu.between("1900", "1944"), sotu.between("1946", "2021"), stop_words="english")
 plots.plot_keyness(kw, n=15, labels=("1900–1944", "1946–2021"))"""),
+        ("md", """## Trend and change points
+
+How much do addresses talk of military strength (hits per 1,000 tokens), decade by decade? `ck.trend`
+fits an OLS slope to the decade means with a bootstrap over addresses within decades; `ck.change_points`
+searches the decade series by binary segmentation (Scott & Knott 1974) with a permutation test of the
+maximal split statistic at each step."""),
+        ("code", """per_address = ck.score_frames(sotu, frames.collapse(1))
+decades = ck.period_means(per_address, by="10Y", value="military_strength", random_state=0)
+ck.trend(per_address, by="10Y", value="military_strength", random_state=0)[
+    ["slope", "ci_low", "ci_high", "n_periods", "n_docs"]].round(4)"""),
+        ("code", """cp = ck.change_points(decades.set_index("period")["mean"], min_size=2, random_state=0)
+cp[["segment_start", "segment_end", "label", "mean_left", "mean_right", "p_value", "significant"]].round(3)"""),
         ("md", """## Topics at document level
 
 233 addresses are above the 100-document threshold, so `unit="auto"` models whole addresses."""),
