@@ -12,8 +12,7 @@ from corpuskit.stream import period_counts
 
 from conftest import SEEDS, SOTU
 
-dask = pytest.importorskip("dask")
-distributed = pytest.importorskip("distributed")
+# test-only dependencies (the "dask" extra): a missing one fails here, it is not skipped
 import dask.bag as db  # noqa: E402
 import dask.dataframe as dd  # noqa: E402
 
