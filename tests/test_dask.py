@@ -1,7 +1,6 @@
 """The Dask backend equals the in-memory path (LocalCluster, small)."""
 import json
 
-import numpy as np
 import pandas as pd
 import pytest
 

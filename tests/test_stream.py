@@ -8,7 +8,7 @@ import pytest
 import corpuskit as ck
 from corpuskit.dfm import dfm
 from corpuskit.errors import CorpusError, ParameterError
-from corpuskit.stream import StreamingCorpus, period_counts, stream_corpus
+from corpuskit.stream import period_counts, stream_corpus
 
 from conftest import SEEDS, SOTU
 
