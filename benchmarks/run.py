@@ -95,7 +95,7 @@ def stance_targets(chunk):
     return pd.DataFrame(rows, columns=["id", "year", "start", "end", "targets"])
 
 
-def job_corpuskit(data: pathlib.Path, n_jobs: int) -> dict:
+def job_corpuskit(data: pathlib.Path, n_jobs: int, minibatch: bool = True) -> dict:
     import corpuskit as ck
     from corpuskit.stream import scan, stream_corpus
     t = Timer()
@@ -111,10 +111,11 @@ def job_corpuskit(data: pathlib.Path, n_jobs: int) -> dict:
     # (trim + tf-idf +) factorization on the dfm counted above
     t("topics_nmf (trim+tfidf+NMF k=20)", nmf._fit_counts, m)
     t("topic_prevalence_nmf (per year, CIs)", nmf.prevalence, by="year", n_boot=200, random_state=0)
-    mb = ck.TopicModel(n_topics=K, method="minibatch-nmf", unit="document", min_df=MIN_DF, max_df=MAX_DF,
-                       init="nndsvda", max_iter=200, random_state=0)
-    t("topics_minibatch (trim+tfidf+MiniBatchNMF k=20)", mb._fit_counts, m)
-    t("topic_prevalence_minibatch (per year, CIs)", mb.prevalence, by="year", n_boot=200, random_state=0)
+    if minibatch:
+        mb = ck.TopicModel(n_topics=K, method="minibatch-nmf", unit="document", min_df=MIN_DF, max_df=MAX_DF,
+                           init="nndsvda", max_iter=200, random_state=0)
+        t("topics_minibatch (trim+tfidf+MiniBatchNMF k=20)", mb._fit_counts, m)
+        t("topic_prevalence_minibatch (per year, CIs)", mb.prevalence, by="year", n_boot=200, random_state=0)
     t("frame_prevalence (per year, CIs)", ck.frame_prevalence, out["frames"], by="year", n_boot=200,
       random_state=0)
     return {"steps": t.steps, "shape": list(m.shape), "n_target_sentences": int(len(out["stance_targets"])),
@@ -184,9 +185,9 @@ def job_gensim(data: pathlib.Path) -> dict:
     return {"steps": t.steps, "shape": [len(bow), len(d)]}
 
 
-def run_job(name: str, data: pathlib.Path, n_jobs: int, nmf_overhead: bool) -> dict:
+def run_job(name: str, data: pathlib.Path, n_jobs: int, nmf_overhead: bool, minibatch: bool = True) -> dict:
     if name == "corpuskit":
-        return job_corpuskit(data, n_jobs)
+        return job_corpuskit(data, n_jobs, minibatch)
     if name == "corpuskit_vectorize":
         return job_corpuskit_vectorize(data, n_jobs, nmf_overhead)
     if name == "sklearn_nmf":
@@ -204,7 +205,8 @@ def measure(name: str, args) -> dict:
     with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as fh:
         out_path = fh.name
     cmd = [sys.executable, __file__, "--worker", name, "--docs", str(args.docs), "--data", str(args.data),
-           "--n-jobs", str(args.n_jobs), "--worker-out", out_path] + (["--no-nmf-overhead"] if not args.nmf_overhead else [])
+           "--n-jobs", str(args.n_jobs), "--worker-out", out_path] + (["--no-nmf-overhead"] if not args.nmf_overhead else []) \
+        + ([] if args.minibatch else ["--no-minibatch"])
     print(f"[{name}]", file=sys.stderr, flush=True)
     t0 = time.perf_counter()
     proc = subprocess.Popen(cmd, env={**os.environ, "PYTHONPATH": str(ROOT)})
@@ -253,6 +255,7 @@ def machine() -> dict:
 
 def summarize(args, results: dict, gen: dict) -> dict:
     mb = gen["text_mb"]
+    results = dict(results)
     load_before = results.pop("_load_before", None)
 
     def total(job, exclude=()):
@@ -262,7 +265,8 @@ def summarize(args, results: dict, gen: dict) -> dict:
         return round(sum(v for k, v in r["steps"].items() if not any(e in k for e in exclude)), 2)
 
     ck_nmf = total("corpuskit", exclude=("minibatch",))
-    ck_mb = total("corpuskit", exclude=("_nmf",))
+    ck_mb = total("corpuskit", exclude=("_nmf",)) if any(
+        "minibatch" in k for k in results.get("corpuskit", {}).get("steps", {})) else None
     sk = total("sklearn_nmf")
     sk_mb = total("sklearn_minibatch")
     gs = total("gensim_lda")
@@ -332,6 +336,23 @@ def write_results_md() -> pathlib.Path:
         lines.append(f"| {r['docs']:,} | {f(m['corpuskit_stream_pass'])} | {f(m['corpuskit_vectorize'])} "
                      f"| {f(m['sklearn_vectorize'])} | {f(q['vectorize_throughput_corpuskit/sklearn'], 2)} "
                      f"| {f(q['topicmodel_nmf/bare_nmf_same_matrix'], 2)} | {rss} |")
+    lines += ["", "## Targets (issue 6), as measured", ""]
+    checks = [("vectorize_throughput_corpuskit/sklearn", ">=", 1.6, "ck.dfm(n_jobs) throughput / TfidfVectorizer"),
+              ("topicmodel_nmf/bare_nmf_same_matrix", "<=", 1.05, "TopicModel nmf / bare NMF, same matrix"),
+              ("corpuskit_nmf_pipeline/sklearn_nmf", "<=", 1.2, "full pipeline (nmf) / sklearn TF-IDF+NMF"),
+              ("corpuskit_minibatch_pipeline/sklearn_nmf", "<=", 0.8, "full pipeline (minibatch) / sklearn TF-IDF+NMF"),
+              ("corpuskit_nmf_pipeline/gensim", "<", 1.0, "full pipeline (nmf) / gensim LDA pipeline"),
+              ("corpuskit_minibatch_pipeline/gensim", "<", 1.0, "full pipeline (minibatch) / gensim LDA pipeline")]
+    for r in runs:
+        parts = []
+        for key, op, bound, label in checks:
+            v = r["ratios"].get(key)
+            if v is None:
+                parts.append(f"{label}: not measured")
+                continue
+            ok = v >= bound if op == ">=" else v <= bound if op == "<=" else v < bound
+            parts.append(f"{label}: {v:.2f} (target {op} {bound}: {'met' if ok else 'missed'})")
+        lines.append(f"- {r['docs']:,} documents — " + "; ".join(parts) + ".")
     lines += ["", "## Seconds per step", ""]
     for r in runs:
         lines.append(f"### {r['docs']:,} documents ({f(r['text_mb'])} MB, n_jobs={r['n_jobs']}, {r['utc']} UTC, "
@@ -369,6 +390,8 @@ def main(argv=None):
     ap.add_argument("--jobs", default=",".join(JOBS), help="which processes to run")
     ap.add_argument("--no-nmf-overhead", dest="nmf_overhead", action="store_false",
                     help="skip TopicModel-vs-bare-NMF on the same matrix (two more NMF fits)")
+    ap.add_argument("--no-minibatch", dest="minibatch", action="store_false",
+                    help="skip the MiniBatchNMF fits (corpuskit step and the sklearn_minibatch process)")
     ap.add_argument("--worker", default=None, help=argparse.SUPPRESS)
     ap.add_argument("--worker-out", default=None, help=argparse.SUPPRESS)
     a = ap.parse_args(argv)
@@ -376,7 +399,7 @@ def main(argv=None):
     if a.worker:
         import warnings
         warnings.filterwarnings("ignore", message="Maximum number of iterations")  # max_iter is fixed on purpose
-        res = run_job(a.worker, a.data, a.n_jobs, a.nmf_overhead)
+        res = run_job(a.worker, a.data, a.n_jobs, a.nmf_overhead, a.minibatch)
         pathlib.Path(a.worker_out).write_text(json.dumps(res))
         return
     from generate import generate
@@ -385,15 +408,19 @@ def main(argv=None):
         generate(a.docs, a.data, ["jsonl"], seed=0)
     gen = json.loads((a.data / "generated.json").read_text())
     results = {"_load_before": [round(x, 2) for x in os.getloadavg()]}
-    for job in a.jobs.split(","):
-        results[job] = measure(job, a)
-    summary = summarize(a, results, gen)
-    text = json.dumps(summary, indent=1)
-    print(text)
     path = a.json or HERE / "results" / f"{a.docs}.json"
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text)
-    print(f"wrote {path} and {write_results_md()}", file=sys.stderr)
+    todo = [j for j in a.jobs.split(",") if a.minibatch or j != "sklearn_minibatch"]
+    for i, job in enumerate(todo):
+        results[job] = measure(job, a)
+        # written after every process, so a run stopped early keeps what it measured;
+        # processes not run yet are listed as such, never estimated
+        pending = {j: {"error": "not run (the run was stopped before this process)"} for j in todo[i + 1:]}
+        summary = summarize(a, {**results, **pending}, gen)
+        text = json.dumps(summary, indent=1)
+        path.write_text(text)
+        print(f"wrote {path} and {write_results_md()}", file=sys.stderr)
+    print(text)
 
 
 if __name__ == "__main__":

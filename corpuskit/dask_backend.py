@@ -24,12 +24,11 @@ from __future__ import annotations
 import pathlib
 from typing import Any, Iterable, Mapping
 
-import numpy as np
 import pandas as pd
 
 from .clean import Cleaner
 from .dfm import DFM, _check_unit, _finish, _Merger, count_texts
-from .errors import CorpusError, ParameterError, Problem
+from .errors import CorpusError, Problem
 from .stream import StreamingCorpus, concat_docvars, prepare_chunk
 
 __all__ = ["dask_dfm", "dask_period_counts"]

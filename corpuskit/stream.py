@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import csv
 import glob as _glob
-import io
 import json
 import pathlib
 import sys

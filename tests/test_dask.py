@@ -1,7 +1,6 @@
 """The Dask backend equals the in-memory path (LocalCluster, small)."""
 import json
 
-import numpy as np
 import pandas as pd
 import pytest
 
@@ -12,8 +11,7 @@ from corpuskit.stream import period_counts
 
 from conftest import SEEDS, SOTU
 
-dask = pytest.importorskip("dask")
-distributed = pytest.importorskip("distributed")
+# test-only dependencies (the "dask" extra): a missing one fails here, it is not skipped
 import dask.bag as db  # noqa: E402
 import dask.dataframe as dd  # noqa: E402
 

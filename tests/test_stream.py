@@ -8,7 +8,7 @@ import pytest
 import corpuskit as ck
 from corpuskit.dfm import dfm
 from corpuskit.errors import CorpusError, ParameterError
-from corpuskit.stream import StreamingCorpus, period_counts, stream_corpus
+from corpuskit.stream import period_counts, stream_corpus
 
 from conftest import SEEDS, SOTU
 
@@ -31,7 +31,6 @@ def _write(tmp_path, recs, fmt):
         p = tmp_path / "c.csv"
         pd.DataFrame(recs).to_csv(p, index=False)
     elif fmt == "parquet":
-        pytest.importorskip("pyarrow")
         p = tmp_path / "c.parquet"
         pd.DataFrame(recs).to_parquet(p, row_group_size=7)
     return p
@@ -126,7 +125,6 @@ def test_bad_csv_and_parquet_rows_are_named(tmp_path):
     with pytest.raises(CorpusError, match=r"bad.csv line 1: missing column\(s\) 'text'"):
         stream_corpus(p).docvars
     assert stream_corpus(p, text="body").ids == ["a"]
-    pytest.importorskip("pyarrow")
     q = tmp_path / "bad.parquet"
     pd.DataFrame({"id": ["a", "b", "c"], "date": ["2020", "2021", "20x1"], "text": ["one", "two", "three"]}).to_parquet(q)
     with pytest.raises(CorpusError, match=r"bad.parquet row 3: id 'c': date '20x1'"):
