@@ -95,7 +95,7 @@ def stance_targets(chunk):
     return pd.DataFrame(rows, columns=["id", "year", "start", "end", "targets"])
 
 
-def job_corpuskit(data: pathlib.Path, n_jobs: int, minibatch: bool = True) -> dict:
+def job_corpuskit(data: pathlib.Path, n_jobs: int, minibatch: bool = True, with_nmf: bool = True) -> dict:
     import corpuskit as ck
     from corpuskit.stream import scan, stream_corpus
     t = Timer()
@@ -109,8 +109,9 @@ def job_corpuskit(data: pathlib.Path, n_jobs: int, minibatch: bool = True) -> di
                         init="nndsvda", max_iter=200, random_state=0)
     # TopicModel.fit(corpus) counts serially from an in-memory Corpus; _fit_counts fits the
     # (trim + tf-idf +) factorization on the dfm counted above
-    t("topics_nmf (trim+tfidf+NMF k=20)", nmf._fit_counts, m)
-    t("topic_prevalence_nmf (per year, CIs)", nmf.prevalence, by="year", n_boot=200, random_state=0)
+    if with_nmf:
+        t("topics_nmf (trim+tfidf+NMF k=20)", nmf._fit_counts, m)
+        t("topic_prevalence_nmf (per year, CIs)", nmf.prevalence, by="year", n_boot=200, random_state=0)
     if minibatch:
         mb = ck.TopicModel(n_topics=K, method="minibatch-nmf", unit="document", min_df=MIN_DF, max_df=MAX_DF,
                            init="nndsvda", max_iter=200, random_state=0)
@@ -185,9 +186,10 @@ def job_gensim(data: pathlib.Path) -> dict:
     return {"steps": t.steps, "shape": [len(bow), len(d)]}
 
 
-def run_job(name: str, data: pathlib.Path, n_jobs: int, nmf_overhead: bool, minibatch: bool = True) -> dict:
+def run_job(name: str, data: pathlib.Path, n_jobs: int, nmf_overhead: bool, minibatch: bool = True,
+            with_nmf: bool = True) -> dict:
     if name == "corpuskit":
-        return job_corpuskit(data, n_jobs, minibatch)
+        return job_corpuskit(data, n_jobs, minibatch, with_nmf)
     if name == "corpuskit_vectorize":
         return job_corpuskit_vectorize(data, n_jobs, nmf_overhead)
     if name == "sklearn_nmf":
@@ -206,7 +208,7 @@ def measure(name: str, args) -> dict:
         out_path = fh.name
     cmd = [sys.executable, __file__, "--worker", name, "--docs", str(args.docs), "--data", str(args.data),
            "--n-jobs", str(args.n_jobs), "--worker-out", out_path] + (["--no-nmf-overhead"] if not args.nmf_overhead else []) \
-        + ([] if args.minibatch else ["--no-minibatch"])
+        + ([] if args.minibatch else ["--no-minibatch"]) + ([] if args.nmf else ["--no-nmf"])
     print(f"[{name}]", file=sys.stderr, flush=True)
     t0 = time.perf_counter()
     proc = subprocess.Popen(cmd, env={**os.environ, "PYTHONPATH": str(ROOT)})
@@ -264,7 +266,8 @@ def summarize(args, results: dict, gen: dict) -> dict:
             return None
         return round(sum(v for k, v in r["steps"].items() if not any(e in k for e in exclude)), 2)
 
-    ck_nmf = total("corpuskit", exclude=("minibatch",))
+    ck_nmf = total("corpuskit", exclude=("minibatch",)) if any(
+        "_nmf" in k for k in results.get("corpuskit", {}).get("steps", {})) else None
     ck_mb = total("corpuskit", exclude=("_nmf",)) if any(
         "minibatch" in k for k in results.get("corpuskit", {}).get("steps", {})) else None
     sk = total("sklearn_nmf")
@@ -392,6 +395,8 @@ def main(argv=None):
                     help="skip TopicModel-vs-bare-NMF on the same matrix (two more NMF fits)")
     ap.add_argument("--no-minibatch", dest="minibatch", action="store_false",
                     help="skip the MiniBatchNMF fits (corpuskit step and the sklearn_minibatch process)")
+    ap.add_argument("--no-nmf", dest="nmf", action="store_false",
+                    help="skip the NMF fits (corpuskit step and the sklearn_nmf process)")
     ap.add_argument("--worker", default=None, help=argparse.SUPPRESS)
     ap.add_argument("--worker-out", default=None, help=argparse.SUPPRESS)
     a = ap.parse_args(argv)
@@ -399,7 +404,7 @@ def main(argv=None):
     if a.worker:
         import warnings
         warnings.filterwarnings("ignore", message="Maximum number of iterations")  # max_iter is fixed on purpose
-        res = run_job(a.worker, a.data, a.n_jobs, a.nmf_overhead, a.minibatch)
+        res = run_job(a.worker, a.data, a.n_jobs, a.nmf_overhead, a.minibatch, a.nmf)
         pathlib.Path(a.worker_out).write_text(json.dumps(res))
         return
     from generate import generate
@@ -410,7 +415,7 @@ def main(argv=None):
     results = {"_load_before": [round(x, 2) for x in os.getloadavg()]}
     path = a.json or HERE / "results" / f"{a.docs}.json"
     path.parent.mkdir(parents=True, exist_ok=True)
-    todo = [j for j in a.jobs.split(",") if a.minibatch or j != "sklearn_minibatch"]
+    todo = [j for j in a.jobs.split(",") if (a.minibatch or j != "sklearn_minibatch") and (a.nmf or j != "sklearn_nmf")]
     for i, job in enumerate(todo):
         results[job] = measure(job, a)
         # written after every process, so a run stopped early keeps what it measured;
