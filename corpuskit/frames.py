@@ -48,7 +48,7 @@ import pandas as pd
 
 from .errors import CorpuskitError, ParameterError
 from .periods import assign_periods, period_shares
-from .tokens import Pattern, sentence_spans, tokenize
+from .tokens import Pattern, _tokenize_pieces, sentence_spans, tokenize
 
 __all__ = ["DictionaryError", "FrameDictionary", "load_dictionary", "score_frames", "frame_counts",
            "frame_prevalence", "frame_terms", "PACKAGED_DICTIONARIES"]
@@ -586,8 +586,9 @@ def _tokenize_corpus(corpus) -> _Tokenized:
     rows: list[tuple[int, int, int, int, int]] = []
     texts = corpus.iter_texts()
     for i, text in enumerate(tqdm(texts, total=len(corpus), disable=None, desc="frames: tokenizing", leave=False)):
-        for k, (s, e) in enumerate(sentence_spans(text)):
-            t = tokenize(text[s:e])
+        spans = sentence_spans(text)
+        # tokenize(sentence) for every sentence, with one normalize call per document
+        for k, ((s, e), t) in enumerate(zip(spans, _tokenize_pieces([text[a:b] for a, b in spans]))):
             if t:  # a sentence without tokens cannot hold a hit
                 toks.extend(t)
                 rows.append((i, k, s, e, len(t)))

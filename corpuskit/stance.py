@@ -43,7 +43,7 @@ import pandas as pd
 from .errors import CorpuskitError, ParameterError
 from .frames import DictionaryError, FrameDictionary, _match, _Tokenized, load_dictionary
 from .tokens import sentences as _sentences
-from .tokens import tokenize_spans
+from .tokens import _token_spans
 
 __all__ = ["LABELS", "LABEL_SCORES", "GoldError", "load_target", "load_cues", "sentence_hash", "target_sentences",
            "score_stance", "cross_fit_stance", "document_stance", "read_gold", "check_gold", "attach_gold",
@@ -167,10 +167,9 @@ class _Stream:
         docs: list[int] = []
         bounds: list[np.ndarray] = []
         for i, text in enumerate(corpus.iter_texts()):
-            sp = tokenize_spans(text)
-            toks += [t for t, _, _ in sp]
-            s = np.fromiter((a for _, a, _ in sp), np.int64, len(sp))
-            e = np.fromiter((b for _, _, b in sp), np.int64, len(sp))
+            tk, s, e = _token_spans(text)
+            toks += tk
+            sp = tk
             starts.append(s)
             ends.append(e)
             docs.append(np.full(len(sp), i, np.int64))
@@ -212,6 +211,36 @@ class _Stream:
         self.texts = list(corpus.iter_texts())
 
 
+def _candidates(corpus, lex: FrameDictionary):
+    """The documents that can hold a match of ``lex`` (a Corpus subset), or ``corpus`` itself.
+
+    A match's first token starts with the literal head of the entry's first word (``defen?e`` ->
+    ``defen``; an exact word is the whole token), so a document whose normalized text has no such
+    token start has no match and no target
+    sentence: skipping it before sentence splitting and tokenizing changes no result. Documents
+    are kept whole, so sentence indices are unchanged. At least one document is kept, so an empty
+    result has the same columns and dtypes as before.
+    """
+    from .tokens import normalize
+    if not hasattr(corpus, "subset") or not hasattr(corpus, "documents") or len(corpus) == 0:
+        return corpus
+    alts = set()
+    for _, _, words, _ in lex._compiled():
+        w = words[0]
+        head = re.split(r"[*?\[]", w, maxsplit=1)[0]
+        if not head:  # an entry starting with a glob could match any token
+            return corpus
+        # a token starts after a non-alphanumeric character; an exact word also ends before one
+        alts.add(re.escape(head) + ("" if head != w else r"(?![^\W_])"))
+    rx = re.compile(r"(?<![^\W_])(?:" + "|".join(sorted(alts, key=len, reverse=True)) + ")")
+    keep = [rx.search(normalize(t)) is not None for t in corpus.iter_texts()]
+    if all(keep):
+        return corpus
+    if not any(keep):
+        keep[0] = True
+    return corpus.subset(keep)
+
+
 def _matches(stream: _Stream, lex: FrameDictionary) -> pd.DataFrame:
     """Matches after longest-match resolution: start, length, class, entry, sentence row, matched text."""
     mt = _match(stream.tk, lex, "dictionary")
@@ -246,7 +275,7 @@ def target_sentences(corpus, target: "str | os.PathLike | Mapping | Sequence[str
     >>> target_sentences(ck.load_corpus("seeds"))[["id", "sentence", "terms"]].head(2)  # doctest: +SKIP
     """
     lex = load_target(target)
-    stream = _Stream(corpus)
+    stream = _Stream(_candidates(corpus, lex))
     return _target_table(stream, _matches(stream, lex))[0]
 
 
@@ -307,8 +336,14 @@ def _lexicon_scores(stream: _Stream, tgt: pd.DataFrame, targets: pd.DataFrame, r
     n_fav = dict.fromkeys(rows.tolist(), 0)
     n_ag = dict.fromkeys(rows.tolist(), 0)
     used: dict[int, list[str]] = {r: [] for r in rows.tolist()}
-    tg = tgt.groupby("seg")
-    tstarts = {k: (v["start"].to_numpy(), (v["start"] + v["length"] - 1).to_numpy()) for k, v in tg}
+    # target matches of each sentence, in table order (as groupby("seg") would give them)
+    tseg = tgt["seg"].to_numpy()
+    o = np.argsort(tseg, kind="stable")
+    ts_all = tgt["start"].to_numpy()[o]
+    te_all = (tgt["start"].to_numpy() + tgt["length"].to_numpy() - 1)[o]
+    useg, first = np.unique(tseg[o], return_index=True)
+    bounds = np.append(first, len(o))
+    tstarts = {int(k): (ts_all[bounds[j]:bounds[j + 1]], te_all[bounds[j]:bounds[j + 1]]) for j, k in enumerate(useg)}
     for i in range(len(cm)):  # loops over cue matches in target sentences (few), not tokens
         seg, a, L = int(cm.at[i, "seg"]), int(cm.at[i, "start"]), int(cm.at[i, "length"])
         b = a + L - 1
@@ -481,7 +516,7 @@ def score_stance(corpus, method: str = "lexicon", level: str = "document",
     if not isinstance(window, (int, np.integer)) or window < 0:
         raise ParameterError(f"window={window!r}: pass a number of tokens >= 0")
     tlex = load_target(target)
-    stream = _Stream(corpus)
+    stream = _Stream(_candidates(corpus, tlex))
     tm = _matches(stream, tlex)
     targets, rows = _target_table(stream, tm)
     if method == "lexicon":
@@ -504,7 +539,7 @@ def score_stance(corpus, method: str = "lexicon", level: str = "document",
                                "target": tlex.name, "target_version": tlex.version}
     if level == "sentence":
         return sent
-    out = document_stance(sent, stream.docvars, n_boot=n_boot, random_state=random_state, method=method)
+    out = document_stance(sent, corpus.docvars.reset_index(drop=True), n_boot=n_boot, random_state=random_state, method=method)
     out.attrs["corpuskit"].update(method=method, target=tlex.name, target_version=tlex.version)
     return out
 

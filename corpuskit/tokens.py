@@ -123,11 +123,43 @@ def tokenize(text: str, stop_words: str | Iterable[str] | None = None, stem: boo
 
 def tokenize_spans(text: str) -> list[tuple[str, int, int]]:
     """Tokens with their character spans in ``text`` (same tokens as ``tokenize``)."""
-    out = []
-    for m in _SPAN_TOKEN.finditer(text):
-        for tok in _TOKEN.findall(normalize(m.group())):
-            out.append((tok, m.start(), m.end()))
-    return out
+    toks, starts, ends = _token_spans(text)
+    return list(zip(toks, starts.tolist(), ends.tolist()))
+
+
+def _token_spans(text: str) -> tuple[list[str], np.ndarray, np.ndarray]:
+    """``tokenize_spans`` as (tokens, starts, ends) arrays."""
+    ms = list(_SPAN_TOKEN.finditer(text))
+    if not ms:
+        return [], np.zeros(0, np.int64), np.zeros(0, np.int64)
+    return _normalize_pieces([m.group() for m in ms], np.fromiter((m.start() for m in ms), np.int64, len(ms)),
+                             np.fromiter((m.end() for m in ms), np.int64, len(ms)))
+
+
+def _tokenize_pieces(pieces: list[str]) -> list[list[str]]:
+    """``[tokenize(p) for p in pieces]`` for pieces without line breaks, with one ``normalize``
+    call (see ``_normalize_pieces``)."""
+    if not pieces:
+        return []
+    joined = "\n".join(pieces)
+    if joined.count("\n") != len(pieces) - 1:  # a piece holds a line break: no shortcut
+        return [_TOKEN.findall(normalize(p)) for p in pieces]
+    return [_TOKEN.findall(p) for p in normalize(joined).split("\n")]
+
+
+def _normalize_pieces(pieces: list[str], starts: np.ndarray, ends: np.ndarray
+                      ) -> tuple[list[str], np.ndarray, np.ndarray]:
+    """The tokens of each piece (``_TOKEN.findall(normalize(piece))``) with the piece's span.
+
+    One ``normalize`` call over the pieces joined by line breaks instead of one per piece:
+    no piece holds a line break, and every rule of ``normalize`` sees a line break exactly
+    as it sees the start or end of a string (a non-word, non-cased character), so the joined
+    text splits back into the per-piece results.
+    """
+    per = _tokenize_pieces(pieces)
+    n = np.fromiter((len(t) for t in per), np.int64, len(per))
+    toks = [t for ts in per for t in ts]
+    return toks, np.repeat(starts, n), np.repeat(ends, n)
 
 
 # ---------------------------------------------------------------------------- sentences
@@ -173,9 +205,24 @@ def _punkt():
         def is_non_punct(self):
             return non_punct.search(self.type)
 
+    class Tokenizer(PunktSentenceTokenizer):
+        # With fixed parameters (no training, no orthographic context) whether a candidate
+        # context ("said. The") holds a break depends on that short string alone, and news
+        # repeats contexts a lot: memoizing skips most token annotation (same result).
+        def text_contains_sentbreak(self, text: str) -> bool:
+            try:
+                return self._memo[text]
+            except KeyError:
+                if len(self._memo) > 200_000:
+                    self._memo.clear()
+                out = self._memo[text] = super().text_contains_sentbreak(text)
+                return out
+
     params = PunktParameters()
     params.abbrev_types = set(ABBREVIATIONS)
-    return PunktSentenceTokenizer(params, lang_vars=LangVars(), token_cls=Token)
+    tok = Tokenizer(params, lang_vars=LangVars(), token_cls=Token)
+    tok._memo = {}
+    return tok
 
 
 @lru_cache(maxsize=1)
@@ -187,8 +234,25 @@ def _punkt_nltk():
     return PunktSentenceTokenizer(params)
 
 
+_SPAN_CACHE: dict[str, list[tuple[int, int]]] = {}
+_SPAN_CACHE_SIZE = 4096
+
+
 def sentence_spans(text: str) -> list[tuple[int, int]]:
     """Sentence (start, end) offsets in ``text``; a line break always ends a sentence."""
+    # frames and stance split the same chunk of texts one after the other: keep the
+    # latest texts' spans (a copy is returned, so callers cannot alter the cache)
+    hit = _SPAN_CACHE.get(text)
+    if hit is not None:
+        return list(hit)
+    spans = _sentence_spans(text)
+    if len(_SPAN_CACHE) >= _SPAN_CACHE_SIZE:
+        _SPAN_CACHE.pop(next(iter(_SPAN_CACHE)))
+    _SPAN_CACHE[text] = spans
+    return list(spans)
+
+
+def _sentence_spans(text: str) -> list[tuple[int, int]]:
     tok = _punkt()
     spans = []
     for start, cend, _ in split_lines(text):
@@ -240,6 +304,11 @@ def tokens(corpus, stop_words: str | Iterable[str] | None = None, stem: bool = F
 
 
 # ---------------------------------------------------------------------------- patterns & KWIC
+@lru_cache(maxsize=4096)
+def _glob_re(word: str) -> re.Pattern:
+    return re.compile(fnmatch.translate(word))
+
+
 class Pattern:
     """A word, glob (``rearm*``) or multiword phrase (``"Article 9"``), matched on normalized tokens.
 
@@ -263,7 +332,7 @@ class Pattern:
         w = self.words[k]
         if self._exact[k]:
             return vocab == w
-        rx = re.compile(fnmatch.translate(w))
+        rx = _glob_re(w)
         return np.fromiter((rx.match(v) is not None for v in vocab), bool, len(vocab))
 
     def find(self, toks: Sequence[str]) -> list[tuple[int, int]]:

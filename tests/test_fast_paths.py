@@ -1,0 +1,94 @@
+"""Speed-only fast paths give exactly the reference results (seeds and a State of the Union sample)."""
+import importlib
+
+import pandas as pd
+import pytest
+
+import corpuskit as ck
+import importlib
+
+stance = importlib.import_module("corpuskit.stance")
+tokens = importlib.import_module("corpuskit.tokens")
+from corpuskit.clean import split_lines
+
+
+@pytest.fixture(scope="module")
+def sample(sotu):
+    # every whole address names some defense term, so the stance prefilter is checked on
+    # paragraph-sized documents (news-like length), most of which name none
+    recs = []
+    sub = sotu.subset(sotu.ids[::6])
+    for doc_id, text in zip(sub.ids, sub.iter_texts()):
+        spans = tokens.sentence_spans(text)
+        paras = [text[spans[j][0]:spans[min(j + 4, len(spans) - 1)][1]] for j in range(0, len(spans), 5)][:40]
+        for k, p in enumerate(paras):
+            recs.append({"id": f"{doc_id}-{k}", "date": doc_id[:4], "text": p})
+    return ck.Corpus.from_records(recs, name="sotu_paragraphs")
+
+
+def _lines(corpus):
+    return [t[s:e] for t in corpus.iter_texts() for s, e, _ in split_lines(t) if t[s:e].strip()]
+
+
+def test_memoized_punkt_equals_nltk(seeds, sample):
+    lines = _lines(seeds) + _lines(sample)
+    ref = [list(tokens._punkt_nltk().span_tokenize(x)) for x in lines]
+    tokens._punkt()._memo.clear()
+    assert [list(tokens._punkt().span_tokenize(x)) for x in lines] == ref
+    assert len(tokens._punkt()._memo) > 0  # the memo was filled on the first pass
+    assert [list(tokens._punkt().span_tokenize(x)) for x in lines] == ref  # and reused on the second
+
+
+def test_sentence_span_cache_equals_uncached(seeds, sample):
+    texts = list(seeds.iter_texts()) + list(sample.iter_texts())
+    ref = [tokens._sentence_spans(t) for t in texts]
+    tokens._SPAN_CACHE.clear()
+    assert [tokens.sentence_spans(t) for t in texts] == ref
+    got = tokens.sentence_spans(texts[0])
+    got.append((0, 0))  # callers may change the list they get; the cache must not change
+    assert tokens.sentence_spans(texts[0]) == ref[0]
+
+
+@pytest.mark.parametrize("which", ["seeds", "sample"])
+def test_stance_prefilter_equals_full_corpus(which, seeds, sample, monkeypatch):
+    corpus = seeds if which == "seeds" else sample
+    fast_t = stance.target_sentences(corpus)
+    fast_s = ck.score_stance(corpus, level="sentence")
+    fast_d = ck.score_stance(corpus, level="document", n_boot=50, random_state=0)
+    cand = stance._candidates(corpus, stance.load_target(None))
+    monkeypatch.setattr(stance, "_candidates", lambda c, lex: c)
+    pd.testing.assert_frame_equal(fast_t, stance.target_sentences(corpus))
+    pd.testing.assert_frame_equal(fast_s, ck.score_stance(corpus, level="sentence"))
+    pd.testing.assert_frame_equal(fast_d, ck.score_stance(corpus, level="document", n_boot=50, random_state=0))
+    if which == "sample":  # the prefilter did skip documents there
+        assert len(cand) < len(corpus)
+    assert len(fast_t) > 0
+
+
+def test_stance_prefilter_no_candidate_keeps_columns(seeds, monkeypatch):
+    none = stance.target_sentences(seeds, target=["zzzqx"])
+    monkeypatch.setattr(stance, "_candidates", lambda c, lex: c)
+    pd.testing.assert_frame_equal(none, stance.target_sentences(seeds, target=["zzzqx"]))
+    assert len(none) == 0
+
+
+TRICKY = ("Japan’s re-arm, RE-ARM and re‑interpret; ΟΔΟΣ Σ. US-Japan 'self-defense' co-op's\r"
+          "İstanbul ﬁne — Article 9’s pre-war. _re-arm 're-'s")
+
+
+def _reference_spans(text):
+    out = []
+    for m in tokens._SPAN_TOKEN.finditer(text):
+        for tok in tokens._TOKEN.findall(tokens.normalize(m.group())):
+            out.append((tok, m.start(), m.end()))
+    return out
+
+
+def test_batched_normalize_equals_per_piece(seeds, sample):
+    texts = list(seeds.iter_texts()) + list(sample.iter_texts()) + [TRICKY]
+    for t in texts:
+        assert tokens.tokenize_spans(t) == _reference_spans(t)
+        sents = [t[a:b] for a, b in tokens.sentence_spans(t)]
+        assert tokens._tokenize_pieces(sents) == [tokens.tokenize(x) for x in sents]
+    words = TRICKY.split() + ["a\nb", "", "re-\nArm"]  # line breaks inside pieces take the slow path
+    assert tokens._tokenize_pieces(words) == [tokens.tokenize(x) for x in words]
