@@ -49,9 +49,11 @@ _JOIN = re.compile(r"\b(" + "|".join(HYPHEN_PREFIXES) + r")-(?=[^\W\d_])")
 _POSSESSIVE = re.compile(r"'s\b")
 TOKEN_PATTERN = r"[^\W_]+(?:'[^\W_]+)*"
 _TOKEN = re.compile(TOKEN_PATTERN)
+_MARK_TOKEN = re.compile(r"\n|" + TOKEN_PATTERN)  # tokens and the line breaks between pieces
 # The same tokens found in the raw (un-normalized) text, so each keeps its character span.
 _SPAN_TOKEN = re.compile(r"(?:\b(?:" + "|".join(HYPHEN_PREFIXES) + r")[-\u2010\u2011\u2012](?=[^\W\d_]))?"
                          r"[^\W_]+(?:['\u2019\u2018\u02bc][^\W_]+)*", re.IGNORECASE)
+_SPAN_SPLIT = re.compile("(" + _SPAN_TOKEN.pattern + ")", re.IGNORECASE)
 
 
 def normalize(text: str) -> str:
@@ -129,37 +131,49 @@ def tokenize_spans(text: str) -> list[tuple[str, int, int]]:
 
 def _token_spans(text: str) -> tuple[list[str], np.ndarray, np.ndarray]:
     """``tokenize_spans`` as (tokens, starts, ends) arrays."""
-    ms = list(_SPAN_TOKEN.finditer(text))
-    if not ms:
+    # split() with a capturing group gives gap, match, gap, ... so the running sum of the
+    # part lengths is every match's offset, without a Python call per match
+    parts = _SPAN_SPLIT.split(text)
+    if len(parts) == 1:
         return [], np.zeros(0, np.int64), np.zeros(0, np.int64)
-    return _normalize_pieces([m.group() for m in ms], np.fromiter((m.start() for m in ms), np.int64, len(ms)),
-                             np.fromiter((m.end() for m in ms), np.int64, len(ms)))
+    ends = np.cumsum(np.fromiter(map(len, parts), np.int64, len(parts)))
+    pieces = parts[1::2]
+    starts, stops = ends[0:-1:2], ends[1::2]
+    toks, n = _tokenize_flat(pieces)
+    return toks.tolist(), np.repeat(starts, n), np.repeat(stops, n)
+
+
+def _tokenize_flat(pieces: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """All tokens of ``[tokenize(p) for p in pieces]`` (object array) and the count per piece.
+
+    One ``normalize`` and one ``findall`` over the pieces joined by line breaks instead of
+    one per piece: ``normalize`` sees a line break as it sees the start or end of a string
+    (a non-word, non-cased character), tokens never hold one, and the line breaks found by
+    the same ``findall`` say which piece each token came from. A piece holding a line break
+    itself takes the per-piece path.
+    """
+    if not pieces:
+        return np.zeros(0, dtype=object), np.zeros(0, np.int64)
+    joined = "\n".join(pieces)
+    if joined.count("\n") != len(pieces) - 1:
+        per = [_TOKEN.findall(normalize(p)) for p in pieces]
+        toks = np.empty(sum(map(len, per)), dtype=object)
+        toks[:] = [t for ts in per for t in ts]
+        return toks, np.fromiter(map(len, per), np.int64, len(per))
+    items = _MARK_TOKEN.findall(normalize(joined))
+    arr = np.empty(len(items), dtype=object)
+    arr[:] = items
+    mark = arr == "\n"
+    piece = np.cumsum(mark)[~mark]
+    return arr[~mark], np.bincount(piece, minlength=len(pieces)).astype(np.int64)
 
 
 def _tokenize_pieces(pieces: list[str]) -> list[list[str]]:
-    """``[tokenize(p) for p in pieces]`` for pieces without line breaks, with one ``normalize``
-    call (see ``_normalize_pieces``)."""
-    if not pieces:
-        return []
-    joined = "\n".join(pieces)
-    if joined.count("\n") != len(pieces) - 1:  # a piece holds a line break: no shortcut
-        return [_TOKEN.findall(normalize(p)) for p in pieces]
-    return [_TOKEN.findall(p) for p in normalize(joined).split("\n")]
-
-
-def _normalize_pieces(pieces: list[str], starts: np.ndarray, ends: np.ndarray
-                      ) -> tuple[list[str], np.ndarray, np.ndarray]:
-    """The tokens of each piece (``_TOKEN.findall(normalize(piece))``) with the piece's span.
-
-    One ``normalize`` call over the pieces joined by line breaks instead of one per piece:
-    no piece holds a line break, and every rule of ``normalize`` sees a line break exactly
-    as it sees the start or end of a string (a non-word, non-cased character), so the joined
-    text splits back into the per-piece results.
-    """
-    per = _tokenize_pieces(pieces)
-    n = np.fromiter((len(t) for t in per), np.int64, len(per))
-    toks = [t for ts in per for t in ts]
-    return toks, np.repeat(starts, n), np.repeat(ends, n)
+    """``[tokenize(p) for p in pieces]`` with one ``normalize`` call (see ``_tokenize_flat``)."""
+    toks, n = _tokenize_flat(pieces)
+    flat = toks.tolist()
+    bounds = np.concatenate([[0], np.cumsum(n)]).tolist()
+    return [flat[a:b] for a, b in zip(bounds[:-1], bounds[1:])]
 
 
 # ---------------------------------------------------------------------------- sentences
