@@ -1,6 +1,7 @@
 """Speed-only fast paths give exactly the reference results (seeds and a State of the Union sample)."""
 import importlib
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -92,3 +93,29 @@ def test_batched_normalize_equals_per_piece(seeds, sample):
         assert tokens._tokenize_pieces(sents) == [tokens.tokenize(x) for x in sents]
     words = TRICKY.split() + ["a\nb", "", "re-\nArm"]  # line breaks inside pieces take the slow path
     assert tokens._tokenize_pieces(words) == [tokens.tokenize(x) for x in words]
+
+
+@pytest.mark.parametrize("method", ["nmf", "lda"])
+def test_topicmodel_fit_dfm_equals_fit_corpus(seeds, method):
+    kw = dict(n_topics=3, method=method, unit="document", random_state=0, max_iter=50)
+    a = ck.TopicModel(**kw).fit(seeds)
+    b = ck.TopicModel(**kw).fit(ck.dfm(seeds, "document", stop_words="english"))
+    np.testing.assert_array_equal(a.components_, b.components_)
+    np.testing.assert_array_equal(a.unit_topics_, b.unit_topics_)
+    assert list(a.labels_) == list(b.labels_)
+    pd.testing.assert_frame_equal(a.prevalence(by="year", n_boot=50, random_state=0),
+                                  b.prevalence(by="year", n_boot=50, random_state=0))
+    pd.testing.assert_frame_equal(a.units_.drop(columns="text"), b.units_.drop(columns="text"))
+    assert b.units_["text"].isna().all()
+    with pytest.raises(ck.CorpuskitError, match="texts="):
+        b.reference_texts()
+
+
+def test_topicmodel_fit_dfm_checks_settings(seeds):
+    m = ck.dfm(seeds, "document")  # no stop words
+    with pytest.raises(ck.ParameterError, match=r"stop_words=None but this TopicModel uses 'english'"):
+        ck.TopicModel(n_topics=2, unit="document").fit(m)
+    with pytest.raises(ck.ParameterError, match="unit='document' but this TopicModel uses 'sentence'"):
+        ck.TopicModel(n_topics=2, unit="sentence", stop_words=None).fit(m)
+    with pytest.raises(ck.ParameterError, match="tfidf"):
+        ck.TopicModel(n_topics=2, stop_words=None).fit(m.tfidf())
