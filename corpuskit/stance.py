@@ -40,6 +40,7 @@ from typing import Any, Mapping, Sequence
 import numpy as np
 import pandas as pd
 
+from .clean import split_lines
 from .errors import CorpuskitError, ParameterError
 from .frames import DictionaryError, FrameDictionary, _match, _Tokenized, load_dictionary
 from .tokens import sentences as _sentences
@@ -153,7 +154,10 @@ def sentence_hash(text: str) -> str:
 class _Stream:
     """Every sentence's tokens as one stream: codes/vocab/seg for frames' matcher, plus offsets."""
 
-    def __init__(self, corpus):
+    def __init__(self, corpus, only: "re.Pattern | None" = None):
+        """``only``: tokenize just the lines whose normalized text this regex finds (``_head_regex``):
+        the others cannot hold a match of its lexicon. Sentences, their indices and every
+        result for target sentences stay the same (clauses never cross sentences)."""
         if not (hasattr(corpus, "iter_texts") and hasattr(corpus, "docvars")):
             raise ParameterError(f"corpus={type(corpus).__name__}: pass a corpuskit Corpus, e.g. "
                                  "ck.load_corpus('seeds') or Corpus.from_records([...])")
@@ -167,7 +171,7 @@ class _Stream:
         docs: list[int] = []
         bounds: list[np.ndarray] = []
         for i, text in enumerate(corpus.iter_texts()):
-            tk, s, e = _token_spans(text)
+            tk, s, e = _token_spans(text) if only is None else _line_token_spans(text, only)
             toks += tk
             sp = tk
             starts.append(s)
@@ -211,28 +215,63 @@ class _Stream:
         self.texts = list(corpus.iter_texts())
 
 
+def _line_token_spans(text: str, rx: "re.Pattern") -> tuple[list[str], np.ndarray, np.ndarray]:
+    """``_token_spans(text)`` restricted to the lines where ``rx`` finds a head (tokens never cross lines)."""
+    from .tokens import normalize
+    lines = split_lines(text)
+    norm = normalize(text).splitlines()
+    if len(norm) != len(lines):  # normalize keeps line breaks; if not, tokenize everything
+        return _token_spans(text)
+    toks: list[str] = []
+    starts, ends = [], []
+    for (a, b, _), n in zip(lines, norm):
+        if rx.search(n) is not None:
+            tk, s, e = _token_spans(text[a:b])
+            toks += tk
+            starts.append(s + a)
+            ends.append(e + a)
+    if not starts:
+        return [], np.zeros(0, np.int64), np.zeros(0, np.int64)
+    return toks, np.concatenate(starts), np.concatenate(ends)
+
+
+def _head_regex(lex: FrameDictionary) -> "re.Pattern | None":
+    """A regex that finds, in normalized text, every place a match of ``lex`` can be; None when
+    an entry starts with a glob (a match could start anywhere).
+
+    Each entry becomes its words in a row, separated by non-token characters: an exact word is
+    the whole token, a glob word its literal head (``defen?e`` -> ``defen``) then any token
+    characters; from a word starting with a glob on, the rest of the entry is left out. Tokens
+    are maximal runs of word characters (and inner apostrophes) in the normalized text, so every
+    match is found (the regex may find more: it ignores sentence boundaries).
+    """
+    alts = set()
+    for _, _, words, _ in lex._compiled():
+        parts = []
+        for w in words:
+            head = re.split(r"[*?\[]", w, maxsplit=1)[0]
+            if not head:
+                break
+            parts.append(re.escape(w) + r"(?![^\W_])" if head == w else re.escape(head) + r"(?:[^\W_]|')*")
+        if not parts:
+            return None
+        alts.add(r"[\W_]+".join(parts))
+    return re.compile(r"(?<![^\W_])(?:" + "|".join(sorted(alts, key=len, reverse=True)) + ")")
+
+
 def _candidates(corpus, lex: FrameDictionary):
     """The documents that can hold a match of ``lex`` (a Corpus subset), or ``corpus`` itself.
 
-    A match's first token starts with the literal head of the entry's first word (``defen?e`` ->
-    ``defen``; an exact word is the whole token), so a document whose normalized text has no such
-    token start has no match and no target
-    sentence: skipping it before sentence splitting and tokenizing changes no result. Documents
-    are kept whole, so sentence indices are unchanged. At least one document is kept, so an empty
+    A document where ``_head_regex`` finds nothing has no match and no target sentence:
+    skipping it before sentence splitting and tokenizing changes no result. Documents are kept whole, so sentence indices are unchanged. At least one document is kept, so an empty
     result has the same columns and dtypes as before.
     """
     from .tokens import normalize
     if not hasattr(corpus, "subset") or not hasattr(corpus, "documents") or len(corpus) == 0:
         return corpus
-    alts = set()
-    for _, _, words, _ in lex._compiled():
-        w = words[0]
-        head = re.split(r"[*?\[]", w, maxsplit=1)[0]
-        if not head:  # an entry starting with a glob could match any token
-            return corpus
-        # a token starts after a non-alphanumeric character; an exact word also ends before one
-        alts.add(re.escape(head) + ("" if head != w else r"(?![^\W_])"))
-    rx = re.compile(r"(?<![^\W_])(?:" + "|".join(sorted(alts, key=len, reverse=True)) + ")")
+    rx = _head_regex(lex)
+    if rx is None:
+        return corpus
     keep = [rx.search(normalize(t)) is not None for t in corpus.iter_texts()]
     if all(keep):
         return corpus
@@ -275,7 +314,7 @@ def target_sentences(corpus, target: "str | os.PathLike | Mapping | Sequence[str
     >>> target_sentences(ck.load_corpus("seeds"))[["id", "sentence", "terms"]].head(2)  # doctest: +SKIP
     """
     lex = load_target(target)
-    stream = _Stream(_candidates(corpus, lex))
+    stream = _Stream(_candidates(corpus, lex), only=_head_regex(lex))
     return _target_table(stream, _matches(stream, lex))[0]
 
 
@@ -516,7 +555,7 @@ def score_stance(corpus, method: str = "lexicon", level: str = "document",
     if not isinstance(window, (int, np.integer)) or window < 0:
         raise ParameterError(f"window={window!r}: pass a number of tokens >= 0")
     tlex = load_target(target)
-    stream = _Stream(_candidates(corpus, tlex))
+    stream = _Stream(_candidates(corpus, tlex), only=_head_regex(tlex))
     tm = _matches(stream, tlex)
     targets, rows = _target_table(stream, tm)
     if method == "lexicon":
