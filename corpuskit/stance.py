@@ -154,7 +154,7 @@ def sentence_hash(text: str) -> str:
 class _Stream:
     """Every sentence's tokens as one stream: codes/vocab/seg for frames' matcher, plus offsets."""
 
-    def __init__(self, corpus, only: "re.Pattern | None" = None):
+    def __init__(self, corpus, only: "re.Pattern | None" = None, norms: "list[str] | None" = None):
         """``only``: tokenize just the lines whose normalized text this regex finds (``_head_regex``):
         the others cannot hold a match of its lexicon. Sentences, their indices and every
         result for target sentences stay the same (clauses never cross sentences)."""
@@ -171,7 +171,8 @@ class _Stream:
         docs: list[int] = []
         bounds: list[np.ndarray] = []
         for i, text in enumerate(corpus.iter_texts()):
-            tk, s, e = _token_spans(text) if only is None else _line_token_spans(text, only)
+            tk, s, e = (_token_spans(text) if only is None
+                        else _line_token_spans(text, only, None if norms is None else norms[i]))
             toks += tk
             sp = tk
             starts.append(s)
@@ -215,11 +216,13 @@ class _Stream:
         self.texts = list(corpus.iter_texts())
 
 
-def _line_token_spans(text: str, rx: "re.Pattern") -> tuple[list[str], np.ndarray, np.ndarray]:
-    """``_token_spans(text)`` restricted to the lines where ``rx`` finds a head (tokens never cross lines)."""
+def _line_token_spans(text: str, rx: "re.Pattern", norm: str | None = None
+                      ) -> tuple[list[str], np.ndarray, np.ndarray]:
+    """``_token_spans(text)`` restricted to the lines where ``rx`` finds a head (tokens never
+    cross lines); ``norm``: ``normalize(text)`` if already known."""
     from .tokens import normalize
     lines = split_lines(text)
-    norm = normalize(text).splitlines()
+    norm = (normalize(text) if norm is None else norm).splitlines()
     if len(norm) != len(lines):  # normalize keeps line breaks; if not, tokenize everything
         return _token_spans(text)
     toks: list[str] = []
@@ -256,11 +259,18 @@ def _head_regex(lex: FrameDictionary) -> "re.Pattern | None":
         if not parts:
             return None
         alts.add(r"[\W_]+".join(parts))
-    return re.compile(r"(?<![^\W_])(?:" + "|".join(sorted(alts, key=len, reverse=True)) + ")")
+    # grouped by first character (always a literal word character): re tries a few branches
+    # per position instead of every entry
+    groups: dict[str, list[str]] = {}
+    for a in sorted(alts, key=len, reverse=True):
+        groups.setdefault(a[0], []).append(a[1:])
+    body = "|".join(re.escape(c) + "(?:" + "|".join(g) + ")" for c, g in sorted(groups.items()))
+    return re.compile(r"(?<![^\W_])(?:" + body + ")")
 
 
 def _candidates(corpus, lex: FrameDictionary):
-    """The documents that can hold a match of ``lex`` (a Corpus subset), or ``corpus`` itself.
+    """The documents that can hold a match of ``lex`` (a Corpus subset, or ``corpus`` itself) and
+    their normalized texts (None when not computed).
 
     A document where ``_head_regex`` finds nothing has no match and no target sentence:
     skipping it before sentence splitting and tokenizing changes no result. Documents are kept whole, so sentence indices are unchanged. At least one document is kept, so an empty
@@ -268,16 +278,23 @@ def _candidates(corpus, lex: FrameDictionary):
     """
     from .tokens import normalize
     if not hasattr(corpus, "subset") or not hasattr(corpus, "documents") or len(corpus) == 0:
-        return corpus
+        return corpus, None
     rx = _head_regex(lex)
     if rx is None:
-        return corpus
-    keep = [rx.search(normalize(t)) is not None for t in corpus.iter_texts()]
+        return corpus, None
+    norms = [normalize(t) for t in corpus.iter_texts()]
+    keep = [rx.search(n) is not None for n in norms]
     if all(keep):
-        return corpus
+        return corpus, norms
     if not any(keep):
         keep[0] = True
-    return corpus.subset(keep)
+    return corpus.subset(keep), [n for n, k in zip(norms, keep) if k]
+
+
+def _target_stream(corpus, lex: FrameDictionary) -> _Stream:
+    """The stream of the documents and lines of ``corpus`` that can hold a match of ``lex``."""
+    sub, norms = _candidates(corpus, lex)
+    return _Stream(sub, only=_head_regex(lex), norms=norms)
 
 
 def _matches(stream: _Stream, lex: FrameDictionary) -> pd.DataFrame:
@@ -314,7 +331,7 @@ def target_sentences(corpus, target: "str | os.PathLike | Mapping | Sequence[str
     >>> target_sentences(ck.load_corpus("seeds"))[["id", "sentence", "terms"]].head(2)  # doctest: +SKIP
     """
     lex = load_target(target)
-    stream = _Stream(_candidates(corpus, lex), only=_head_regex(lex))
+    stream = _target_stream(corpus, lex)
     return _target_table(stream, _matches(stream, lex))[0]
 
 
@@ -555,7 +572,7 @@ def score_stance(corpus, method: str = "lexicon", level: str = "document",
     if not isinstance(window, (int, np.integer)) or window < 0:
         raise ParameterError(f"window={window!r}: pass a number of tokens >= 0")
     tlex = load_target(target)
-    stream = _Stream(_candidates(corpus, tlex), only=_head_regex(tlex))
+    stream = _target_stream(corpus, tlex)
     tm = _matches(stream, tlex)
     targets, rows = _target_table(stream, tm)
     if method == "lexicon":

@@ -56,8 +56,8 @@ def test_stance_prefilter_equals_full_corpus(which, seeds, sample, monkeypatch):
     fast_t = stance.target_sentences(corpus)
     fast_s = ck.score_stance(corpus, level="sentence")
     fast_d = ck.score_stance(corpus, level="document", n_boot=50, random_state=0)
-    cand = stance._candidates(corpus, stance.load_target(None))
-    monkeypatch.setattr(stance, "_candidates", lambda c, lex: c)
+    cand = stance._candidates(corpus, stance.load_target(None))[0]
+    monkeypatch.setattr(stance, "_candidates", lambda c, lex: (c, None))
     monkeypatch.setattr(stance, "_head_regex", lambda lex: None)
     pd.testing.assert_frame_equal(fast_t, stance.target_sentences(corpus))
     pd.testing.assert_frame_equal(fast_s, ck.score_stance(corpus, level="sentence"))
@@ -69,7 +69,7 @@ def test_stance_prefilter_equals_full_corpus(which, seeds, sample, monkeypatch):
 
 def test_stance_prefilter_no_candidate_keeps_columns(seeds, monkeypatch):
     none = stance.target_sentences(seeds, target=["zzzqx"])
-    monkeypatch.setattr(stance, "_candidates", lambda c, lex: c)
+    monkeypatch.setattr(stance, "_candidates", lambda c, lex: (c, None))
     monkeypatch.setattr(stance, "_head_regex", lambda lex: None)
     pd.testing.assert_frame_equal(none, stance.target_sentences(seeds, target=["zzzqx"]))
     assert len(none) == 0
