@@ -46,6 +46,9 @@ _TRANSLATE = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'", "\u201c
                             "\u2010": "-", "\u2011": "-", "\u2012": "-"})
 _REPLACE = tuple((chr(k), v) for k, v in _TRANSLATE.items())
 _JOIN = re.compile(r"\b(" + "|".join(HYPHEN_PREFIXES) + r")-(?=[^\W\d_])")
+# The same rule matched from the hyphen (a literal first character lets re skip ahead fast):
+# a hyphen preceded by a prefix at a word start and followed by a letter is dropped.
+_JOIN_HYPHEN = re.compile(r"-(?:" + "|".join(rf"(?<=\b{p}-)" for p in HYPHEN_PREFIXES) + r")(?=[^\W\d_])")
 _POSSESSIVE = re.compile(r"'s\b")
 TOKEN_PATTERN = r"[^\W_]+(?:'[^\W_]+)*"
 _TOKEN = re.compile(TOKEN_PATTERN)
@@ -67,7 +70,7 @@ def normalize(text: str) -> str:
     for a, b in _REPLACE:
         if a in t:
             t = t.replace(a, b)
-    t = _JOIN.sub(r"\1", t)
+    t = _JOIN_HYPHEN.sub("", t)  # == _JOIN.sub(r"\1", t), several times faster
     return _POSSESSIVE.sub("", t)
 
 

@@ -121,3 +121,12 @@ def test_topicmodel_fit_dfm_checks_settings(seeds):
         ck.TopicModel(n_topics=2, unit="sentence", stop_words=None).fit(m)
     with pytest.raises(ck.ParameterError, match="tfidf"):
         ck.TopicModel(n_topics=2, stop_words=None).fit(m.tfidf())
+
+
+def test_hyphen_join_fast_equals_reference(seeds, sample):
+    texts = [t.lower() for t in list(seeds.iter_texts()) + list(sample.iter_texts())]
+    texts += ["re-re-arm co-counter-x pre-9 are-arm _re-arm re--arm re-été counter-re-arm multi- x re-",
+              "non-nuclear anti-war semi-official post-war pro-defense multi-role co-op re-1 re-_a"]
+    for t in texts:
+        assert tokens._JOIN_HYPHEN.sub("", t) == tokens._JOIN.sub(r"\1", t)
+    assert tokens.normalize("Re-arm, co-op") == "rearm, coop"
