@@ -347,9 +347,15 @@ def _target_table(stream: _Stream, m: pd.DataFrame) -> tuple[pd.DataFrame, np.nd
         out["n_terms"] = pd.Series(dtype="int64")
         return out[cols].reset_index(drop=True), np.zeros(0, np.int64)
     m = m.sort_values(["seg", "start"], kind="stable")
-    g = m.groupby("seg", sort=True)
-    agg = pd.DataFrame({"terms": g["text"].agg(_join), "entries": g["entry"].agg(_join),
-                        "facets": g["cls"].agg(_join), "n_terms": g.size()})
+    # per sentence, the distinct values in order ("; "-joined): runs of equal seg after the sort
+    seg = m["seg"].to_numpy()
+    cut = np.flatnonzero(np.r_[True, seg[1:] != seg[:-1], True])
+    runs = list(zip(cut[:-1].tolist(), cut[1:].tolist()))
+    vals = {c: m[c].tolist() for c in ("text", "entry", "cls")}
+    agg = pd.DataFrame({"terms": [_join(vals["text"][a:b]) for a, b in runs],
+                        "entries": [_join(vals["entry"][a:b]) for a, b in runs],
+                        "facets": [_join(vals["cls"][a:b]) for a, b in runs],
+                        "n_terms": np.diff(cut)}, index=pd.Index(seg[cut[:-1]], name="seg"))
     out = s.loc[agg.index, cols[:8]].copy()
     for c in agg.columns:
         out[c] = agg[c].to_numpy()
@@ -378,7 +384,7 @@ def _negated(stream: _Stream, rows: np.ndarray) -> np.ndarray:
                 marked.append(".")
             marked.append(t)
             where.append(len(marked) - 1)
-        out = mark_negation(marked)
+        out = mark_negation(marked, shallow=True)  # ``marked`` is ours: no deep copy needed
         neg[a:b] = [out[i].endswith("_NEG") for i in where]
     return neg
 
