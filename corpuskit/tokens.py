@@ -232,8 +232,47 @@ def _punkt():
             except KeyError:
                 if len(self._memo) > 200_000:
                     self._memo.clear()
-                out = self._memo[text] = super().text_contains_sentbreak(text)
+                out = self._memo[text] = self._sentbreak(text)
                 return out
+
+        def _sentbreak(self, text: str) -> bool:
+            """NLTK's ``text_contains_sentbreak`` for our fixed parameters, without token objects.
+
+            No collocations, sentence starters or orthographic context are learned, so the
+            orthographic heuristic never says "starts a sentence" and only says "does not"
+            before punctuation or a lower-case word; the rest is the first-pass annotation
+            (Kiss & Strunk 2006, as implemented in nltk.tokenize.punkt).
+            """
+            if "\n" in text:  # several lines: NLTK's own path
+                return super().text_contains_sentbreak(text)
+            if not text.strip():
+                return False
+            toks = self._lang_vars.word_tokenize(text)
+            n = len(toks)
+            for i in range(n - 1):  # a break on the last token does not count
+                tok = toks[i]
+                if tok in _SENT_END:
+                    return True
+                if not tok.endswith(".") or tok_ellipsis.match(tok) or tok.endswith(".."):
+                    continue
+                w = tok[:-1].lower()
+                if w in abbrev or w.split("-")[-1] in abbrev:
+                    continue  # an abbreviation: never made a break again (see docstring)
+                typ = tok_numeric.sub("##number##", tok.lower())
+                if len(typ) > 1 and typ[-1] == ".":
+                    typ = typ[:-1]
+                initial = tok_initial.match(tok) is not None
+                if initial or typ == "##number##":
+                    nxt = toks[i + 1]
+                    if nxt in _PUNCT or nxt[0].islower() or (initial and nxt[0].isupper()):
+                        continue
+                return True
+            return False
+
+    _SENT_END = (".", "?", "!")
+    _PUNCT = tuple(";:,.!?")
+    tok_ellipsis, tok_numeric, tok_initial = Token._RE_ELLIPSIS, Token._RE_NUMERIC, Token._RE_INITIAL
+    abbrev = frozenset(ABBREVIATIONS)
 
     params = PunktParameters()
     params.abbrev_types = set(ABBREVIATIONS)

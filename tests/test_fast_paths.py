@@ -130,3 +130,18 @@ def test_hyphen_join_fast_equals_reference(seeds, sample):
     for t in texts:
         assert tokens._JOIN_HYPHEN.sub("", t) == tokens._JOIN.sub(r"\1", t)
     assert tokens.normalize("Re-arm, co-op") == "rearm, coop"
+
+
+def test_fast_sentbreak_equals_nltk(seeds, sample):
+    from nltk.tokenize.punkt import PunktSentenceTokenizer
+    tok = tokens._punkt()
+    lines = _lines(seeds) + _lines(sample) + [
+        'He said "Stop." Then... it ended. Mr. Abe met Gen. X on Aug. 2. 3.5 percent! (Really?) A--B.',
+        "J. Bach and j. bach. U.S. forces; 1. first, 2. Second, 3. 3. iv. v. Co. ltd. e.g. x. ..",
+        "In 1945. the war. In 1945. The war. Lt.-Col. Smith. no. 9. Nos. 1-3. A. b. B. ?. !. ;. x.,",
+        "the end.\u201d Next. (a.) b. [c.] D. 12.5. -3. ,5. 1,000. 1-2. ##number##. . . ... ok"]
+    contexts = [c for x in lines for _, c in tok._match_potential_end_contexts(x)]
+    assert len(contexts) > 1000
+    ref = [PunktSentenceTokenizer.text_contains_sentbreak(tok, c) for c in contexts]
+    assert [tok._sentbreak(c) for c in contexts] == ref
+    assert any(ref) and not all(ref)
