@@ -34,6 +34,7 @@ import os
 import pathlib
 import re
 import warnings
+from functools import lru_cache
 from importlib import resources
 from typing import Any, Mapping, Sequence
 
@@ -179,9 +180,9 @@ class _Stream:
             ends.append(e)
             docs.append(np.full(len(sp), i, np.int64))
             # clause boundary before token k: punctuation between token k-1 and k (not before the first)
-            punct = np.fromiter((m.start() for m in _CLAUSE_CHARS.finditer(text)), np.int64)
             b = np.zeros(len(sp), bool)
             if len(sp) > 1:
+                punct = np.fromiter((m.start() for m in _CLAUSE_CHARS.finditer(text)), np.int64)
                 b[1:] = np.searchsorted(punct, s[1:]) > np.searchsorted(punct, e[:-1])
             bounds.append(b)
         self.start = np.concatenate(starts) if starts else np.zeros(0, np.int64)
@@ -364,9 +365,34 @@ def _target_table(stream: _Stream, m: pd.DataFrame) -> tuple[pd.DataFrame, np.nd
 
 
 # ============================================================================ lexicon scoring
+@lru_cache(maxsize=1)
+def _negation_res() -> tuple["re.Pattern", "re.Pattern"]:
+    from nltk.sentiment import util
+    # NLTK's own pattern strings, compiled with the stdlib engine instead of nltk.redos
+    # (a timeout wrapper around the third-party regex engine, several times slower)
+    return re.compile(util.NEGATION, re.VERBOSE), re.compile(util.CLAUSE_PUNCT)
+
+
+def _mark_negation(doc: list[str]) -> list[str]:
+    """``nltk.sentiment.util.mark_negation(doc, shallow=True)`` (Das & Chen 2001 scope rule):
+    words after a negation up to clause punctuation get "_NEG"; ``doc`` is changed in place."""
+    neg_re, punct_re = _negation_res()
+    neg_scope = False
+    for i, word in enumerate(doc):
+        if neg_re.search(word):
+            if not neg_scope:
+                neg_scope = True
+                continue
+            doc[i] += "_NEG"
+        elif neg_scope and punct_re.search(word):
+            neg_scope = False
+        elif neg_scope:
+            doc[i] += "_NEG"
+    return doc
+
+
 def _negated(stream: _Stream, rows: np.ndarray) -> np.ndarray:
     """Token mask: inside a negation scope (mark_negation, with clause boundaries as its full stops)."""
-    from nltk.sentiment.util import mark_negation
 
     neg = np.zeros(len(stream.codes), bool)
     words = stream.vocab[stream.codes] if len(stream.codes) else np.zeros(0, dtype=object)
@@ -384,7 +410,7 @@ def _negated(stream: _Stream, rows: np.ndarray) -> np.ndarray:
                 marked.append(".")
             marked.append(t)
             where.append(len(marked) - 1)
-        out = mark_negation(marked, shallow=True)  # ``marked`` is ours: no deep copy needed
+        out = _mark_negation(marked)
         neg[a:b] = [out[i].endswith("_NEG") for i in where]
     return neg
 

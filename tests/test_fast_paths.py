@@ -145,3 +145,14 @@ def test_fast_sentbreak_equals_nltk(seeds, sample):
     ref = [PunktSentenceTokenizer.text_contains_sentbreak(tok, c) for c in contexts]
     assert [tok._sentbreak(c) for c in contexts] == ref
     assert any(ref) and not all(ref)
+
+
+def test_mark_negation_equals_nltk(seeds, sample):
+    from nltk.sentiment.util import mark_negation
+    docs = [tokens.tokenize(s) for c in (seeds, sample) for t in c.iter_texts()
+            for s in (t[a:b] for a, b in tokens.sentence_spans(t))]
+    docs += [["i", "didn't", "like", "it", ".", "not", "never", "x", ";", "y", "not", "no", "z"],
+             ["cannot", "can't", "won't", "nothing", "here", "!", "dont", "go"], [], ["."]]
+    assert sum("not" in d for d in docs) > 10
+    for d in docs:
+        assert stance._mark_negation(list(d)) == mark_negation(list(d))
