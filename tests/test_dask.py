@@ -9,7 +9,7 @@ from corpuskit.dfm import dfm
 from corpuskit.errors import CorpusError
 from corpuskit.stream import period_counts
 
-from conftest import SEEDS, SOTU, sotu_sample
+from conftest import SEEDS, sotu_sample
 
 # test-only dependencies (the "dask" extra): a missing one fails here, it is not skipped
 import dask.bag as db  # noqa: E402
