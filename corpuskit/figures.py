@@ -155,7 +155,6 @@ def step_keyness(study: Study) -> None:
                                 "z_threshold": 1.96, "n_abs_z_over_1_96": int((table["z"].abs() > 1.96).sum())}
 
 
-SCORE = {"favor": 1.0, "against": -1.0, "none": 0.0}
 N_BOOT = 2000
 
 
@@ -175,40 +174,38 @@ def step_stance(study: Study) -> None:
     """Stance per article by the lexicon, the out-of-fold classifier and the hand codes, side by side."""
     from .stance import attach_gold, cross_fit_stance, document_stance, read_gold, score_stance
 
+    from .classifier import DEFAULT_STANCE_MAP
+
     corpus, rs = study.corpus, study.random_state
     dv = corpus.docvars
     lex = score_stance(corpus, method="lexicon", level="sentence")
-    docs = [document_stance(lex, dv, n_boot=N_BOOT, random_state=rs, method="lexicon")]
+    sentences = {"lexicon": lex}
     summary: dict[str, Any] = {"n_target_sentences": {d: int((lex["id"] == d).sum()) for d in dv["id"]}}
     if study.gold is not None:
         gold = read_gold(study.gold)
         coded = gold[gold["target"].astype(str) == "yes"] if "target" in gold.columns else gold
-        hand = coded.assign(score=coded["label"].map(SCORE).astype(float))
-        docs.append(document_stance(hand, dv, n_boot=N_BOOT, random_state=rs, method="hand-coded"))
+        dates = dv.set_index("id")["date"]
+        sentences["hand-coded"] = coded.assign(score=coded["label"].map(DEFAULT_STANCE_MAP).astype(float),
+                                               date=coded["id"].map(dates))
         with warnings.catch_warnings(record=True) as caught:  # kept in summary.json, not printed per fold
             warnings.simplefilter("always")
-            clf = cross_fit_stance(corpus, gold, groups="id", random_state=rs)
+            sentences["classifier"] = clf = cross_fit_stance(corpus, gold, groups="id", random_state=rs)
         summary["classifier_notes"] = sorted({str(w.message) for w in caught})
-        docs.append(document_stance(clf, dv, n_boot=N_BOOT, random_state=rs, method="classifier"))
         lg = attach_gold(lex, gold)
         on = lg["gold_label"].notna()
         cg = clf[clf["gold"].notna()]
         tg = lg["gold_target"].astype(str) == "yes" if "gold_target" in lg.columns else on
         summary.update({
             "gold": {"n_coded": len(gold), "n_target": len(coded),
-                     "labels": {k: int((coded["label"] == k).sum()) for k in SCORE}},
+                     "labels": {k: int((coded["label"] == k).sum()) for k in DEFAULT_STANCE_MAP}},
             "target_detection": {"found": len(lex), "on_target_by_gold": int((tg & on).sum()),
                                  "precision": _num((tg & on).sum() / len(lex)),
                                  "recall": _num((tg & on).sum() / len(coded))},
             "agreement_lexicon": _agreement(lg.loc[on, "gold_label"], lg.loc[on, "label"]),
             "agreement_classifier_leave_one_article_out": _agreement(cg["gold"], cg["label"]),
         })
-    table = pd.concat(docs, ignore_index=True)
-    sentences = {"lexicon": lex}
-    if study.gold is not None:
-        dates = dv.set_index("id")["date"]
-        sentences["hand-coded"] = hand.assign(date=hand["id"].map(dates))
-        sentences["classifier"] = clf
+    table = pd.concat([document_stance(t, dv, n_boot=N_BOOT, random_state=rs, method=m)
+                       for m, t in sentences.items()], ignore_index=True)
     study.results["stance_sentences"] = pd.concat(
         [t[["id", "date", "score"]].assign(method=m) for m, t in sentences.items()], ignore_index=True)
     study.results["stance_documents"] = table
