@@ -11,6 +11,8 @@ operation (trim, group, tf-idf weighting, selection).
 """
 from __future__ import annotations
 
+import itertools
+
 from dataclasses import dataclass, field, replace
 from functools import partial
 from typing import Iterable, Sequence
@@ -347,13 +349,17 @@ class _Merger:
 
     def __init__(self):
         self.vocab: dict[str, int] = {}
+        self._next = 0
         self.data, self.indices, self.nnz_rows = [], [], []
         self.units, self.n_tokens, self.docvars = [], [], []
 
     def add(self, res: dict) -> None:
-        vocab = self.vocab
-        gid = np.fromiter((vocab.setdefault(w, len(vocab)) for w in res["features"]), np.int64,
-                          len(res["features"]))
+        # setdefault through map() runs in C: a new word gets the next value of a counter that
+        # advances by one per feature seen, so values grow in order of arrival (not contiguous;
+        # _dense renumbers them 0..V-1 in the same order)
+        feats = res["features"]
+        gid = np.fromiter(map(self.vocab.setdefault, feats, itertools.count(self._next)), np.int64, len(feats))
+        self._next += len(feats)
         m = res["counts"]
         self.data.append(m.data)
         self.indices.append(gid[m.indices])
@@ -363,13 +369,21 @@ class _Merger:
         if res.get("docvars") is not None:
             self.docvars.append(res["docvars"])
 
+    def _dense(self, raw: np.ndarray, new_ids: np.ndarray | None = None) -> np.ndarray:
+        """Counter values (see ``add``) as vocabulary positions 0..V-1 in order of arrival, or
+        as ``new_ids[position]``: one gather through a lookup table."""
+        vals = np.fromiter(self.vocab.values(), np.int64, len(self.vocab))
+        lut = np.zeros(self._next, np.int64)
+        lut[vals] = np.arange(len(vals)) if new_ids is None else new_ids
+        return lut[raw]
+
     def as_result(self) -> dict:
         """The merged counts as one chunk result (features in arrival order), to merge again."""
         words = np.empty(len(self.vocab), dtype=object)
         words[:] = list(self.vocab)
         nnz = np.concatenate(self.nnz_rows) if self.nnz_rows else np.zeros(0, np.int64)
         indptr = np.concatenate([[0], np.cumsum(nnz)])
-        indices = np.concatenate(self.indices) if self.indices else np.zeros(0, np.int64)
+        indices = self._dense(np.concatenate(self.indices)) if self.indices else np.zeros(0, np.int64)
         data = np.concatenate(self.data) if self.data else np.zeros(0, np.int64)
         from .stream import concat_docvars
         return {"features": words, "counts": sp.csr_matrix((data, indices, indptr), shape=(len(nnz), len(words))),
@@ -386,7 +400,7 @@ class _Merger:
         rank[order] = np.arange(len(order))
         nnz = np.concatenate(self.nnz_rows) if self.nnz_rows else np.zeros(0, np.int64)
         indptr = np.concatenate([[0], np.cumsum(nnz)])
-        indices = rank[np.concatenate(self.indices)] if self.indices else np.zeros(0, np.int64)
+        indices = self._dense(np.concatenate(self.indices), rank) if self.indices else np.zeros(0, np.int64)
         data = np.concatenate(self.data) if self.data else np.zeros(0, np.int64)
         m = sp.csr_matrix((data.astype(np.int64), indices, indptr), shape=(len(nnz), len(words)))
         m.sort_indices()

@@ -48,7 +48,7 @@ import pandas as pd
 
 from .errors import CorpuskitError, ParameterError
 from .periods import assign_periods, period_shares
-from .tokens import Pattern, sentence_spans, tokenize
+from .tokens import Pattern, _tokenize_flat, sentence_spans, tokenize
 
 __all__ = ["DictionaryError", "FrameDictionary", "load_dictionary", "score_frames", "frame_counts",
            "frame_prevalence", "frame_terms", "PACKAGED_DICTIONARIES"]
@@ -582,18 +582,20 @@ def _tokenize_corpus(corpus) -> _Tokenized:
     from tqdm import tqdm  # text bar: tqdm.auto would need ipywidgets in notebooks
 
     _check_corpus(corpus)
-    toks: list[str] = []
+    toks: list[np.ndarray] = []
     rows: list[tuple[int, int, int, int, int]] = []
     texts = corpus.iter_texts()
     for i, text in enumerate(tqdm(texts, total=len(corpus), disable=None, desc="frames: tokenizing", leave=False)):
-        for k, (s, e) in enumerate(sentence_spans(text)):
-            t = tokenize(text[s:e])
-            if t:  # a sentence without tokens cannot hold a hit
-                toks.extend(t)
-                rows.append((i, k, s, e, len(t)))
+        spans = sentence_spans(text)
+        # tokenize(sentence) for every sentence, with one normalize call per document
+        t, n = _tokenize_flat([text[a:b] for a, b in spans])
+        toks.append(t)
+        # a sentence without tokens cannot hold a hit
+        rows.extend((i, k, s, e, c) for k, ((s, e), c) in enumerate(zip(spans, n.tolist())) if c)
     sents = pd.DataFrame(rows, columns=["doc", "sentence", "start", "end", "n_tokens"])
-    if toks:
-        codes, vocab = pd.factorize(np.asarray(toks, dtype=object))
+    toks = np.concatenate(toks) if toks else np.zeros(0, dtype=object)
+    if len(toks):
+        codes, vocab = pd.factorize(toks)
         vocab = np.asarray(vocab, dtype=object)
     else:
         codes, vocab = np.zeros(0, np.int64), np.zeros(0, dtype=object)

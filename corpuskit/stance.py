@@ -40,10 +40,11 @@ from typing import Any, Mapping, Sequence
 import numpy as np
 import pandas as pd
 
+from .clean import split_lines
 from .errors import CorpuskitError, ParameterError
 from .frames import DictionaryError, FrameDictionary, _match, _Tokenized, load_dictionary
 from .tokens import sentences as _sentences
-from .tokens import tokenize_spans
+from .tokens import _token_spans
 
 __all__ = ["LABELS", "LABEL_SCORES", "GoldError", "load_target", "load_cues", "sentence_hash", "target_sentences",
            "score_stance", "cross_fit_stance", "document_stance", "read_gold", "check_gold", "attach_gold",
@@ -153,7 +154,10 @@ def sentence_hash(text: str) -> str:
 class _Stream:
     """Every sentence's tokens as one stream: codes/vocab/seg for frames' matcher, plus offsets."""
 
-    def __init__(self, corpus):
+    def __init__(self, corpus, only: "re.Pattern | None" = None, norms: "list[str] | None" = None):
+        """``only``: tokenize just the lines whose normalized text this regex finds (``_head_regex``):
+        the others cannot hold a match of its lexicon. Sentences, their indices and every
+        result for target sentences stay the same (clauses never cross sentences)."""
         if not (hasattr(corpus, "iter_texts") and hasattr(corpus, "docvars")):
             raise ParameterError(f"corpus={type(corpus).__name__}: pass a corpuskit Corpus, e.g. "
                                  "ck.load_corpus('seeds') or Corpus.from_records([...])")
@@ -167,10 +171,10 @@ class _Stream:
         docs: list[int] = []
         bounds: list[np.ndarray] = []
         for i, text in enumerate(corpus.iter_texts()):
-            sp = tokenize_spans(text)
-            toks += [t for t, _, _ in sp]
-            s = np.fromiter((a for _, a, _ in sp), np.int64, len(sp))
-            e = np.fromiter((b for _, _, b in sp), np.int64, len(sp))
+            tk, s, e = (_token_spans(text) if only is None
+                        else _line_token_spans(text, only, None if norms is None else norms[i]))
+            toks += tk
+            sp = tk
             starts.append(s)
             ends.append(e)
             docs.append(np.full(len(sp), i, np.int64))
@@ -212,6 +216,87 @@ class _Stream:
         self.texts = list(corpus.iter_texts())
 
 
+def _line_token_spans(text: str, rx: "re.Pattern", norm: str | None = None
+                      ) -> tuple[list[str], np.ndarray, np.ndarray]:
+    """``_token_spans(text)`` restricted to the lines where ``rx`` finds a head (tokens never
+    cross lines); ``norm``: ``normalize(text)`` if already known."""
+    from .tokens import normalize
+    lines = split_lines(text)
+    norm = (normalize(text) if norm is None else norm).splitlines()
+    if len(norm) != len(lines):  # normalize keeps line breaks; if not, tokenize everything
+        return _token_spans(text)
+    toks: list[str] = []
+    starts, ends = [], []
+    for (a, b, _), n in zip(lines, norm):
+        if rx.search(n) is not None:
+            tk, s, e = _token_spans(text[a:b])
+            toks += tk
+            starts.append(s + a)
+            ends.append(e + a)
+    if not starts:
+        return [], np.zeros(0, np.int64), np.zeros(0, np.int64)
+    return toks, np.concatenate(starts), np.concatenate(ends)
+
+
+def _head_regex(lex: FrameDictionary) -> "re.Pattern | None":
+    """A regex that finds, in normalized text, every place a match of ``lex`` can be; None when
+    an entry starts with a glob (a match could start anywhere).
+
+    Each entry becomes its words in a row, separated by non-token characters: an exact word is
+    the whole token, a glob word its literal head (``defen?e`` -> ``defen``) then any token
+    characters; from a word starting with a glob on, the rest of the entry is left out. Tokens
+    are maximal runs of word characters (and inner apostrophes) in the normalized text, so every
+    match is found (the regex may find more: it ignores sentence boundaries).
+    """
+    alts = set()
+    for _, _, words, _ in lex._compiled():
+        parts = []
+        for w in words:
+            head = re.split(r"[*?\[]", w, maxsplit=1)[0]
+            if not head:
+                break
+            parts.append(re.escape(w) + r"(?![^\W_])" if head == w else re.escape(head) + r"(?:[^\W_]|')*")
+        if not parts:
+            return None
+        alts.add(r"[\W_]+".join(parts))
+    # grouped by first character (always a literal word character): re tries a few branches
+    # per position instead of every entry
+    groups: dict[str, list[str]] = {}
+    for a in sorted(alts, key=len, reverse=True):
+        groups.setdefault(a[0], []).append(a[1:])
+    body = "|".join(re.escape(c) + "(?:" + "|".join(g) + ")" for c, g in sorted(groups.items()))
+    return re.compile(r"(?<![^\W_])(?:" + body + ")")
+
+
+def _candidates(corpus, lex: FrameDictionary):
+    """The documents that can hold a match of ``lex`` (a Corpus subset, or ``corpus`` itself) and
+    their normalized texts (None when not computed).
+
+    A document where ``_head_regex`` finds nothing has no match and no target sentence:
+    skipping it before sentence splitting and tokenizing changes no result. Documents are kept whole, so sentence indices are unchanged. At least one document is kept, so an empty
+    result has the same columns and dtypes as before.
+    """
+    from .tokens import normalize
+    if not hasattr(corpus, "subset") or not hasattr(corpus, "documents") or len(corpus) == 0:
+        return corpus, None
+    rx = _head_regex(lex)
+    if rx is None:
+        return corpus, None
+    norms = [normalize(t) for t in corpus.iter_texts()]
+    keep = [rx.search(n) is not None for n in norms]
+    if all(keep):
+        return corpus, norms
+    if not any(keep):
+        keep[0] = True
+    return corpus.subset(keep), [n for n, k in zip(norms, keep) if k]
+
+
+def _target_stream(corpus, lex: FrameDictionary) -> _Stream:
+    """The stream of the documents and lines of ``corpus`` that can hold a match of ``lex``."""
+    sub, norms = _candidates(corpus, lex)
+    return _Stream(sub, only=_head_regex(lex), norms=norms)
+
+
 def _matches(stream: _Stream, lex: FrameDictionary) -> pd.DataFrame:
     """Matches after longest-match resolution: start, length, class, entry, sentence row, matched text."""
     mt = _match(stream.tk, lex, "dictionary")
@@ -246,7 +331,7 @@ def target_sentences(corpus, target: "str | os.PathLike | Mapping | Sequence[str
     >>> target_sentences(ck.load_corpus("seeds"))[["id", "sentence", "terms"]].head(2)  # doctest: +SKIP
     """
     lex = load_target(target)
-    stream = _Stream(corpus)
+    stream = _target_stream(corpus, lex)
     return _target_table(stream, _matches(stream, lex))[0]
 
 
@@ -262,9 +347,15 @@ def _target_table(stream: _Stream, m: pd.DataFrame) -> tuple[pd.DataFrame, np.nd
         out["n_terms"] = pd.Series(dtype="int64")
         return out[cols].reset_index(drop=True), np.zeros(0, np.int64)
     m = m.sort_values(["seg", "start"], kind="stable")
-    g = m.groupby("seg", sort=True)
-    agg = pd.DataFrame({"terms": g["text"].agg(_join), "entries": g["entry"].agg(_join),
-                        "facets": g["cls"].agg(_join), "n_terms": g.size()})
+    # per sentence, the distinct values in order ("; "-joined): runs of equal seg after the sort
+    seg = m["seg"].to_numpy()
+    cut = np.flatnonzero(np.r_[True, seg[1:] != seg[:-1], True])
+    runs = list(zip(cut[:-1].tolist(), cut[1:].tolist()))
+    vals = {c: m[c].tolist() for c in ("text", "entry", "cls")}
+    agg = pd.DataFrame({"terms": [_join(vals["text"][a:b]) for a, b in runs],
+                        "entries": [_join(vals["entry"][a:b]) for a, b in runs],
+                        "facets": [_join(vals["cls"][a:b]) for a, b in runs],
+                        "n_terms": np.diff(cut)}, index=pd.Index(seg[cut[:-1]], name="seg"))
     out = s.loc[agg.index, cols[:8]].copy()
     for c in agg.columns:
         out[c] = agg[c].to_numpy()
@@ -293,7 +384,7 @@ def _negated(stream: _Stream, rows: np.ndarray) -> np.ndarray:
                 marked.append(".")
             marked.append(t)
             where.append(len(marked) - 1)
-        out = mark_negation(marked)
+        out = mark_negation(marked, shallow=True)  # ``marked`` is ours: no deep copy needed
         neg[a:b] = [out[i].endswith("_NEG") for i in where]
     return neg
 
@@ -307,8 +398,14 @@ def _lexicon_scores(stream: _Stream, tgt: pd.DataFrame, targets: pd.DataFrame, r
     n_fav = dict.fromkeys(rows.tolist(), 0)
     n_ag = dict.fromkeys(rows.tolist(), 0)
     used: dict[int, list[str]] = {r: [] for r in rows.tolist()}
-    tg = tgt.groupby("seg")
-    tstarts = {k: (v["start"].to_numpy(), (v["start"] + v["length"] - 1).to_numpy()) for k, v in tg}
+    # target matches of each sentence, in table order (as groupby("seg") would give them)
+    tseg = tgt["seg"].to_numpy()
+    o = np.argsort(tseg, kind="stable")
+    ts_all = tgt["start"].to_numpy()[o]
+    te_all = (tgt["start"].to_numpy() + tgt["length"].to_numpy() - 1)[o]
+    useg, first = np.unique(tseg[o], return_index=True)
+    bounds = np.append(first, len(o))
+    tstarts = {int(k): (ts_all[bounds[j]:bounds[j + 1]], te_all[bounds[j]:bounds[j + 1]]) for j, k in enumerate(useg)}
     for i in range(len(cm)):  # loops over cue matches in target sentences (few), not tokens
         seg, a, L = int(cm.at[i, "seg"]), int(cm.at[i, "start"]), int(cm.at[i, "length"])
         b = a + L - 1
@@ -481,7 +578,7 @@ def score_stance(corpus, method: str = "lexicon", level: str = "document",
     if not isinstance(window, (int, np.integer)) or window < 0:
         raise ParameterError(f"window={window!r}: pass a number of tokens >= 0")
     tlex = load_target(target)
-    stream = _Stream(corpus)
+    stream = _target_stream(corpus, tlex)
     tm = _matches(stream, tlex)
     targets, rows = _target_table(stream, tm)
     if method == "lexicon":
@@ -504,7 +601,7 @@ def score_stance(corpus, method: str = "lexicon", level: str = "document",
                                "target": tlex.name, "target_version": tlex.version}
     if level == "sentence":
         return sent
-    out = document_stance(sent, stream.docvars, n_boot=n_boot, random_state=random_state, method=method)
+    out = document_stance(sent, corpus.docvars.reset_index(drop=True), n_boot=n_boot, random_state=random_state, method=method)
     out.attrs["corpuskit"].update(method=method, target=tlex.name, target_version=tlex.version)
     return out
 

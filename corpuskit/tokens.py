@@ -46,12 +46,17 @@ _TRANSLATE = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'", "\u201c
                             "\u2010": "-", "\u2011": "-", "\u2012": "-"})
 _REPLACE = tuple((chr(k), v) for k, v in _TRANSLATE.items())
 _JOIN = re.compile(r"\b(" + "|".join(HYPHEN_PREFIXES) + r")-(?=[^\W\d_])")
+# The same rule matched from the hyphen (a literal first character lets re skip ahead fast):
+# a hyphen preceded by a prefix at a word start and followed by a letter is dropped.
+_JOIN_HYPHEN = re.compile(r"-(?:" + "|".join(rf"(?<=\b{p}-)" for p in HYPHEN_PREFIXES) + r")(?=[^\W\d_])")
 _POSSESSIVE = re.compile(r"'s\b")
 TOKEN_PATTERN = r"[^\W_]+(?:'[^\W_]+)*"
 _TOKEN = re.compile(TOKEN_PATTERN)
+_MARK_TOKEN = re.compile(r"\n|" + TOKEN_PATTERN)  # tokens and the line breaks between pieces
 # The same tokens found in the raw (un-normalized) text, so each keeps its character span.
 _SPAN_TOKEN = re.compile(r"(?:\b(?:" + "|".join(HYPHEN_PREFIXES) + r")[-\u2010\u2011\u2012](?=[^\W\d_]))?"
                          r"[^\W_]+(?:['\u2019\u2018\u02bc][^\W_]+)*", re.IGNORECASE)
+_SPAN_SPLIT = re.compile("(" + _SPAN_TOKEN.pattern + ")", re.IGNORECASE)
 
 
 def normalize(text: str) -> str:
@@ -65,7 +70,7 @@ def normalize(text: str) -> str:
     for a, b in _REPLACE:
         if a in t:
             t = t.replace(a, b)
-    t = _JOIN.sub(r"\1", t)
+    t = _JOIN_HYPHEN.sub("", t)  # == _JOIN.sub(r"\1", t), several times faster
     return _POSSESSIVE.sub("", t)
 
 
@@ -123,11 +128,55 @@ def tokenize(text: str, stop_words: str | Iterable[str] | None = None, stem: boo
 
 def tokenize_spans(text: str) -> list[tuple[str, int, int]]:
     """Tokens with their character spans in ``text`` (same tokens as ``tokenize``)."""
-    out = []
-    for m in _SPAN_TOKEN.finditer(text):
-        for tok in _TOKEN.findall(normalize(m.group())):
-            out.append((tok, m.start(), m.end()))
-    return out
+    toks, starts, ends = _token_spans(text)
+    return list(zip(toks, starts.tolist(), ends.tolist()))
+
+
+def _token_spans(text: str) -> tuple[list[str], np.ndarray, np.ndarray]:
+    """``tokenize_spans`` as (tokens, starts, ends) arrays."""
+    # split() with a capturing group gives gap, match, gap, ... so the running sum of the
+    # part lengths is every match's offset, without a Python call per match
+    parts = _SPAN_SPLIT.split(text)
+    if len(parts) == 1:
+        return [], np.zeros(0, np.int64), np.zeros(0, np.int64)
+    ends = np.cumsum(np.fromiter(map(len, parts), np.int64, len(parts)))
+    pieces = parts[1::2]
+    starts, stops = ends[0:-1:2], ends[1::2]
+    toks, n = _tokenize_flat(pieces)
+    return toks.tolist(), np.repeat(starts, n), np.repeat(stops, n)
+
+
+def _tokenize_flat(pieces: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """All tokens of ``[tokenize(p) for p in pieces]`` (object array) and the count per piece.
+
+    One ``normalize`` and one ``findall`` over the pieces joined by line breaks instead of
+    one per piece: ``normalize`` sees a line break as it sees the start or end of a string
+    (a non-word, non-cased character), tokens never hold one, and the line breaks found by
+    the same ``findall`` say which piece each token came from. A piece holding a line break
+    itself takes the per-piece path.
+    """
+    if not pieces:
+        return np.zeros(0, dtype=object), np.zeros(0, np.int64)
+    joined = "\n".join(pieces)
+    if joined.count("\n") != len(pieces) - 1:
+        per = [_TOKEN.findall(normalize(p)) for p in pieces]
+        toks = np.empty(sum(map(len, per)), dtype=object)
+        toks[:] = [t for ts in per for t in ts]
+        return toks, np.fromiter(map(len, per), np.int64, len(per))
+    items = _MARK_TOKEN.findall(normalize(joined))
+    arr = np.empty(len(items), dtype=object)
+    arr[:] = items
+    mark = arr == "\n"
+    piece = np.cumsum(mark)[~mark]
+    return arr[~mark], np.bincount(piece, minlength=len(pieces)).astype(np.int64)
+
+
+def _tokenize_pieces(pieces: list[str]) -> list[list[str]]:
+    """``[tokenize(p) for p in pieces]`` with one ``normalize`` call (see ``_tokenize_flat``)."""
+    toks, n = _tokenize_flat(pieces)
+    flat = toks.tolist()
+    bounds = np.concatenate([[0], np.cumsum(n)]).tolist()
+    return [flat[a:b] for a, b in zip(bounds[:-1], bounds[1:])]
 
 
 # ---------------------------------------------------------------------------- sentences
@@ -173,9 +222,63 @@ def _punkt():
         def is_non_punct(self):
             return non_punct.search(self.type)
 
+    class Tokenizer(PunktSentenceTokenizer):
+        # With fixed parameters (no training, no orthographic context) whether a candidate
+        # context ("said. The") holds a break depends on that short string alone, and news
+        # repeats contexts a lot: memoizing skips most token annotation (same result).
+        def text_contains_sentbreak(self, text: str) -> bool:
+            try:
+                return self._memo[text]
+            except KeyError:
+                if len(self._memo) > 200_000:
+                    self._memo.clear()
+                out = self._memo[text] = self._sentbreak(text)
+                return out
+
+        def _sentbreak(self, text: str) -> bool:
+            """NLTK's ``text_contains_sentbreak`` for our fixed parameters, without token objects.
+
+            No collocations, sentence starters or orthographic context are learned, so the
+            orthographic heuristic never says "starts a sentence" and only says "does not"
+            before punctuation or a lower-case word; the rest is the first-pass annotation
+            (Kiss & Strunk 2006, as implemented in nltk.tokenize.punkt).
+            """
+            if "\n" in text:  # several lines: NLTK's own path
+                return super().text_contains_sentbreak(text)
+            if not text.strip():
+                return False
+            toks = self._lang_vars.word_tokenize(text)
+            n = len(toks)
+            for i in range(n - 1):  # a break on the last token does not count
+                tok = toks[i]
+                if tok in _SENT_END:
+                    return True
+                if not tok.endswith(".") or tok_ellipsis.match(tok) or tok.endswith(".."):
+                    continue
+                w = tok[:-1].lower()
+                if w in abbrev or w.split("-")[-1] in abbrev:
+                    continue  # an abbreviation: never made a break again (see docstring)
+                typ = tok_numeric.sub("##number##", tok.lower())
+                if len(typ) > 1 and typ[-1] == ".":
+                    typ = typ[:-1]
+                initial = tok_initial.match(tok) is not None
+                if initial or typ == "##number##":
+                    nxt = toks[i + 1]
+                    if nxt in _PUNCT or nxt[0].islower() or (initial and nxt[0].isupper()):
+                        continue
+                return True
+            return False
+
+    _SENT_END = (".", "?", "!")
+    _PUNCT = tuple(";:,.!?")
+    tok_ellipsis, tok_numeric, tok_initial = Token._RE_ELLIPSIS, Token._RE_NUMERIC, Token._RE_INITIAL
+    abbrev = frozenset(ABBREVIATIONS)
+
     params = PunktParameters()
     params.abbrev_types = set(ABBREVIATIONS)
-    return PunktSentenceTokenizer(params, lang_vars=LangVars(), token_cls=Token)
+    tok = Tokenizer(params, lang_vars=LangVars(), token_cls=Token)
+    tok._memo = {}
+    return tok
 
 
 @lru_cache(maxsize=1)
@@ -187,8 +290,25 @@ def _punkt_nltk():
     return PunktSentenceTokenizer(params)
 
 
+_SPAN_CACHE: dict[str, list[tuple[int, int]]] = {}
+_SPAN_CACHE_SIZE = 4096
+
+
 def sentence_spans(text: str) -> list[tuple[int, int]]:
     """Sentence (start, end) offsets in ``text``; a line break always ends a sentence."""
+    # frames and stance split the same chunk of texts one after the other: keep the
+    # latest texts' spans (a copy is returned, so callers cannot alter the cache)
+    hit = _SPAN_CACHE.get(text)
+    if hit is not None:
+        return list(hit)
+    spans = _sentence_spans(text)
+    if len(_SPAN_CACHE) >= _SPAN_CACHE_SIZE:
+        _SPAN_CACHE.pop(next(iter(_SPAN_CACHE)))
+    _SPAN_CACHE[text] = spans
+    return list(spans)
+
+
+def _sentence_spans(text: str) -> list[tuple[int, int]]:
     tok = _punkt()
     spans = []
     for start, cend, _ in split_lines(text):
@@ -240,6 +360,11 @@ def tokens(corpus, stop_words: str | Iterable[str] | None = None, stem: bool = F
 
 
 # ---------------------------------------------------------------------------- patterns & KWIC
+@lru_cache(maxsize=4096)
+def _glob_re(word: str) -> re.Pattern:
+    return re.compile(fnmatch.translate(word))
+
+
 class Pattern:
     """A word, glob (``rearm*``) or multiword phrase (``"Article 9"``), matched on normalized tokens.
 
@@ -263,7 +388,7 @@ class Pattern:
         w = self.words[k]
         if self._exact[k]:
             return vocab == w
-        rx = re.compile(fnmatch.translate(w))
+        rx = _glob_re(w)
         return np.fromiter((rx.match(v) is not None for v in vocab), bool, len(vocab))
 
     def find(self, toks: Sequence[str]) -> list[tuple[int, int]]:

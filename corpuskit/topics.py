@@ -263,12 +263,47 @@ class TopicModel(BaseEstimator):
         return counts.tfidf().counts
 
     def fit(self, corpus, y=None) -> "TopicModel":
-        """Fit the model to a corpus (``y`` is ignored); returns the model."""
+        """Fit the model to a corpus, or to a count :class:`~corpuskit.dfm.DFM` already made
+        (e.g. by a streamed :func:`corpuskit.stream.scan`), with the same result as fitting
+        the corpus it counts; ``y`` is ignored. Returns the model.
+
+        A DFM must hold raw counts made with this model's unit, stop_words, stem and
+        ngram_range. It holds no texts, so ``units_["text"]`` is missing (``<NA>``) and
+        :meth:`coherence` needs ``texts=``.
+
+        >>> m = ck.dfm(corpus, stop_words="english", n_jobs=2)            # doctest: +SKIP
+        >>> tm = ck.TopicModel(n_topics=20, unit="document").fit(m)       # doctest: +SKIP
+        """
         self._validate()
+        if isinstance(corpus, DFM):
+            return self._fit_dfm(corpus)
         _check_corpus(corpus)
         unit = self._resolve_unit(len(corpus))
         full, u = self._count(corpus, unit)
         return self._fit_with(corpus, unit, full, u)
+
+    def _fit_dfm(self, m: DFM) -> "TopicModel":
+        if m.weighting != "count":
+            raise ParameterError(f"corpus: the DFM holds {m.weighting!r} weights; fit on raw counts "
+                                 "(TopicModel weights them itself)")
+        meta = m.meta
+        lo, hi = self.ngram_range
+        want = {"unit": meta.get("unit") if self.unit == "auto" else self.unit, "stop_words": self.stop_words,
+                "stem": self.stem, "ngrams": tuple(range(lo, hi + 1))}
+        got = dict(meta, ngrams=(meta.get("ngrams"),) if isinstance(meta.get("ngrams"), (int, np.integer))
+                   else tuple(meta.get("ngrams") or ()))
+        for k, v in want.items():
+            if got.get(k) != v:
+                raise ParameterError(f"corpus: the DFM was counted with {k}={got.get(k)!r} but this TopicModel "
+                                     f"uses {v!r}; count with the model's settings or change the model's")
+        if m.meta.get("unit") == "window" and meta.get("window") != self.window:
+            raise ParameterError(f"corpus: the DFM was counted with window={meta.get('window')!r} but this "
+                                 f"TopicModel uses window={self.window!r}")
+        dv = m.docvars
+        unit_cols = {"unit_id", "unit", "start", "end", "n_tokens"}
+        docs = dv.drop_duplicates("id")[[c for c in dv.columns if c not in unit_cols]]
+        u = pd.DataFrame({"text": pd.array([pd.NA] * len(dv), dtype="string")})
+        return self._fit_with(docs, meta["unit"], m, u)
 
     def _fit_with(self, corpus, unit: str, full: DFM, u: pd.DataFrame) -> "TopicModel":
         self._fit_counts(full)
@@ -277,7 +312,8 @@ class TopicModel(BaseEstimator):
         self.units_ = pd.DataFrame({"unit_id": dv["unit_id"], "id": dv["id"], "unit": dv["unit"],
                                     "start": dv["start"], "end": dv["end"], "date": dv["date"],
                                     "year": dv["year"], "n_tokens": dv["n_tokens"], "text": u["text"].to_numpy()})
-        self.docvars_ = corpus.docvars.reset_index(drop=True).copy()
+        dvs = corpus if isinstance(corpus, pd.DataFrame) else corpus.docvars
+        self.docvars_ = dvs.reset_index(drop=True).copy()
         return self
 
     # ------------------------------------------------------------------ labels
@@ -496,6 +532,9 @@ class TopicModel(BaseEstimator):
         stop words removed, stemmed if ``stem``), unigrams, every token kept (no
         min_df/max_df filtering). The reference corpus of :meth:`coherence`."""
         self._check_fitted()
+        if self.units_["text"].isna().any():
+            raise CorpuskitError("this TopicModel was fit on a DFM, which holds no texts: pass texts= "
+                                 "(the corpus) to coherence")
         return [tokenize(t, stop_words=self.stop_words, stem=self.stem) for t in self.units_["text"]]
 
     def _texts(self, texts) -> list[list[str]]:

@@ -1,0 +1,147 @@
+"""Speed-only fast paths give exactly the reference results (seeds and a State of the Union sample)."""
+import importlib
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import corpuskit as ck
+import importlib
+
+stance = importlib.import_module("corpuskit.stance")
+tokens = importlib.import_module("corpuskit.tokens")
+from corpuskit.clean import split_lines
+
+
+@pytest.fixture(scope="module")
+def sample(sotu):
+    # every whole address names some defense term, so the stance prefilter is checked on
+    # paragraph-sized documents (news-like length), most of which name none
+    recs = []
+    sub = sotu.subset(sotu.ids[::6])
+    for doc_id, text in zip(sub.ids, sub.iter_texts()):
+        spans = tokens.sentence_spans(text)
+        paras = [text[spans[j][0]:spans[min(j + 4, len(spans) - 1)][1]] for j in range(0, len(spans), 5)][:40]
+        for k, p in enumerate(paras):
+            recs.append({"id": f"{doc_id}-{k}", "date": doc_id[:4], "text": p})
+    return ck.Corpus.from_records(recs, name="sotu_paragraphs")
+
+
+def _lines(corpus):
+    return [t[s:e] for t in corpus.iter_texts() for s, e, _ in split_lines(t) if t[s:e].strip()]
+
+
+def test_memoized_punkt_equals_nltk(seeds, sample):
+    lines = _lines(seeds) + _lines(sample)
+    ref = [list(tokens._punkt_nltk().span_tokenize(x)) for x in lines]
+    tokens._punkt()._memo.clear()
+    assert [list(tokens._punkt().span_tokenize(x)) for x in lines] == ref
+    assert len(tokens._punkt()._memo) > 0  # the memo was filled on the first pass
+    assert [list(tokens._punkt().span_tokenize(x)) for x in lines] == ref  # and reused on the second
+
+
+def test_sentence_span_cache_equals_uncached(seeds, sample):
+    texts = list(seeds.iter_texts()) + list(sample.iter_texts())
+    ref = [tokens._sentence_spans(t) for t in texts]
+    tokens._SPAN_CACHE.clear()
+    assert [tokens.sentence_spans(t) for t in texts] == ref
+    got = tokens.sentence_spans(texts[0])
+    got.append((0, 0))  # callers may change the list they get; the cache must not change
+    assert tokens.sentence_spans(texts[0]) == ref[0]
+
+
+@pytest.mark.parametrize("which", ["seeds", "sample"])
+def test_stance_prefilter_equals_full_corpus(which, seeds, sample, monkeypatch):
+    corpus = seeds if which == "seeds" else sample
+    fast_t = stance.target_sentences(corpus)
+    fast_s = ck.score_stance(corpus, level="sentence")
+    fast_d = ck.score_stance(corpus, level="document", n_boot=50, random_state=0)
+    cand = stance._candidates(corpus, stance.load_target(None))[0]
+    monkeypatch.setattr(stance, "_candidates", lambda c, lex: (c, None))
+    monkeypatch.setattr(stance, "_head_regex", lambda lex: None)
+    pd.testing.assert_frame_equal(fast_t, stance.target_sentences(corpus))
+    pd.testing.assert_frame_equal(fast_s, ck.score_stance(corpus, level="sentence"))
+    pd.testing.assert_frame_equal(fast_d, ck.score_stance(corpus, level="document", n_boot=50, random_state=0))
+    if which == "sample":  # the prefilter did skip documents there
+        assert len(cand) < len(corpus)
+    assert len(fast_t) > 0
+
+
+def test_stance_prefilter_no_candidate_keeps_columns(seeds, monkeypatch):
+    none = stance.target_sentences(seeds, target=["zzzqx"])
+    monkeypatch.setattr(stance, "_candidates", lambda c, lex: (c, None))
+    monkeypatch.setattr(stance, "_head_regex", lambda lex: None)
+    pd.testing.assert_frame_equal(none, stance.target_sentences(seeds, target=["zzzqx"]))
+    assert len(none) == 0
+
+
+TRICKY = ("Japan’s re-arm, RE-ARM and re‑interpret; ΟΔΟΣ Σ. US-Japan 'self-defense' co-op's\r"
+          "İstanbul ﬁne — Article 9’s pre-war. _re-arm 're-'s")
+
+
+def _reference_spans(text):
+    out = []
+    for m in tokens._SPAN_TOKEN.finditer(text):
+        for tok in tokens._TOKEN.findall(tokens.normalize(m.group())):
+            out.append((tok, m.start(), m.end()))
+    return out
+
+
+def test_batched_normalize_equals_per_piece(seeds, sample):
+    texts = list(seeds.iter_texts()) + list(sample.iter_texts()) + [TRICKY]
+    for t in texts:
+        assert tokens.tokenize_spans(t) == _reference_spans(t)
+        sents = [t[a:b] for a, b in tokens.sentence_spans(t)]
+        assert tokens._tokenize_pieces(sents) == [tokens.tokenize(x) for x in sents]
+    words = TRICKY.split() + ["a\nb", "", "re-\nArm"]  # line breaks inside pieces take the slow path
+    assert tokens._tokenize_pieces(words) == [tokens.tokenize(x) for x in words]
+
+
+@pytest.mark.parametrize("method", ["nmf", "lda"])
+def test_topicmodel_fit_dfm_equals_fit_corpus(seeds, method):
+    kw = dict(n_topics=3, method=method, unit="document", random_state=0, max_iter=50)
+    a = ck.TopicModel(**kw).fit(seeds)
+    b = ck.TopicModel(**kw).fit(ck.dfm(seeds, "document", stop_words="english"))
+    np.testing.assert_array_equal(a.components_, b.components_)
+    np.testing.assert_array_equal(a.unit_topics_, b.unit_topics_)
+    assert list(a.labels_) == list(b.labels_)
+    pd.testing.assert_frame_equal(a.prevalence(by="year", n_boot=50, random_state=0),
+                                  b.prevalence(by="year", n_boot=50, random_state=0))
+    pd.testing.assert_frame_equal(a.units_.drop(columns="text"), b.units_.drop(columns="text"))
+    assert b.units_["text"].isna().all()
+    with pytest.raises(ck.CorpuskitError, match="texts="):
+        b.reference_texts()
+
+
+def test_topicmodel_fit_dfm_checks_settings(seeds):
+    m = ck.dfm(seeds, "document")  # no stop words
+    with pytest.raises(ck.ParameterError, match=r"stop_words=None but this TopicModel uses 'english'"):
+        ck.TopicModel(n_topics=2, unit="document").fit(m)
+    with pytest.raises(ck.ParameterError, match="unit='document' but this TopicModel uses 'sentence'"):
+        ck.TopicModel(n_topics=2, unit="sentence", stop_words=None).fit(m)
+    with pytest.raises(ck.ParameterError, match="tfidf"):
+        ck.TopicModel(n_topics=2, stop_words=None).fit(m.tfidf())
+
+
+def test_hyphen_join_fast_equals_reference(seeds, sample):
+    texts = [t.lower() for t in list(seeds.iter_texts()) + list(sample.iter_texts())]
+    texts += ["re-re-arm co-counter-x pre-9 are-arm _re-arm re--arm re-été counter-re-arm multi- x re-",
+              "non-nuclear anti-war semi-official post-war pro-defense multi-role co-op re-1 re-_a"]
+    for t in texts:
+        assert tokens._JOIN_HYPHEN.sub("", t) == tokens._JOIN.sub(r"\1", t)
+    assert tokens.normalize("Re-arm, co-op") == "rearm, coop"
+
+
+def test_fast_sentbreak_equals_nltk(seeds, sample):
+    from nltk.tokenize.punkt import PunktSentenceTokenizer
+    tok = tokens._punkt()
+    lines = _lines(seeds) + _lines(sample) + [
+        'He said "Stop." Then... it ended. Mr. Abe met Gen. X on Aug. 2. 3.5 percent! (Really?) A--B.',
+        "J. Bach and j. bach. U.S. forces; 1. first, 2. Second, 3. 3. iv. v. Co. ltd. e.g. x. ..",
+        "In 1945. the war. In 1945. The war. Lt.-Col. Smith. no. 9. Nos. 1-3. A. b. B. ?. !. ;. x.,",
+        "the end.\u201d Next. (a.) b. [c.] D. 12.5. -3. ,5. 1,000. 1-2. ##number##. . . ... ok"]
+    contexts = [c for x in lines for _, c in tok._match_potential_end_contexts(x)]
+    assert len(contexts) > 1000
+    ref = [PunktSentenceTokenizer.text_contains_sentbreak(tok, c) for c in contexts]
+    assert [tok._sentbreak(c) for c in contexts] == ref
+    assert any(ref) and not all(ref)
