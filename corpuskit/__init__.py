@@ -12,7 +12,8 @@ from .frames import (DictionaryError, FrameDictionary, frame_counts, frame_preva
 from .keyness import keyness
 from .classifier import StanceClassifier
 from .shift import change_points, period_means, permutation_pvalue, stance_shift, trend
-from .stream import StreamingCorpus, period_counts, stream_corpus
+from .dask_backend import dask_dfm, dask_period_counts
+from .stream import StreamingCorpus, period_counts, scan, stream_corpus
 from .scaling import Wordfish, Wordscores, wordfish, wordscores
 from .stance import (GoldError, LABELS, agreement, attach_gold, check_gold, cross_fit_stance, document_stance,
                      load_cues, load_target, read_gold, sample_for_coding, score_stance, sentence_hash,
@@ -24,7 +25,7 @@ from .tokens import kwic, sentences, tokenize, tokens
 __version__ = "0.1.0"
 
 __all__ = ["StanceClassifier", "change_points", "period_means", "permutation_pvalue", "stance_shift", "trend",
-           "StreamingCorpus", "period_counts", "stream_corpus",
+           "StreamingCorpus", "period_counts", "scan", "stream_corpus", "dask_dfm", "dask_period_counts",
            "Wordfish", "Wordscores", "wordfish", "wordscores",
            "GoldError", "LABELS", "agreement", "attach_gold", "check_gold", "cross_fit_stance",
            "document_stance", "load_cues", "load_target", "read_gold", "sample_for_coding", "score_stance",

@@ -41,6 +41,8 @@ class Study:
     corpus: Any
     random_state: int = 0
     gold: Any = None  # path of a hand-coded gold standard (seeds/annotations/gold.csv), or None
+    before: tuple[str, str] = ("2006", "2006")  # the periods keyness and the stance shift compare
+    after: tuple[str, str] = ("2021", "2024")
     results: dict[str, pd.DataFrame] = field(default_factory=dict)
     figures: dict[str, Any] = field(default_factory=dict)
     summary: dict[str, Any] = field(default_factory=dict)
@@ -72,8 +74,6 @@ def step_corpus(study: Study) -> None:
     }
 
 
-BEFORE = ("2006", "2006")
-AFTER = ("2021", "2024")
 
 
 def _period_label(span: tuple[str, str]) -> str:
@@ -136,10 +136,16 @@ def step_topics(study: Study) -> None:
 def step_keyness(study: Study) -> None:
     from .keyness import keyness
 
-    a, b = study.corpus.between(*BEFORE), study.corpus.between(*AFTER)
+    a, b = study.corpus.between(*study.before), study.corpus.between(*study.after)
+    for name, side, span in (("before", a, study.before), ("after", b, study.after)):
+        if len(side) == 0:
+            dv = study.corpus.docvars
+            raise CorpuskitError(f"{name} period {_period_label(span)} holds no documents (the corpus runs "
+                                 f"{dv['date'].min():%Y-%m-%d} to {dv['date_end'].max():%Y-%m-%d}); choose "
+                                 f"periods with --before / --after")
     table = keyness(a, b, stop_words="english")
     study.results["keyness"] = table
-    labels = (_period_label(BEFORE), _period_label(AFTER))
+    labels = (_period_label(study.before), _period_label(study.after))
     study.figures["keyness"] = plots.plot_keyness(table, n=15, labels=labels)
     top = lambda t: [{"term": r.term, "z": _num(r.z, 2), "count_a": int(r.count_a), "count_b": int(r.count_b)}
                      for r in t.itertuples()]
@@ -149,7 +155,6 @@ def step_keyness(study: Study) -> None:
                                 "z_threshold": 1.96, "n_abs_z_over_1_96": int((table["z"].abs() > 1.96).sum())}
 
 
-SCORE = {"favor": 1.0, "against": -1.0, "none": 0.0}
 N_BOOT = 2000
 
 
@@ -169,40 +174,38 @@ def step_stance(study: Study) -> None:
     """Stance per article by the lexicon, the out-of-fold classifier and the hand codes, side by side."""
     from .stance import attach_gold, cross_fit_stance, document_stance, read_gold, score_stance
 
+    from .classifier import DEFAULT_STANCE_MAP
+
     corpus, rs = study.corpus, study.random_state
     dv = corpus.docvars
     lex = score_stance(corpus, method="lexicon", level="sentence")
-    docs = [document_stance(lex, dv, n_boot=N_BOOT, random_state=rs, method="lexicon")]
+    sentences = {"lexicon": lex}
     summary: dict[str, Any] = {"n_target_sentences": {d: int((lex["id"] == d).sum()) for d in dv["id"]}}
     if study.gold is not None:
         gold = read_gold(study.gold)
         coded = gold[gold["target"].astype(str) == "yes"] if "target" in gold.columns else gold
-        hand = coded.assign(score=coded["label"].map(SCORE).astype(float))
-        docs.append(document_stance(hand, dv, n_boot=N_BOOT, random_state=rs, method="hand-coded"))
+        dates = dv.set_index("id")["date"]
+        sentences["hand-coded"] = coded.assign(score=coded["label"].map(DEFAULT_STANCE_MAP).astype(float),
+                                               date=coded["id"].map(dates))
         with warnings.catch_warnings(record=True) as caught:  # kept in summary.json, not printed per fold
             warnings.simplefilter("always")
-            clf = cross_fit_stance(corpus, gold, groups="id", random_state=rs)
+            sentences["classifier"] = clf = cross_fit_stance(corpus, gold, groups="id", random_state=rs)
         summary["classifier_notes"] = sorted({str(w.message) for w in caught})
-        docs.append(document_stance(clf, dv, n_boot=N_BOOT, random_state=rs, method="classifier"))
         lg = attach_gold(lex, gold)
         on = lg["gold_label"].notna()
         cg = clf[clf["gold"].notna()]
         tg = lg["gold_target"].astype(str) == "yes" if "gold_target" in lg.columns else on
         summary.update({
             "gold": {"n_coded": len(gold), "n_target": len(coded),
-                     "labels": {k: int((coded["label"] == k).sum()) for k in SCORE}},
+                     "labels": {k: int((coded["label"] == k).sum()) for k in DEFAULT_STANCE_MAP}},
             "target_detection": {"found": len(lex), "on_target_by_gold": int((tg & on).sum()),
                                  "precision": _num((tg & on).sum() / len(lex)),
                                  "recall": _num((tg & on).sum() / len(coded))},
             "agreement_lexicon": _agreement(lg.loc[on, "gold_label"], lg.loc[on, "label"]),
             "agreement_classifier_leave_one_article_out": _agreement(cg["gold"], cg["label"]),
         })
-    table = pd.concat(docs, ignore_index=True)
-    sentences = {"lexicon": lex}
-    if study.gold is not None:
-        dates = dv.set_index("id")["date"]
-        sentences["hand-coded"] = hand.assign(date=hand["id"].map(dates))
-        sentences["classifier"] = clf
+    table = pd.concat([document_stance(t, dv, n_boot=N_BOOT, random_state=rs, method=m)
+                       for m, t in sentences.items()], ignore_index=True)
     study.results["stance_sentences"] = pd.concat(
         [t[["id", "date", "score"]].assign(method=m) for m, t in sentences.items()], ignore_index=True)
     study.results["stance_documents"] = table
@@ -259,9 +262,9 @@ def step_shift(study: Study) -> None:
     from .shift import stance_shift
 
     docs, sents = study.results["stance_documents"], study.results["stance_sentences"]
-    rows, out = [], {"before": _period_label(BEFORE), "after": _period_label(AFTER)}
+    rows, out = [], {"before": _period_label(study.before), "after": _period_label(study.after)}
     for m in dict.fromkeys(docs["method"]):
-        kw = dict(before=BEFORE, after=AFTER, n_boot=N_BOOT, random_state=study.random_state)
+        kw = dict(before=study.before, after=study.after, n_boot=N_BOOT, random_state=study.random_state)
         by_doc = stance_shift(docs[docs["method"] == m], level="documents", **kw)
         by_sent = stance_shift(sents[sents["method"] == m], level="sentences", **kw)
         out[m] = {"documents": _shift_row(by_doc.iloc[0]), "sentences": _shift_row(by_sent.iloc[0])}
@@ -276,7 +279,8 @@ STEPS: list[tuple[str, Callable[[Study], None]]] = [("corpus", step_corpus), ("t
                                                     ("wordfish", step_wordfish)]
 
 
-def run_study(corpus, random_state: int = 0, steps: list[str] | None = None, gold=None) -> Study:
+def run_study(corpus, random_state: int = 0, steps: list[str] | None = None, gold=None,
+              before: tuple[str, str] = ("2006", "2006"), after: tuple[str, str] = ("2021", "2024")) -> Study:
     """Run the study's steps on a corpus; returns results, figures and summary numbers.
 
     ``gold``: a hand-coded gold standard (:func:`corpuskit.read_gold` format); with it the stance
@@ -284,7 +288,7 @@ def run_study(corpus, random_state: int = 0, steps: list[str] | None = None, gol
     """
     from threadpoolctl import threadpool_limits
 
-    study = Study(corpus, random_state, gold=gold)
+    study = Study(corpus, random_state, gold=gold, before=tuple(before), after=tuple(after))
     with threadpool_limits(limits=1):  # identical float summation order on every run
         for name, fn in STEPS:
             if steps is None or name in steps:
@@ -318,12 +322,28 @@ def write_outputs(study: Study, out: pathlib.Path, formats=FORMATS) -> list[path
         shutil.rmtree(tmp, ignore_errors=True)
 
 
+def _span(text: str, option: str) -> tuple[str, str]:
+    """'2006' -> ('2006', '2006'); '2021:2024' -> ('2021', '2024')."""
+    from .periods import parse_date
+
+    parts = text.split(":")
+    if len(parts) > 2 or not all(parts):
+        raise CorpuskitError(f"{option} {text!r}: give a date or a range START:END, e.g. 2006 or 2021:2024")
+    for part in parts:
+        try:
+            parse_date(part)
+        except ValueError as exc:
+            raise CorpuskitError(f"{option} {text!r}: {exc}") from None
+    return (parts[0], parts[-1])
+
+
 def _figures(args: argparse.Namespace) -> int:
     from .corpus import load_corpus
 
     corpus = load_corpus(args.corpus)
     gold = pathlib.Path(args.corpus) / "annotations" / "gold.csv"
-    study = run_study(corpus, random_state=args.random_state, gold=gold if gold.is_file() else None)
+    study = run_study(corpus, random_state=args.random_state, gold=gold if gold.is_file() else None,
+                      before=_span(args.before, "--before"), after=_span(args.after, "--after"))
     files = write_outputs(study, pathlib.Path(args.out), formats=tuple(args.formats.split(",")))
     print(f"wrote {len(files)} files to {args.out}: {len(study.figures)} figures × "
           f"{args.formats.replace(',', ' + ')}, summary.json")
@@ -338,5 +358,8 @@ def add_figures_command(sub) -> None:
     p.add_argument("--corpus", default="seeds", help="corpus folder or file (default: seeds)")
     p.add_argument("--out", default="figures", help="output folder (default: figures)")
     p.add_argument("--random-state", type=int, default=0, help="seed of every random step (default: 0)")
+    p.add_argument("--before", default="2006", help="first period compared (keyness, stance shift): a date or "
+                                                "START:END (default: 2006)")
+    p.add_argument("--after", default="2021:2024", help="second period compared (default: 2021:2024)")
     p.add_argument("--formats", default=",".join(FORMATS), help="comma-separated: png,svg,pdf (default: png,svg)")
     p.set_defaults(func=_figures)

@@ -22,6 +22,15 @@ def sotu():
     return ck.load_corpus(SOTU)
 
 
+def sotu_sample(n: int):
+    """The first n State of the Union addresses: an in-memory corpus and the same documents as raw records."""
+    import corpuskit as ck
+    mem = ck.Corpus(ck.load_corpus(SOTU).documents[:n], name=f"sotu{n}")
+    recs = [{"id": d.id, "date": d.date.text, "text": d.raw, "president": d.meta.get("president", "")}
+            for d in mem.documents]
+    return mem, recs
+
+
 @pytest.fixture
 def make_folder(tmp_path):
     """Write a folder corpus: files is {name: bytes|str}, metadata a CSV string."""

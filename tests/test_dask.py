@@ -9,7 +9,7 @@ from corpuskit.dfm import dfm
 from corpuskit.errors import CorpusError
 from corpuskit.stream import period_counts
 
-from conftest import SEEDS, SOTU
+from conftest import SEEDS, sotu_sample
 
 # test-only dependencies (the "dask" extra): a missing one fails here, it is not skipped
 import dask.bag as db  # noqa: E402
@@ -26,11 +26,8 @@ def client():
 
 @pytest.fixture(scope="module")
 def sotu30():
-    c = ck.load_corpus(SOTU)
-    mem = ck.Corpus(c.documents[:30], name="sotu30")
-    recs = [{"id": d.id, "date": d.date.text, "text": d.raw, "president": d.meta.get("president", "")}
-            for d in mem.documents]
-    return mem, recs
+    """30 State of the Union addresses as an in-memory corpus and as records (raw texts)."""
+    return sotu_sample(30)
 
 
 def _equal(a, b):

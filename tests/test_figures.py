@@ -59,3 +59,27 @@ def test_failure_leaves_previous_output_untouched(tmp_path, monkeypatch, capsys)
     assert "step failed on purpose" in capsys.readouterr().err
     assert digest(out) == before
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".figures-")]
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--before", "2006:20x"], "--before '2006:20x': date '20x' is not YYYY, YYYY-MM or YYYY-MM-DD"),
+    (["--after", "2021:2022:2023"], "--after '2021:2022:2023': give a date or a range START:END"),
+    (["--before", "2000"], "before period 2000 holds no documents (the corpus runs 2006-07-01 to 2024-12-31)"),
+])
+def test_bad_periods_get_one_line_naming_the_option_and_value(tmp_path, capsys, args, message):
+    out = tmp_path / "figures"
+    assert main(["figures", "--corpus", str(ROOT / "seeds"), "--out", str(out), *args]) == 2
+    err = capsys.readouterr().err.strip()
+    assert message in err and len(err.splitlines()) == 1
+    assert not out.exists()
+
+
+def test_periods_are_options(tmp_path):
+    out = tmp_path / "figures"
+    assert main(["figures", "--corpus", str(ROOT / "seeds"), "--out", str(out),
+                 "--before", "2006:2021", "--after", "2023:2024"]) == 0
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    assert (summary["keyness"]["a"], summary["keyness"]["b"]) == ("2006–2021", "2023–2024")
+    assert summary["keyness"]["n_a_docs"] == 3 and summary["keyness"]["n_b_docs"] == 2
+    assert summary["shift"]["lexicon"]["documents"]["basis"] == "documents"
+    assert summary["shift"]["lexicon"]["documents"]["n_before"] == 3

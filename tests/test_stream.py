@@ -10,17 +10,13 @@ from corpuskit.dfm import dfm
 from corpuskit.errors import CorpusError, ParameterError
 from corpuskit.stream import period_counts, stream_corpus
 
-from conftest import SEEDS, SOTU
+from conftest import SEEDS, SOTU, sotu_sample
 
 
 @pytest.fixture(scope="module")
 def sotu_small():
     """25 State of the Union addresses as an in-memory corpus and as records (raw texts)."""
-    c = ck.load_corpus(SOTU)
-    c = ck.Corpus(c.documents[:25], name="sotu")
-    recs = [{"id": d.id, "date": d.date.text, "text": d.raw, "president": d.meta.get("president", "")}
-            for d in c.documents]
-    return c, recs
+    return sotu_sample(25)
 
 
 def _write(tmp_path, recs, fmt):
