@@ -8,12 +8,10 @@ then runs, each in its own process (peak RSS sampled with psutil, children inclu
 * ``corpuskit``: the study pipeline streamed from corpus.jsonl — one pass
   (``ck.stream.scan`` on a StreamingCorpus, ``n_jobs`` processes) that loads,
   cleans, tokenizes and counts (the dfm), scores frames (``score_frames``) and
-  detects stance targets chunk by chunk; then topics (TopicModel k=20, "nmf" and
-  "minibatch-nmf", fit on that dfm), topic prevalence per year with bootstrap
-  CIs and frame prevalence per year with CIs. Stance is *target detection only*
-  (paragraphs matching the target lexicon, split into sentences, matched with
-  ``ck.tokens.Pattern``): corpuskit/stance.py is not on this branch, so no stance
-  scoring is timed.
+  scores stance (``score_stance(chunk, level="sentence")``, the lexicon method:
+  target sentences, cues, negation) chunk by chunk; then topics (``TopicModel.fit``
+  on that dfm, k=20, "nmf" and "minibatch-nmf"), topic prevalence per year with
+  bootstrap CIs and frame prevalence per year with CIs.
 * ``corpuskit_vectorize``: ``ck.dfm(..., n_jobs)`` + trim + tf-idf on the raw texts
   held in memory, against the same texts as scikit-learn's TfidfVectorizer (the
   vectorizing throughput target), and TopicModel("nmf") against bare NMF on the
@@ -47,8 +45,7 @@ sys.path.insert(0, str(ROOT))
 K = 20
 MIN_DF, MAX_DF = 5, 0.5
 NMF_KW = dict(n_components=K, init="nndsvda", max_iter=200, random_state=0)
-TARGETS = ["japan*", "self-defense forces", "rearm*", "article 9", "remilitariz*", "pacifis*"]
-STREAM_STEP = "stream_pass (load+clean+tokenize+count+score_frames+stance targets)"
+STREAM_STEP = "stream_pass (load+clean+tokenize+count+score_frames+score_stance)"
 JOBS = ["corpuskit", "corpuskit_vectorize", "sklearn_nmf", "sklearn_minibatch", "gensim_lda"]
 
 
@@ -70,56 +67,32 @@ def load_texts(path: pathlib.Path) -> list[str]:
         return [json.loads(line)["text"] for line in fh]
 
 
-def stance_targets(chunk):
-    """Sentences mentioning a stance target: paragraphs prefiltered, then Pattern-matched per sentence."""
-    import re
-
-    import pandas as pd
-
-    from corpuskit.clean import split_lines
-    from corpuskit.tokens import Pattern, normalize, sentence_spans, tokenize
-    pats = [Pattern(p) for p in TARGETS]
-    pre = re.compile(r"\b(?:japan|self|rearm|article|remilitariz|pacifis)")
-    dv = chunk.docvars
-    rows = []
-    for i, text in enumerate(chunk.iter_texts()):
-        for s, e, _ in split_lines(text):
-            para = text[s:e]
-            if not pre.search(normalize(para)):
-                continue
-            for a, b in sentence_spans(para):
-                toks = tokenize(para[a:b])
-                hits = [p.pattern for p in pats if p.find(toks)]
-                if hits:
-                    rows.append((dv["id"].iat[i], dv["year"].iat[i], s + a, s + b, "|".join(hits)))
-    return pd.DataFrame(rows, columns=["id", "year", "start", "end", "targets"])
-
-
 def job_corpuskit(data: pathlib.Path, n_jobs: int, minibatch: bool = True, with_nmf: bool = True) -> dict:
     import corpuskit as ck
     from corpuskit.stream import scan, stream_corpus
     t = Timer()
     sc = stream_corpus(data / "corpus.jsonl", chunk_size=1000)
-    # one streamed pass: each chunk is read and cleaned once, then counted, frame-scored
-    # and searched for stance targets in the joblib workers
-    frames = partial(ck.score_frames, dictionary=ck.load_dictionary(None))  # parse the YAML once
-    m, out = t(STREAM_STEP, scan, sc, {"frames": frames, "stance_targets": stance_targets},
+    # one streamed pass: each chunk is read and cleaned once, then counted, frame-scored and
+    # stance-scored (corpuskit.stance lexicon method, one row per target sentence) in the joblib
+    # workers; the lexicons are parsed once here, not per chunk
+    frames = partial(ck.score_frames, dictionary=ck.load_dictionary(None))
+    stance = partial(ck.score_stance, level="sentence", target=ck.load_target(None), cues=ck.load_cues(None))
+    m, out = t(STREAM_STEP, scan, sc, {"frames": frames, "stance": stance},
                dfm={"stop_words": "english"}, n_jobs=n_jobs)
-    nmf = ck.TopicModel(n_topics=K, method="nmf", unit="document", min_df=MIN_DF, max_df=MAX_DF,
-                        init="nndsvda", max_iter=200, random_state=0)
-    # TopicModel.fit(corpus) counts serially from an in-memory Corpus; _fit_counts fits the
-    # (trim + tf-idf +) factorization on the dfm counted above
+    # TopicModel.fit takes the count dfm of the streamed pass (trim + tf-idf + factorization)
     if with_nmf:
-        t("topics_nmf (trim+tfidf+NMF k=20)", nmf._fit_counts, m)
+        nmf = ck.TopicModel(n_topics=K, method="nmf", unit="document", min_df=MIN_DF, max_df=MAX_DF,
+                            init="nndsvda", max_iter=200, random_state=0)
+        t("topics_nmf (trim+tfidf+NMF k=20)", nmf.fit, m)
         t("topic_prevalence_nmf (per year, CIs)", nmf.prevalence, by="year", n_boot=200, random_state=0)
     if minibatch:
         mb = ck.TopicModel(n_topics=K, method="minibatch-nmf", unit="document", min_df=MIN_DF, max_df=MAX_DF,
                            init="nndsvda", max_iter=200, random_state=0)
-        t("topics_minibatch (trim+tfidf+MiniBatchNMF k=20)", mb._fit_counts, m)
+        t("topics_minibatch (trim+tfidf+MiniBatchNMF k=20)", mb.fit, m)
         t("topic_prevalence_minibatch (per year, CIs)", mb.prevalence, by="year", n_boot=200, random_state=0)
     t("frame_prevalence (per year, CIs)", ck.frame_prevalence, out["frames"], by="year", n_boot=200,
       random_state=0)
-    return {"steps": t.steps, "shape": list(m.shape), "n_target_sentences": int(len(out["stance_targets"])),
+    return {"steps": t.steps, "shape": list(m.shape), "n_target_sentences": int(len(out["stance"])),
             "n_frame_docs": int(len(out["frames"]))}
 
 
@@ -143,7 +116,7 @@ def job_corpuskit_vectorize(data: pathlib.Path, n_jobs: int, nmf_overhead: bool)
         counts = ck.dfm(corpus, n_jobs=n_jobs, stop_words="english")
         tm = ck.TopicModel(n_topics=K, method="nmf", unit="document", min_df=MIN_DF, max_df=MAX_DF,
                            init="nndsvda", max_iter=200, random_state=0)
-        t("TopicModel nmf on the dfm", tm._fit_counts, counts)
+        t("TopicModel nmf on the dfm", tm.fit, counts)
         x = counts.trim(min_docfreq=MIN_DF, max_docfreq=MAX_DF).tfidf().counts
         t("bare sklearn NMF on the same matrix", lambda: NMF(**NMF_KW).fit_transform(x))
         out["nmf_same_result"] = bool(np.allclose(np.sort(tm.components_.sum(axis=1)),
