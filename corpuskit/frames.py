@@ -305,13 +305,17 @@ def load_dictionary(source: "str | os.PathLike | Mapping | FrameDictionary | Non
         if path.is_file():
             return _from_file(path)
         if isinstance(source, str) and source in PACKAGED_DICTIONARIES:
-            fname = PACKAGED_DICTIONARIES[source]
-            text = resources.files("corpuskit").joinpath("data", fname).read_text(encoding="utf-8")
-            return _from_yaml(text, f"corpuskit/data/{fname}")
+            return _packaged(PACKAGED_DICTIONARIES[source])
         raise DictionaryError(f"dictionary {str(source)!r}: no such file (packaged dictionaries: "
                               f"{', '.join(PACKAGED_DICTIONARIES)})")
     raise ParameterError(f"dictionary={type(source).__name__}: pass a path to a YAML or CSV file, a dict, "
                          "a FrameDictionary, or None for the packaged rearmament frames")
+
+
+def _packaged(fname: str) -> FrameDictionary:
+    """A lexicon shipped in corpuskit/data (frames, stance targets, stance cues)."""
+    text = resources.files("corpuskit").joinpath("data", fname).read_text(encoding="utf-8")
+    return _from_yaml(text, f"corpuskit/data/{fname}")
 
 
 def _from_file(path: pathlib.Path) -> FrameDictionary:

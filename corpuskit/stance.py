@@ -35,7 +35,6 @@ import pathlib
 import re
 import warnings
 from functools import lru_cache
-from importlib import resources
 from typing import Any, Mapping, Sequence
 
 import numpy as np
@@ -81,11 +80,9 @@ def _load_lexicon(source, packaged: Mapping[str, str], kind: str, unit: str) -> 
                                    where={(kind, i): f"{kind} list, item {i + 1}" for i in range(len(source))})
         if isinstance(source, (str, os.PathLike)) and not pathlib.Path(source).is_file():
             if isinstance(source, str) and source in packaged:
-                from .frames import _from_yaml
+                from .frames import _packaged
 
-                fname = packaged[source]
-                text = resources.files("corpuskit").joinpath("data", fname).read_text(encoding="utf-8")
-                return _from_yaml(text, f"corpuskit/data/{fname}")
+                return _packaged(packaged[source])
             raise DictionaryError(f"{kind} {str(source)!r}: no such file (packaged {kind} lexicons: "
                                   f"{', '.join(packaged)})")
         if isinstance(source, (str, os.PathLike, Mapping)):
