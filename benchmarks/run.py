@@ -302,7 +302,7 @@ def write_results_md() -> pathlib.Path:
                      f"| {f(q['corpuskit_nmf_pipeline/sklearn_nmf'], 2)} | {f(q['corpuskit_minibatch_pipeline/sklearn_nmf'], 2)} "
                      f"| {f(q['corpuskit_nmf_pipeline/gensim'], 2)} | {f(q['corpuskit_minibatch_pipeline/gensim'], 2)} |")
     lines += ["", "## Throughput, memory and the targets", "",
-              "| docs | ck streamed pass MB/s (load+clean+count+frames+targets) | ck vectorize MB/s | sklearn TfidfVectorizer MB/s "
+              "| docs | ck streamed pass MB/s (load+clean+count+frames+stance) | ck vectorize MB/s | sklearn TfidfVectorizer MB/s "
               "| vectorize ratio (target ≥ 1.6) | TopicModel nmf / bare NMF (target ≤ 1.05) "
               "| peak RSS MB: corpuskit / ck vectorize / sklearn nmf / sklearn minibatch / gensim |",
               "|---:|---:|---:|---:|---:|---:|---|"]
