@@ -79,6 +79,12 @@ def _dates(dv: pd.DataFrame | None, n: int) -> pd.Series:
     return pd.Series(pd.NaT, index=range(n), dtype="datetime64[us]")
 
 
+def _zero_rows(M: sp.csr_matrix, ids: np.ndarray | None) -> list[str]:
+    """Ids (or positions) of the documents with no counts."""
+    empty = np.flatnonzero(np.asarray(M.sum(axis=1)).ravel() == 0)
+    return [str(ids[i]) if ids is not None else str(i) for i in empty]
+
+
 def _resolve_doc(key, ids: np.ndarray | None, n: int, param: str) -> int:
     """A document named by 0-based position (int) or by id (str)."""
     if isinstance(key, (bool, np.bool_)):
@@ -312,10 +318,8 @@ class Wordfish:
         if N < 3:
             raise ParameterError(f"X has {N} document(s): Wordfish needs at least 3 "
                                  "(with 2, the standardized positions are ±0.71 whatever the texts say)")
-        rsum = np.asarray(Y.sum(axis=1)).ravel()
-        if np.any(rsum == 0):
-            empty = np.flatnonzero(rsum == 0)
-            names = [str(ids[i]) if ids is not None else str(i) for i in empty]
+        names = _zero_rows(Y, ids)
+        if names:
             raise ParameterError(f"X: document(s) {', '.join(names)} have no tokens (all-zero rows); "
                                  "remove them before scaling")
         i0 = _resolve_doc(self.dir[0], ids, N, "dir[0]")
@@ -513,9 +517,8 @@ class Wordscores:
 
     def _raw(self, M: sp.csr_matrix, ids) -> tuple[np.ndarray, np.ndarray]:
         n = np.asarray(M.sum(axis=1)).ravel()
-        if np.any(n == 0):
-            bad = np.flatnonzero(n == 0)
-            names = [str(ids[i]) if ids is not None else str(i) for i in bad]
+        names = _zero_rows(M, ids)
+        if names:
             raise ParameterError(f"X: document(s) {', '.join(names)} contain no scored word; "
                                  "Wordscores cannot place them (remove them or add reference texts)")
         sw = self.wordscores_
