@@ -219,11 +219,12 @@ def step_wordfish(study: Study) -> None:
     """Wordfish positions oriented from the earliest to the latest document, compared with the lexicon."""
     from scipy.stats import spearmanr
 
-    from .scaling import Wordfish, _corpus_dfm
+    from .dfm import dfm
+    from .scaling import Wordfish
 
     dv = study.corpus.docvars.sort_values(["date", "id"])
     direction = (str(dv["id"].iloc[0]), str(dv["id"].iloc[-1]))
-    X = _corpus_dfm(study.corpus)
+    X = dfm(study.corpus)  # quanteda's defaults for Wordfish: lower case, no punctuation, stop words kept
     model = Wordfish(dir=direction).fit(X)  # quanteda's Hessian SEs, drawn in the figure
     # the paper's parametric bootstrap, as a check: on five documents it shows bias the Hessian cannot
     boot = Wordfish(dir=direction, se="bootstrap", n_boot=500, random_state=study.random_state).fit(X)

@@ -296,7 +296,7 @@ class TopicModel(BaseEstimator):
             if got.get(k) != v:
                 raise ParameterError(f"corpus: the DFM was counted with {k}={got.get(k)!r} but this TopicModel "
                                      f"uses {v!r}; count with the model's settings or change the model's")
-        if m.meta.get("unit") == "window" and meta.get("window") != self.window:
+        if meta.get("unit") == "window" and meta.get("window") != self.window:
             raise ParameterError(f"corpus: the DFM was counted with window={meta.get('window')!r} but this "
                                  f"TopicModel uses window={self.window!r}")
         dv = m.docvars
