@@ -32,8 +32,9 @@ merged and their rules joined with ``+``.
 """
 from __future__ import annotations
 
+import itertools
+import operator
 import re
-from itertools import islice
 from dataclasses import dataclass, field
 from typing import Iterable, Sequence
 
@@ -69,14 +70,14 @@ def split_lines(text: str) -> list[tuple[int, int, int]]:
 
     Uses the same line boundaries as ``str.splitlines``.
     """
-    out = []
-    pos = 0
-    for m in _LINE_END.finditer(text):
-        out.append((pos, m.start(), m.end()))
-        pos = m.end()
-    if pos < len(text):
-        out.append((pos, len(text), len(text)))
-    return out
+    # str.splitlines splits on exactly _LINE_END's terminators; the lengths of the lines with
+    # and without their terminators give every offset without a Python step per line
+    full = text.splitlines(keepends=True)
+    if not full:
+        return []
+    ends = list(itertools.accumulate(map(len, full)))
+    starts = [0] + ends[:-1]
+    return list(zip(starts, map(operator.add, starts, map(len, text.splitlines())), ends))
 
 
 @dataclass(frozen=True)
@@ -131,8 +132,13 @@ def _norm_line(s: str) -> str:
 
 
 def _is_other_language(line: str) -> bool:
-    # at most 41 matches are needed to know the line is too long: stop scanning there
-    found = [m.group() for m in islice(_WORD.finditer(line), 41)]
+    # a body paragraph has more than 41 words in its first 400 characters: it is too long,
+    # and the rest of the line need not be scanned (a word cut at 400 is still one match)
+    found = _WORD.findall(line, 0, 400)
+    if len(found) > 41:
+        return False
+    if len(line) > 400:
+        found = _WORD.findall(line)
     if not 2 <= len(found) <= 40:
         return False
     words = [w.casefold() for w in found]

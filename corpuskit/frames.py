@@ -583,6 +583,17 @@ class _Tokenized:
 
 
 def _tokenize_corpus(corpus) -> _Tokenized:
+    # a chunk of ck.stream.scan carries a memo, so its scorers and its dfm count share one
+    # tokenization (the memo lives and dies with the chunk; user corpora never get one)
+    memo = getattr(corpus, "_tokenized_memo", None)
+    if memo is not None:
+        if "tk" not in memo:
+            memo["tk"] = _tokenize_corpus_uncached(corpus)
+        return memo["tk"]
+    return _tokenize_corpus_uncached(corpus)
+
+
+def _tokenize_corpus_uncached(corpus) -> _Tokenized:
     from tqdm import tqdm  # text bar: tqdm.auto would need ipywidgets in notebooks
 
     _check_corpus(corpus)
@@ -629,6 +640,8 @@ class _Matcher:
         self.ptr = np.concatenate([[0], np.cumsum(np.bincount(tk.codes, minlength=len(tk.vocab)))])
         self._ids: dict[str, np.ndarray] = {}
         self._masks: dict[str, np.ndarray] = {}
+        self._sorted: np.ndarray | None = None
+        self._order_str = np.zeros(0, np.int64)
 
     def ids(self, w: str) -> np.ndarray:
         """Vocabulary ids matching one pattern word."""
@@ -636,14 +649,28 @@ class _Matcher:
             if not any(c in w for c in "*?["):
                 i = self.index.get(w)
                 out = np.array([i] if i is not None else [], dtype=np.int64)
-            elif w.endswith("*") and not any(c in w[:-1] for c in "*?["):
-                out = np.flatnonzero(np.strings.startswith(self.vocab_str, w[:-1]))
             else:
-                rx = re.compile(fnmatch.translate(w))
-                out = np.flatnonzero(np.fromiter((rx.match(v) is not None for v in self.vocab_str), bool,
-                                                 len(self.vocab_str)))
+                # the words starting with the glob's literal head are one run of the sorted vocabulary
+                head = re.split(r"[*?\[]", w, maxsplit=1)[0]
+                cand = self._prefixed(head)
+                if not (w.endswith("*") and len(head) == len(w) - 1):
+                    rx = re.compile(fnmatch.translate(w))
+                    cand = cand[np.fromiter((rx.match(v) is not None for v in self.vocab_str[cand]), bool,
+                                            len(cand))]
+                out = np.sort(cand)
             self._ids[w] = out
         return self._ids[w]
+
+    def _prefixed(self, head: str) -> np.ndarray:
+        """Vocabulary ids of the words starting with ``head`` (any order)."""
+        if not head:
+            return np.arange(len(self.vocab_str))
+        if self._sorted is None:
+            self._order_str = np.argsort(self.vocab_str, kind="stable")
+            self._sorted = self.vocab_str[self._order_str]
+        # every word starting with head sorts at or after head and before head + U+10FFFF
+        lo, hi = np.searchsorted(self._sorted, [head, head + "\U0010ffff"])
+        return self._order_str[lo:hi]
 
     def mask(self, w: str) -> np.ndarray:
         if w not in self._masks:

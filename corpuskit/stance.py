@@ -152,9 +152,10 @@ def sentence_hash(text: str) -> str:
 class _Stream:
     """Every sentence's tokens as one stream: codes/vocab/seg for frames' matcher, plus offsets."""
 
-    def __init__(self, corpus, only: "re.Pattern | None" = None, norms: "list[str] | None" = None):
+    def __init__(self, corpus, only: "re.Pattern | None" = None, hits: "list[list[bool]] | None" = None):
         """``only``: tokenize just the lines whose normalized text this regex finds (``_head_regex``):
-        the others cannot hold a match of its lexicon. Sentences, their indices and every
+        the others cannot hold a match of its lexicon (``hits``: per document, whether it finds
+        one in each line, if already known). Sentences, their indices and every
         result for target sentences stay the same (clauses never cross sentences)."""
         if not (hasattr(corpus, "iter_texts") and hasattr(corpus, "docvars")):
             raise ParameterError(f"corpus={type(corpus).__name__}: pass a corpuskit Corpus, e.g. "
@@ -169,8 +170,11 @@ class _Stream:
         docs: list[int] = []
         bounds: list[np.ndarray] = []
         for i, text in enumerate(corpus.iter_texts()):
-            tk, s, e = (_token_spans(text) if only is None
-                        else _line_token_spans(text, only, None if norms is None else norms[i]))
+            if only is None:
+                tk, s, e = _token_spans(text)
+                punct = None
+            else:
+                tk, s, e, punct = _line_token_spans(text, only, None if hits is None else hits[i])
             toks += tk
             sp = tk
             starts.append(s)
@@ -179,7 +183,8 @@ class _Stream:
             # clause boundary before token k: punctuation between token k-1 and k (not before the first)
             b = np.zeros(len(sp), bool)
             if len(sp) > 1:
-                punct = np.fromiter((m.start() for m in _CLAUSE_CHARS.finditer(text)), np.int64)
+                if punct is None:
+                    punct = _clause_marks(text)
                 b[1:] = np.searchsorted(punct, s[1:]) > np.searchsorted(punct, e[:-1])
             bounds.append(b)
         self.start = np.concatenate(starts) if starts else np.zeros(0, np.int64)
@@ -214,26 +219,40 @@ class _Stream:
         self.texts = list(corpus.iter_texts())
 
 
-def _line_token_spans(text: str, rx: "re.Pattern", norm: str | None = None
-                      ) -> tuple[list[str], np.ndarray, np.ndarray]:
-    """``_token_spans(text)`` restricted to the lines where ``rx`` finds a head (tokens never
-    cross lines); ``norm``: ``normalize(text)`` if already known."""
+def _clause_marks(text: str, start: int = 0, end: int | None = None) -> np.ndarray:
+    """Offsets of clause punctuation (``_CLAUSE_CHARS``) in ``text[start:end]``."""
+    it = _CLAUSE_CHARS.finditer(text, start, len(text) if end is None else end)
+    return np.fromiter((m.start() for m in it), np.int64)
+
+
+def _line_hits(text: str, rx: "re.Pattern") -> list[bool]:
+    """Whether ``rx`` finds something in each line of ``normalize(text)``."""
     from .tokens import normalize
+    return [rx.search(n) is not None for n in normalize(text).splitlines()]
+
+
+def _line_token_spans(text: str, rx: "re.Pattern", hits: list[bool] | None = None
+                      ) -> tuple[list[str], np.ndarray, np.ndarray, np.ndarray]:
+    """``_token_spans(text)`` restricted to the lines where ``rx`` finds a head (tokens never
+    cross lines), and the clause punctuation of those lines (the only punctuation that can
+    separate two of their tokens within a sentence); ``hits``: ``_line_hits(text, rx)`` if known."""
     lines = split_lines(text)
-    norm = (normalize(text) if norm is None else norm).splitlines()
-    if len(norm) != len(lines):  # normalize keeps line breaks; if not, tokenize everything
-        return _token_spans(text)
+    hits = _line_hits(text, rx) if hits is None else hits
+    if len(hits) != len(lines):  # normalize keeps line breaks; if not, tokenize everything
+        return (*_token_spans(text), _clause_marks(text))
     toks: list[str] = []
-    starts, ends = [], []
-    for (a, b, _), n in zip(lines, norm):
-        if rx.search(n) is not None:
+    starts, ends, marks = [], [], []
+    for (a, b, _), hit in zip(lines, hits):
+        if hit:
             tk, s, e = _token_spans(text[a:b])
             toks += tk
             starts.append(s + a)
             ends.append(e + a)
+            marks.append(_clause_marks(text, a, b))
     if not starts:
-        return [], np.zeros(0, np.int64), np.zeros(0, np.int64)
-    return toks, np.concatenate(starts), np.concatenate(ends)
+        z = np.zeros(0, np.int64)
+        return [], z, z, z
+    return toks, np.concatenate(starts), np.concatenate(ends), np.concatenate(marks)
 
 
 def _head_regex(lex: FrameDictionary) -> "re.Pattern | None":
@@ -268,31 +287,30 @@ def _head_regex(lex: FrameDictionary) -> "re.Pattern | None":
 
 def _candidates(corpus, lex: FrameDictionary):
     """The documents that can hold a match of ``lex`` (a Corpus subset, or ``corpus`` itself) and
-    their normalized texts (None when not computed).
+    their ``_line_hits`` (None when not computed).
 
     A document where ``_head_regex`` finds nothing has no match and no target sentence:
     skipping it before sentence splitting and tokenizing changes no result. Documents are kept whole, so sentence indices are unchanged. At least one document is kept, so an empty
     result has the same columns and dtypes as before.
     """
-    from .tokens import normalize
     if not hasattr(corpus, "subset") or not hasattr(corpus, "documents") or len(corpus) == 0:
         return corpus, None
     rx = _head_regex(lex)
     if rx is None:
         return corpus, None
-    norms = [normalize(t) for t in corpus.iter_texts()]
-    keep = [rx.search(n) is not None for n in norms]
+    hits = [_line_hits(t, rx) for t in corpus.iter_texts()]
+    keep = [any(h) for h in hits]
     if all(keep):
-        return corpus, norms
+        return corpus, hits
     if not any(keep):
         keep[0] = True
-    return corpus.subset(keep), [n for n, k in zip(norms, keep) if k]
+    return corpus.subset(keep), [h for h, k in zip(hits, keep) if k]
 
 
 def _target_stream(corpus, lex: FrameDictionary) -> _Stream:
     """The stream of the documents and lines of ``corpus`` that can hold a match of ``lex``."""
-    sub, norms = _candidates(corpus, lex)
-    return _Stream(sub, only=_head_regex(lex), norms=norms)
+    sub, hits = _candidates(corpus, lex)
+    return _Stream(sub, only=_head_regex(lex), hits=hits)
 
 
 def _matches(stream: _Stream, lex: FrameDictionary) -> pd.DataFrame:
@@ -429,12 +447,17 @@ def _lexicon_scores(stream: _Stream, tgt: pd.DataFrame, targets: pd.DataFrame, r
     useg, first = np.unique(tseg[o], return_index=True)
     bounds = np.append(first, len(o))
     tstarts = {int(k): (ts_all[bounds[j]:bounds[j + 1]], te_all[bounds[j]:bounds[j + 1]]) for j, k in enumerate(useg)}
+    cm_seg, cm_start, cm_len = (cm[c].to_numpy(np.int64).tolist() for c in ("seg", "start", "length"))
+    cm_text = cm["text"].tolist()
     for i in range(len(cm)):  # loops over cue matches in target sentences (few), not tokens
-        seg, a, L = int(cm.at[i, "seg"]), int(cm.at[i, "start"]), int(cm.at[i, "length"])
-        b = a + L - 1
+        seg, a = cm_seg[i], cm_start[i]
+        b = a + cm_len[i] - 1
         ts, te = tstarts[seg]
         dist = np.maximum(np.maximum(ts - b, a - te), 0)
-        same_clause = np.isin(stream.clause[ts], stream.clause[a:b + 1]) | np.isin(stream.clause[te], stream.clause[a:b + 1])
+        # clause ids never decrease along the stream, so the cue's clauses are one range
+        ca, cb = stream.clause[a], stream.clause[b]
+        cs, ce = stream.clause[ts], stream.clause[te]
+        same_clause = ((cs >= ca) & (cs <= cb)) | ((ce >= ca) & (ce <= cb))
         if not ((dist <= window) | same_clause).any():
             continue
         p = int(pol[i])
@@ -447,7 +470,7 @@ def _lexicon_scores(stream: _Stream, tgt: pd.DataFrame, targets: pd.DataFrame, r
             n_fav[seg] += 1
         else:
             n_ag[seg] += 1
-        used[seg].append(f"{cm.at[i, 'text']}({'+' if p > 0 else '-'}{', negated' if flipped else ''})")
+        used[seg].append(f"{cm_text[i]}({'+' if p > 0 else '-'}{', negated' if flipped else ''})")
     f = np.array([n_fav[r] for r in rows], dtype=np.int64)
     a_ = np.array([n_ag[r] for r in rows], dtype=np.int64)
     tot = f + a_

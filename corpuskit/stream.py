@@ -479,13 +479,25 @@ def period_counts(corpus, by: str = "year", *, origin: str | pd.Timestamp = "200
 
 
 def _scan_worker(raw, prep: dict, funcs: Mapping[str, Callable], dfm_opts: Mapping | None):
-    from .dfm import count_texts
+    from .dfm import count_texts, count_tokenized
     chunk, problems = _as_corpus(raw, prep)
     if problems:
         return None, problems, []
-    out: dict[str, Any] = {"funcs": {name: f(chunk) for name, f in funcs.items()}}
+    # scorers that tokenize the chunk (score_frames) and the count share one tokenization
+    memo: dict = {}
+    chunk._tokenized_memo = memo
+    try:
+        out: dict[str, Any] = {"funcs": {name: f(chunk) for name, f in funcs.items()}}
+    finally:
+        del chunk._tokenized_memo
     if dfm_opts is not None:
-        res = count_texts(chunk.ids, list(chunk.iter_texts()), **dfm_opts)
+        o = dict(dfm_opts)
+        tk = memo.get("tk")
+        if tk is not None and o.pop("unit") == "document" and o.pop("ngrams") in (1, (1,), [1]):
+            o.pop("window")
+            res = count_tokenized(tk, chunk.ids, [len(t) for t in chunk.iter_texts()], **o)
+        else:
+            res = count_texts(chunk.ids, list(chunk.iter_texts()), **dfm_opts)
         res["docvars"] = chunk.docvars if prep else None
         out["dfm"] = res
     return out, [], chunk.ids

@@ -156,3 +156,82 @@ def test_mark_negation_equals_nltk(seeds, sample):
     assert sum("not" in d for d in docs) > 10
     for d in docs:
         assert stance._mark_negation(list(d)) == mark_negation(list(d))
+
+
+# ---------------------------------------------------------------------------- scan-pass fast paths
+from hypothesis import given, settings, strategies as st  # noqa: E402
+
+from corpuskit import clean as clean_mod  # noqa: E402
+from corpuskit import frames as frames_mod  # noqa: E402
+
+
+def _split_lines_reference(text):
+    out, pos = [], 0
+    for m in clean_mod._LINE_END.finditer(text):
+        out.append((pos, m.start(), m.end()))
+        pos = m.end()
+    if pos < len(text):
+        out.append((pos, len(text), len(text)))
+    return out
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(list("ab é\t") + ["\n", "\r", "\r\n", "\v", "\f", "\x1c", "\x1d", "\x1e",
+                                                    "\x85", "\u2028", "\u2029"]), max_size=30).map("".join))
+def test_split_lines_equals_line_end_regex(text):
+    assert split_lines(text) == _split_lines_reference(text)
+
+
+def _other_language_reference(line):
+    from itertools import islice
+
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+    found = [m.group() for m in islice(clean_mod._WORD.finditer(line), 41)]
+    if not 2 <= len(found) <= 40:
+        return False
+    words = [w.casefold() for w in found]
+    foreign = sum(w in clean_mod._FOREIGN_FUNCTION_WORDS or w.split("'")[0] + "'" in clean_mod._FOREIGN_FUNCTION_WORDS
+                  for w in words)
+    english = sum(w in ENGLISH_STOP_WORDS for w in words)
+    return foreign >= 2 and foreign > 2 * english
+
+
+def test_other_language_prefix_scan_equals_full_scan(sample):
+    foreign = "el la los que para con una es pero " * 3
+    lines = _lines(sample) + [foreign, foreign.strip() + " " + "x" * 500, "y" * 390 + " el la que con",
+                              ("a " * 30) + "el la que", "z" * 399 + " " + foreign, foreign * 6]
+    got = [clean_mod._is_other_language(x) for x in lines]
+    assert got == [_other_language_reference(x) for x in lines]
+    assert any(got) and not all(got)  # both outcomes are exercised
+
+
+def test_glob_lookup_equals_fnmatch_over_vocabulary(sample):
+    import fnmatch
+    import re
+    tk = frames_mod._tokenize_corpus(sample)
+    m = frames_mod._Matcher(tk)
+    vocab = np.asarray(tk.vocab, dtype=str)
+    pats = ["defen?e", "defen*", "militar*", "nuclear", "a*", "*tion", "?ar", "re[a-m]*", "zzz*", "s*e?", "1*"]
+    for p in pats:
+        rx = re.compile(fnmatch.translate(p))
+        ref = np.flatnonzero([rx.match(v) is not None for v in vocab])
+        assert np.array_equal(m.ids(p), ref), p
+    assert len(m.ids("defen?e")) > 0 and len(m.ids("*tion")) > 0
+
+
+@pytest.mark.parametrize("opts", [{"stop_words": "english"}, {"stem": True, "min_len": 3}, {}])
+def test_scan_shared_tokens_count_equals_dfm(sample, opts):
+    from corpuskit.dfm import count_texts, count_tokenized
+    from corpuskit.stream import scan
+    ids, texts = list(sample.ids), list(sample.iter_texts())
+    a = count_tokenized(frames_mod._tokenize_corpus(sample), ids, [len(t) for t in texts], **opts)
+    b = count_texts(ids, texts, **opts)
+    assert list(a["features"]) == list(b["features"])
+    assert (a["counts"] != b["counts"]).nnz == 0 and np.array_equal(a["n_tokens"], b["n_tokens"])
+    pd.testing.assert_frame_equal(a["units"], b["units"])
+    # in scan, score_frames tokenizes the chunk and the dfm count reuses it
+    ref = ck.dfm(sample, **opts)
+    m, out = scan(sample, {"frames": ck.score_frames}, dfm=opts, chunk_size=40)
+    assert list(m.features) == list(ref.features) and (m.counts != ref.counts).nnz == 0
+    pd.testing.assert_frame_equal(m.docvars, ref.docvars)
+    assert not hasattr(sample, "_tokenized_memo")  # the memo never outlives the pass
