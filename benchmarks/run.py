@@ -7,15 +7,17 @@ then runs, each in its own process (peak RSS sampled with psutil, children inclu
 
 * ``corpuskit``: the study pipeline streamed from corpus.jsonl — one pass
   (``ck.stream.scan`` on a StreamingCorpus, ``n_jobs`` processes) that loads,
-  cleans, tokenizes and counts (the dfm), scores frames (``score_frames``) and
-  scores stance (``score_stance(chunk, level="sentence")``, the lexicon method:
-  target sentences, cues, negation) chunk by chunk; then topics (``TopicModel.fit``
-  on that dfm, k=20, "nmf" and "minibatch-nmf"), topic prevalence per year with
-  bootstrap CIs and frame prevalence per year with CIs.
+  cleans, tokenizes and counts (the dfm, int32 counts), scores frames
+  (``score_frames``) and scores stance (``score_stance(chunk, level="sentence")``,
+  the lexicon method: target sentences, cues, negation; the scores are kept, the
+  sentence texts are not) chunk by chunk; then topics (``TopicModel.fit`` on that
+  dfm, k=20, "nmf" with ``n_jobs`` threads and "minibatch-nmf"), topic prevalence
+  per year with bootstrap CIs, frame prevalence per year with CIs and mean stance
+  per year with CIs (``ck.period_means``).
 * ``corpuskit_vectorize``: ``ck.dfm(..., n_jobs)`` + trim + tf-idf on the raw texts
   held in memory, against the same texts as scikit-learn's TfidfVectorizer (the
   vectorizing throughput target), and TopicModel("nmf") against bare NMF on the
-  same matrix (the NMF overhead target).
+  same matrix (the NMF overhead target), single-threaded and with ``n_jobs`` threads.
 * ``sklearn_nmf``: json load, TfidfVectorizer, NMF(k=20).
 * ``sklearn_minibatch``: json load, TfidfVectorizer, MiniBatchNMF(k=20).
 * ``gensim_lda``: json load, simple_preprocess, Dictionary, doc2bow, LdaModel(k=20).
@@ -67,7 +69,21 @@ def load_texts(path: pathlib.Path) -> list[str]:
         return [json.loads(line)["text"] for line in fh]
 
 
+STANCE_COLUMNS = ["id", "date", "sentence", "label", "score", "n_favor", "n_against"]
+
+
+def stance_scores(chunk, target, cues):
+    """Lexicon stance of a chunk's target sentences: the scores, without the sentence texts."""
+    import corpuskit as ck
+    s = ck.score_stance(chunk, level="sentence", target=target, cues=cues)
+    out = s[STANCE_COLUMNS]
+    out.attrs = s.attrs
+    return out
+
+
 def job_corpuskit(data: pathlib.Path, n_jobs: int, minibatch: bool = True, with_nmf: bool = True) -> dict:
+    import numpy as np
+
     import corpuskit as ck
     from corpuskit.stream import scan, stream_corpus
     t = Timer()
@@ -76,15 +92,16 @@ def job_corpuskit(data: pathlib.Path, n_jobs: int, minibatch: bool = True, with_
     # stance-scored (corpuskit.stance lexicon method, one row per target sentence) in the joblib
     # workers; the lexicons are parsed once here, not per chunk
     frames = partial(ck.score_frames, dictionary=ck.load_dictionary(None))
-    stance = partial(ck.score_stance, level="sentence", target=ck.load_target(None), cues=ck.load_cues(None))
+    stance = partial(stance_scores, target=ck.load_target(None), cues=ck.load_cues(None))
     m, out = t(STREAM_STEP, scan, sc, {"frames": frames, "stance": stance},
-               dfm={"stop_words": "english"}, n_jobs=n_jobs)
+               dfm={"stop_words": "english", "dtype": np.int32}, n_jobs=n_jobs)
     # TopicModel.fit takes the count dfm of the streamed pass (trim + tf-idf + factorization)
     if with_nmf:
         nmf = ck.TopicModel(n_topics=K, method="nmf", unit="document", min_df=MIN_DF, max_df=MAX_DF,
-                            init="nndsvda", max_iter=200, random_state=0)
+                            init="nndsvda", max_iter=200, random_state=0, n_jobs=n_jobs)
         t("topics_nmf (trim+tfidf+NMF k=20)", nmf.fit, m)
         t("topic_prevalence_nmf (per year, CIs)", nmf.prevalence, by="year", n_boot=200, random_state=0)
+        del nmf  # its trimmed dfm is not needed by the minibatch model
     if minibatch:
         mb = ck.TopicModel(n_topics=K, method="minibatch-nmf", unit="document", min_df=MIN_DF, max_df=MAX_DF,
                            init="nndsvda", max_iter=200, random_state=0)
@@ -92,8 +109,9 @@ def job_corpuskit(data: pathlib.Path, n_jobs: int, minibatch: bool = True, with_
         t("topic_prevalence_minibatch (per year, CIs)", mb.prevalence, by="year", n_boot=200, random_state=0)
     t("frame_prevalence (per year, CIs)", ck.frame_prevalence, out["frames"], by="year", n_boot=200,
       random_state=0)
-    return {"steps": t.steps, "shape": list(m.shape), "n_target_sentences": int(len(out["stance"])),
-            "n_frame_docs": int(len(out["frames"]))}
+    t("stance_means (per year, CIs)", ck.period_means, out["stance"], by="year", n_boot=200, random_state=0)
+    return {"steps": t.steps, "shape": list(m.shape), "nnz": int(m.counts.nnz),
+            "n_target_sentences": int(len(out["stance"])), "n_frame_docs": int(len(out["frames"]))}
 
 
 def job_corpuskit_vectorize(data: pathlib.Path, n_jobs: int, nmf_overhead: bool) -> dict:
@@ -117,10 +135,17 @@ def job_corpuskit_vectorize(data: pathlib.Path, n_jobs: int, nmf_overhead: bool)
         tm = ck.TopicModel(n_topics=K, method="nmf", unit="document", min_df=MIN_DF, max_df=MAX_DF,
                            init="nndsvda", max_iter=200, random_state=0)
         t("TopicModel nmf on the dfm", tm.fit, counts)
+        tm_par = ck.TopicModel(n_topics=K, method="nmf", unit="document", min_df=MIN_DF, max_df=MAX_DF,
+                               init="nndsvda", max_iter=200, random_state=0, n_jobs=n_jobs)
+        t("TopicModel nmf n_jobs threads on the dfm", tm_par.fit, counts)
+        out["nmf_threads_same_result"] = bool(np.allclose(tm_par.components_, tm.components_, rtol=1e-10,
+                                                          atol=1e-12))
         x = counts.trim(min_docfreq=MIN_DF, max_docfreq=MAX_DF).tfidf().counts
-        t("bare sklearn NMF on the same matrix", lambda: NMF(**NMF_KW).fit_transform(x))
+        bare = NMF(**NMF_KW)
+        t("bare sklearn NMF on the same matrix", bare.fit_transform, x)
+        # TopicModel orders topics by prevalence: compare the sets of topic weight totals
         out["nmf_same_result"] = bool(np.allclose(np.sort(tm.components_.sum(axis=1)),
-                                                  np.sort(NMF(**NMF_KW).fit(x).components_.sum(axis=1))))
+                                                  np.sort(bare.components_.sum(axis=1))))
     out["steps"] = t.steps
     return out
 
@@ -251,7 +276,9 @@ def summarize(args, results: dict, gen: dict) -> dict:
     skv = results.get("sklearn_nmf", {}).get("steps", {})
     ratio = lambda a, b: round(a / b, 3) if a and b else None  # noqa: E731
     ckv = vec.get("vectorize (ck.dfm n_jobs + trim + tfidf)")
-    skvec = skv.get("vectorize (TfidfVectorizer)")
+    # the same TfidfVectorizer step runs in both sklearn processes: either times it
+    skvec = skv.get("vectorize (TfidfVectorizer)") or results.get("sklearn_minibatch", {}).get(
+        "steps", {}).get("vectorize (TfidfVectorizer)")
     out = {
         "docs": args.docs, "text_mb": round(mb, 1), "n_jobs": args.n_jobs,
         "corpuskit_s": ck_nmf, "corpuskit_minibatch_s": ck_mb, "sklearn_s": sk, "sklearn_minibatch_s": sk_mb,
@@ -265,11 +292,15 @@ def summarize(args, results: dict, gen: dict) -> dict:
                      "corpuskit_vectorize": ratio(mb, ckv), "sklearn_vectorize": ratio(mb, skvec)},
         "ratios": {"corpuskit_nmf_pipeline/sklearn_nmf": ratio(ck_nmf, sk),
                    "corpuskit_minibatch_pipeline/sklearn_nmf": ratio(ck_mb, sk),
+                   "corpuskit_minibatch_pipeline/sklearn_minibatch": ratio(ck_mb, sk_mb),
                    "corpuskit_nmf_pipeline/gensim": ratio(ck_nmf, gs),
                    "corpuskit_minibatch_pipeline/gensim": ratio(ck_mb, gs),
                    "vectorize_throughput_corpuskit/sklearn": ratio(skvec, ckv),
                    "topicmodel_nmf/bare_nmf_same_matrix": ratio(vec.get("TopicModel nmf on the dfm"),
-                                                                vec.get("bare sklearn NMF on the same matrix"))},
+                                                                vec.get("bare sklearn NMF on the same matrix")),
+                   "topicmodel_nmf_threads/bare_nmf_same_matrix": ratio(
+                       vec.get("TopicModel nmf n_jobs threads on the dfm"),
+                       vec.get("bare sklearn NMF on the same matrix"))},
         "steps": steps, "details": {j: {k: v for k, v in r.items() if k != "steps"} for j, r in results.items()},
         "generated": gen, "machine": machine(),
         "loadavg_before": load_before, "loadavg_after": list(os.getloadavg()),
@@ -293,25 +324,28 @@ def write_results_md() -> pathlib.Path:
              "## Totals", "",
              "| docs | text MB | corpuskit (nmf) s | corpuskit (minibatch) s | sklearn TF-IDF+NMF s | "
              "sklearn TF-IDF+MiniBatchNMF s | gensim LDA s | ck nmf / sk nmf | ck minibatch / sk nmf | "
-             "ck nmf / gensim | ck minibatch / gensim |",
-             "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+             "ck minibatch / sk minibatch | ck nmf / gensim | ck minibatch / gensim |",
+             "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for r in runs:
         q = r["ratios"]
         lines.append(f"| {r['docs']:,} | {f(r['text_mb'])} | {f(r['corpuskit_s'])} | {f(r['corpuskit_minibatch_s'])} "
                      f"| {f(r['sklearn_s'])} | {f(r['sklearn_minibatch_s'])} | {f(r['gensim_s'])} "
                      f"| {f(q['corpuskit_nmf_pipeline/sklearn_nmf'], 2)} | {f(q['corpuskit_minibatch_pipeline/sklearn_nmf'], 2)} "
+                     f"| {f(q.get('corpuskit_minibatch_pipeline/sklearn_minibatch'), 2)} "
                      f"| {f(q['corpuskit_nmf_pipeline/gensim'], 2)} | {f(q['corpuskit_minibatch_pipeline/gensim'], 2)} |")
     lines += ["", "## Throughput, memory and the targets", "",
               "| docs | ck streamed pass MB/s (load+clean+count+frames+stance) | ck vectorize MB/s | sklearn TfidfVectorizer MB/s "
               "| vectorize ratio (target ≥ 1.6) | TopicModel nmf / bare NMF (target ≤ 1.05) "
+              "| TopicModel nmf, n_jobs threads / bare NMF "
               "| peak RSS MB: corpuskit / ck vectorize / sklearn nmf / sklearn minibatch / gensim |",
-              "|---:|---:|---:|---:|---:|---:|---|"]
+              "|---:|---:|---:|---:|---:|---:|---:|---|"]
     for r in runs:
         m, q, p = r["mb_per_s"], r["ratios"], r["peak_rss_mb"]
         rss = " / ".join(str(p.get(j, "—")) for j in JOBS)
         lines.append(f"| {r['docs']:,} | {f(m['corpuskit_stream_pass'])} | {f(m['corpuskit_vectorize'])} "
                      f"| {f(m['sklearn_vectorize'])} | {f(q['vectorize_throughput_corpuskit/sklearn'], 2)} "
-                     f"| {f(q['topicmodel_nmf/bare_nmf_same_matrix'], 2)} | {rss} |")
+                     f"| {f(q['topicmodel_nmf/bare_nmf_same_matrix'], 2)} "
+                     f"| {f(q.get('topicmodel_nmf_threads/bare_nmf_same_matrix'), 2)} | {rss} |")
     lines += ["", "## Targets (issue 6), as measured", ""]
     checks = [("vectorize_throughput_corpuskit/sklearn", ">=", 1.6, "ck.dfm(n_jobs) throughput / TfidfVectorizer"),
               ("topicmodel_nmf/bare_nmf_same_matrix", "<=", 1.05, "TopicModel nmf / bare NMF, same matrix"),
@@ -329,6 +363,11 @@ def write_results_md() -> pathlib.Path:
             ok = v >= bound if op == ">=" else v <= bound if op == "<=" else v < bound
             parts.append(f"{label}: {v:.2f} (target {op} {bound}: {'met' if ok else 'missed'})")
         lines.append(f"- {r['docs']:,} documents — " + "; ".join(parts) + ".")
+    skipped = [(r["docs"], j, d["error"]) for r in runs for j, d in r["details"].items()
+               if isinstance(d.get("error"), str) and d["error"].startswith("not run")]
+    if skipped:
+        lines += ["", "## Processes not run", ""]
+        lines += [f"- {n:,} documents, {j}: {e}" for n, j, e in skipped]
     lines += ["", "## Seconds per step", ""]
     for r in runs:
         lines.append(f"### {r['docs']:,} documents ({f(r['text_mb'])} MB, n_jobs={r['n_jobs']}, {r['utc']} UTC, "
@@ -370,6 +409,8 @@ def main(argv=None):
                     help="skip the MiniBatchNMF fits (corpuskit step and the sklearn_minibatch process)")
     ap.add_argument("--no-nmf", dest="nmf", action="store_false",
                     help="skip the NMF fits (corpuskit step and the sklearn_nmf process)")
+    ap.add_argument("--skip", action="append", default=[], metavar="JOB=REASON",
+                    help="do not run JOB; RESULTS.md gives REASON (e.g. a peer that cannot run at this size)")
     ap.add_argument("--worker", default=None, help=argparse.SUPPRESS)
     ap.add_argument("--worker-out", default=None, help=argparse.SUPPRESS)
     a = ap.parse_args(argv)
@@ -388,7 +429,11 @@ def main(argv=None):
     results = {"_load_before": [round(x, 2) for x in os.getloadavg()]}
     path = a.json or HERE / "results" / f"{a.docs}.json"
     path.parent.mkdir(parents=True, exist_ok=True)
-    todo = [j for j in a.jobs.split(",") if (a.minibatch or j != "sklearn_minibatch") and (a.nmf or j != "sklearn_nmf")]
+    skips = dict(x.split("=", 1) for x in a.skip)
+    for job, reason in skips.items():
+        results[job] = {"error": f"not run: {reason}"}
+    todo = [j for j in a.jobs.split(",") if (a.minibatch or j != "sklearn_minibatch") and (a.nmf or j != "sklearn_nmf")
+            and j not in skips]
     for i, job in enumerate(todo):
         results[job] = measure(job, a)
         # written after every process, so a run stopped early keeps what it measured;

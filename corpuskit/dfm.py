@@ -215,7 +215,7 @@ def _analyzer(text: str, stop_words, stem: bool, ngrams, min_len: int) -> list[s
 
 def dfm(corpus, unit: str = "document", *, window: int = 3, stop_words: str | Iterable[str] | None = None,
         stem: bool = False, ngrams: int | Sequence[int] = 1, min_len: int = 1, n_jobs: int | None = None,
-        chunk_size: int | None = None, progress: bool | None = None) -> DFM:
+        chunk_size: int | None = None, progress: bool | None = None, dtype=np.int64) -> DFM:
     """Count features per unit of a corpus.
 
     Parameters
@@ -231,6 +231,9 @@ def dfm(corpus, unit: str = "document", *, window: int = 3, stop_words: str | It
         features, counts and docvars equal the single-process result.
     chunk_size : documents per chunk (default 1000; a StreamingCorpus uses its own).
     progress : a tqdm progress bar; None (default) shows it only on a terminal.
+    dtype : the counts' dtype, ``np.int64`` (default, as scikit-learn's CountVectorizer) or
+        ``np.int32``, which halves the matrix's values on a large corpus (a cell is one unit's
+        count of one feature, far below 2**31).
 
     Example
     -------
@@ -240,14 +243,15 @@ def dfm(corpus, unit: str = "document", *, window: int = 3, stop_words: str | It
     """
     from sklearn.feature_extraction.text import CountVectorizer
 
+    dtype = _check_dtype(dtype)
     if n_jobs is not None or chunk_size is not None or not hasattr(corpus, "documents"):
         return _chunked_dfm(corpus, unit, window=window, stop_words=stop_words, stem=stem, ngrams=ngrams,
-                            min_len=min_len, n_jobs=n_jobs, chunk_size=chunk_size, progress=progress)
+                            min_len=min_len, n_jobs=n_jobs, chunk_size=chunk_size, progress=progress, dtype=dtype)
     u = units(corpus, unit, window)
     if len(u) == 0:
         raise ParameterError("the corpus has no text to count (no units)")
     analyzer = partial(_analyzer, stop_words=stop_words, stem=stem, ngrams=ngrams, min_len=min_len)
-    vec = CountVectorizer(analyzer=analyzer, dtype=np.int64)
+    vec = CountVectorizer(analyzer=analyzer, dtype=dtype)
     try:
         counts = vec.fit_transform(u["text"].tolist())
     except ValueError:
@@ -266,6 +270,19 @@ def dfm(corpus, unit: str = "document", *, window: int = 3, stop_words: str | It
 
 
 # ---------------------------------------------------------------------------- chunked / parallel counting
+_DTYPES = (np.int64, np.int32)
+
+
+def _check_dtype(dtype) -> type:
+    for d in _DTYPES:
+        try:
+            if np.dtype(dtype) == d:
+                return d
+        except TypeError:
+            break
+    raise ParameterError(f"dtype={dtype!r}: use np.int64 (default) or np.int32 for the counts")
+
+
 def _check_unit(unit: str, window) -> None:
     if unit not in UNITS:
         raise ParameterError(f"unit={unit!r}: choose one of {', '.join(UNITS)}")
@@ -378,7 +395,8 @@ class _Merger:
     arrival, chunk columns renumbered into it, rows stacked; features sorted at the end
     (as scikit-learn's CountVectorizer sorts them)."""
 
-    def __init__(self):
+    def __init__(self, dtype=np.int64):
+        self.dtype = dtype
         self.vocab: dict[str, int] = {}
         self._next = 0
         self.data, self.indices, self.nnz_rows = [], [], []
@@ -392,8 +410,9 @@ class _Merger:
         gid = np.fromiter(map(self.vocab.setdefault, feats, itertools.count(self._next)), np.int64, len(feats))
         self._next += len(feats)
         m = res["counts"]
-        self.data.append(m.data)
-        self.indices.append(gid[m.indices])
+        # kept until the end of the pass: in the output dtype, and column ids in 32 bits while they fit
+        self.data.append(m.data.astype(self.dtype, copy=False))
+        self.indices.append(gid[m.indices].astype(np.int32 if self._next < 2 ** 31 else np.int64, copy=False))
         self.nnz_rows.append(np.diff(m.indptr))
         self.units.append(res["units"])
         self.n_tokens.append(res["n_tokens"])
@@ -404,7 +423,8 @@ class _Merger:
         """Counter values (see ``add``) as vocabulary positions 0..V-1 in order of arrival, or
         as ``new_ids[position]``: one gather through a lookup table."""
         vals = np.fromiter(self.vocab.values(), np.int64, len(self.vocab))
-        lut = np.zeros(self._next, np.int64)
+        idx = np.int32 if len(vals) < 2 ** 31 else np.int64
+        lut = np.zeros(self._next, idx)
         lut[vals] = np.arange(len(vals)) if new_ids is None else new_ids
         return lut[raw]
 
@@ -431,15 +451,21 @@ class _Merger:
         rank[order] = np.arange(len(order))
         nnz = np.concatenate(self.nnz_rows) if self.nnz_rows else np.zeros(0, np.int64)
         indptr = np.concatenate([[0], np.cumsum(nnz)])
-        indices = self._dense(np.concatenate(self.indices), rank) if self.indices else np.zeros(0, np.int64)
-        data = np.concatenate(self.data) if self.data else np.zeros(0, np.int64)
-        m = sp.csr_matrix((data.astype(np.int64), indices, indptr), shape=(len(nnz), len(words)))
+        # the chunk arrays are released as soon as they are joined: on a large corpus they are
+        # most of the memory, and holding both copies would double the peak
+        raw, self.indices = (np.concatenate(self.indices) if self.indices else np.zeros(0, np.int32)), []
+        indices = self._dense(raw, rank)
+        del raw
+        data, self.data = (np.concatenate(self.data) if self.data else np.zeros(0, self.dtype)), []
+        if len(indices) < 2 ** 31:
+            indptr = indptr.astype(np.int32)
+        m = sp.csr_matrix((data, indices, indptr), shape=(len(nnz), len(words)), copy=False)
         m.sort_indices()
         return m, words[order]
 
 
 def _chunked_dfm(corpus, unit: str, *, window: int, stop_words, stem: bool, ngrams, min_len: int,
-                 n_jobs: int | None, chunk_size: int | None, progress: bool | None) -> DFM:
+                 n_jobs: int | None, chunk_size: int | None, progress: bool | None, dtype=np.int64) -> DFM:
     from .stream import StreamingCorpus, concat_docvars, run_chunks
 
     _check_unit(unit, window)
@@ -450,7 +476,7 @@ def _chunked_dfm(corpus, unit: str, *, window: int, stop_words, stem: bool, ngra
         raise ParameterError(f"n_jobs={n_jobs!r}: use a positive number of processes, or -1 for all cores")
     streaming = isinstance(corpus, StreamingCorpus)
     opts = dict(unit=unit, window=window, stop_words=stop_words, stem=stem, ngrams=ngrams, min_len=min_len)
-    merger = _Merger()
+    merger = _Merger(dtype)
     for res in run_chunks(corpus, _dfm_worker, opts, n_jobs=n_jobs, progress=progress, chunk_size=chunk_size,
                           desc="dfm", texts_only=True):
         merger.add(res)

@@ -434,7 +434,8 @@ def _lexicon_scores(stream: _Stream, tgt: pd.DataFrame, targets: pd.DataFrame, r
                     cues: FrameDictionary, window: int) -> pd.DataFrame:
     cm = _matches(stream, cues)
     cm = cm[np.isin(cm["seg"].to_numpy(), rows)].reset_index(drop=True)
-    neg = _negated(stream, rows)
+    # negation is only read at cue starts: mark it in the sentences that have a cue
+    neg = _negated(stream, np.unique(cm["seg"].to_numpy(np.int64)))
     pol = np.where(cm["cls"].str.split(".").str[0].to_numpy() == "favor", 1, -1) if len(cm) else np.zeros(0, int)
     n_fav = dict.fromkeys(rows.tolist(), 0)
     n_ag = dict.fromkeys(rows.tolist(), 0)

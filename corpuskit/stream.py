@@ -515,18 +515,20 @@ def scan(corpus, funcs: Mapping[str, Callable[[Corpus], pd.DataFrame]] | None = 
 
     >>> m, out = scan(sc, {"frames": ck.score_frames}, dfm={"stop_words": "english"}, n_jobs=2)  # doctest: +SKIP
     """
-    from .dfm import _check_unit, _finish, _Merger
+    from .dfm import _check_dtype, _check_unit, _finish, _Merger
     funcs = dict(funcs or {})
     opts = None
+    dtype = np.int64
     if dfm is not None:
-        allowed = {"unit", "window", "stop_words", "stem", "ngrams", "min_len"}
+        allowed = {"unit", "window", "stop_words", "stem", "ngrams", "min_len", "dtype"}
         unknown = set(dfm) - allowed
         if unknown:
             raise ParameterError(f"dfm={dict(dfm)!r}: unknown option(s) {sorted(unknown)}; use {sorted(allowed)}")
         opts = {"unit": "document", "window": 3, "stop_words": None, "stem": False, "ngrams": 1, "min_len": 1,
                 **dfm}
+        dtype = _check_dtype(opts.pop("dtype", np.int64))
         _check_unit(opts["unit"], opts["window"])
-    merger = _Merger()
+    merger = _Merger(dtype)
     parts: dict[str, list] = {name: [] for name in funcs}
     for res in run_chunks(corpus, _scan_worker, {"funcs": funcs, "dfm_opts": opts}, n_jobs=n_jobs,
                           progress=progress, chunk_size=chunk_size, desc="scan"):

@@ -86,3 +86,23 @@ def test_bad_parameters(sotu40):
     with pytest.raises(ParameterError, match="vocabulary is empty"):
         dfm(ck.Corpus.from_records([{"id": "a", "date": "2020", "text": "the and of"}]), stop_words="english",
             n_jobs=1)
+
+
+@pytest.mark.parametrize("n_jobs", [None, 2])
+def test_int32_counts_equal_int64(sotu40, n_jobs):
+    from corpuskit.stream import scan
+    ref = dfm(sotu40, stop_words="english")
+    for got in (dfm(sotu40, stop_words="english", dtype=np.int32, n_jobs=n_jobs),
+                scan(sotu40, dfm={"stop_words": "english", "dtype": np.int32}, n_jobs=n_jobs)[0]):
+        assert got.counts.dtype == np.int32 and got.counts.indices.dtype == np.int32
+        assert got.features.tolist() == ref.features.tolist()
+        assert (got.counts != ref.counts).nnz == 0
+        pd.testing.assert_frame_equal(got.docvars, ref.docvars)
+        np.testing.assert_allclose(got.tfidf().counts.toarray(), ref.tfidf().counts.toarray(), rtol=1e-12)
+    assert dfm(sotu40, dtype="int32").counts.dtype == np.int32  # dtype names are accepted
+
+
+@pytest.mark.parametrize("bad", [np.float64, "int8", "counts", None])
+def test_dtype_checked(sotu40, bad):
+    with pytest.raises(ParameterError, match=r"dtype=.*: use np.int64 \(default\) or np.int32"):
+        dfm(sotu40, dtype=bad)

@@ -1,0 +1,130 @@
+"""scikit-learn's NMF coordinate-descent solver with its heavy steps on several threads.
+
+scikit-learn's ``NMF(solver="cd")`` (Cichocki & Phan 2009) spends about three
+quarters of its time in two sparse-dense products per iteration (``X @ H.T`` and
+``X.T @ W``, each on one core) and most of the rest in the coordinate updates of
+W and H. Each of those splits by rows: a row of ``X @ H.T`` is one row of X times
+H.T, and a row of W (or of H.T) is updated from its own row of ``X @ H.T`` and
+the shared ``H @ H.T``. ``ThreadedNMF`` runs the row blocks on threads (scipy's
+sparse products and scikit-learn's Cython update release the GIL), with
+``X.T`` held once as CSR so its rows split the same way.
+
+Every row is computed by the same operations in the same order as in
+scikit-learn, so W and H are the same; only the convergence measure (a sum of
+absolute projected gradients) is added up block by block, which can move its
+last bits (``tests/test_topics_parallel.py`` compares with ``NMF``).
+"""
+from __future__ import annotations
+
+import warnings
+from concurrent.futures import ThreadPoolExecutor
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.decomposition import NMF
+from sklearn.exceptions import ConvergenceWarning
+
+# private scikit-learn pieces: imported here only, guarded by the caller (``available``)
+try:
+    from sklearn.decomposition._cdnmf_fast import _update_cdnmf_fast
+    available = True
+except ImportError:  # pragma: no cover - a scikit-learn without them falls back to NMF
+    available = False
+
+
+def _row_blocks(m: sp.csr_matrix, n: int) -> list[tuple[int, int]]:
+    """``n`` row ranges of ``m`` holding about equal numbers of non-zeros."""
+    cuts = np.searchsorted(m.indptr, np.linspace(0, m.nnz, n + 1)[1:-1])
+    bounds = [0, *np.clip(cuts, 0, m.shape[0]).tolist(), m.shape[0]]
+    return [(a, b) for a, b in zip(bounds[:-1], bounds[1:]) if b > a]
+
+
+class _Side:
+    """One factor's update: the matrix whose rows it uses (CSR) and the row blocks."""
+
+    def __init__(self, x: sp.csr_matrix, n_threads: int):
+        self.x = x
+        self.blocks = _row_blocks(x, n_threads)
+        self.parts = [x[a:b] for a, b in self.blocks]
+
+    def update(self, pool: ThreadPoolExecutor, w: np.ndarray, ht: np.ndarray, l1: float, l2: float,
+               perm: np.ndarray) -> float:
+        """scikit-learn's ``_update_coordinate_descent(x, w, ht, l1, l2, ...)``, by row blocks."""
+        k = ht.shape[1]
+        hht = np.dot(ht.T, ht)
+        if l2 != 0.0:
+            hht.flat[::k + 1] += l2
+
+        def run(i: int) -> float:
+            a, b = self.blocks[i]
+            xht = self.parts[i] @ ht
+            if l1 != 0.0:
+                xht -= l1
+            return _update_cdnmf_fast(w[a:b], hht, xht, perm)
+
+        return float(sum(pool.map(run, range(len(self.blocks)))))
+
+
+def fit_coordinate_descent(x: sp.csr_matrix, w: np.ndarray, h: np.ndarray, *, tol: float, max_iter: int,
+                           l1_w: float, l1_h: float, l2_w: float, l2_h: float, shuffle: bool, rng,
+                           n_threads: int) -> tuple[np.ndarray, np.ndarray, int]:
+    """scikit-learn's ``_fit_coordinate_descent`` (update_H=True) on ``n_threads`` threads."""
+    w = np.ascontiguousarray(w)
+    ht = np.ascontiguousarray(h.T)
+    x = x.tocsr()  # scikit-learn's order of additions: X's stored order (not re-sorted)
+    # X.T as CSR: its rows are X's columns in row order, the order scikit-learn's CSC product adds them in
+    sides = (_Side(x, n_threads), _Side(sp.csr_matrix(x.T), n_threads))
+    k = ht.shape[1]
+    violation_init = 0.0
+    n_iter = 0
+    with ThreadPoolExecutor(n_threads) as pool:
+        for n_iter in range(1, max_iter + 1):
+            perm = np.asarray(rng.permutation(k) if shuffle else np.arange(k), dtype=np.intp)
+            violation = sides[0].update(pool, w, ht, l1_w, l2_w, perm)
+            perm = np.asarray(rng.permutation(k) if shuffle else np.arange(k), dtype=np.intp)
+            violation += sides[1].update(pool, ht, w, l1_h, l2_h, perm)
+            if n_iter == 1:
+                violation_init = violation
+            if violation_init == 0 or violation / violation_init <= tol:
+                break
+    return w, ht.T, n_iter
+
+
+class ThreadedNMF(NMF):
+    """``sklearn.decomposition.NMF`` whose coordinate-descent fit uses ``n_jobs`` threads.
+
+    Same parameters as NMF plus ``n_jobs``; other solvers and ``transform`` are NMF's own.
+
+    >>> ThreadedNMF(n_components=20, init="nndsvda", n_jobs=2).fit_transform(X)  # doctest: +SKIP
+    """
+
+    # scikit-learn's parameter validation knows NMF's parameters; n_jobs is ours
+    _parameter_constraints: dict = {**NMF._parameter_constraints, "n_jobs": [None, int]}
+
+    def __init__(self, n_components="auto", *, init=None, solver="cd", beta_loss="frobenius", tol=1e-4,
+                 max_iter=200, random_state=None, alpha_W=0.0, alpha_H="same", l1_ratio=0.0, verbose=0,
+                 shuffle=False, n_jobs=None):
+        super().__init__(n_components=n_components, init=init, solver=solver, beta_loss=beta_loss, tol=tol,
+                         max_iter=max_iter, random_state=random_state, alpha_W=alpha_W, alpha_H=alpha_H,
+                         l1_ratio=l1_ratio, verbose=verbose, shuffle=shuffle)
+        self.n_jobs = n_jobs
+
+    def _fit_transform(self, X, y=None, W=None, H=None, update_H=True):
+        n_threads = self.n_jobs or 1
+        if n_threads < 0:
+            import os
+            n_threads = max(1, (os.cpu_count() or 1) + 1 + n_threads)
+        if (self.solver != "cd" or not update_H or n_threads == 1 or not available or not sp.issparse(X)
+                or self.verbose):
+            return super()._fit_transform(X, y=y, W=W, H=H, update_H=update_H)
+        from sklearn.utils import check_random_state
+        self._check_params(X)
+        W, H = self._check_w_h(X, W, H, update_H)
+        l1_w, l1_h, l2_w, l2_h = self._compute_regularization(X)
+        W, H, n_iter = fit_coordinate_descent(X, W, H, tol=self.tol, max_iter=self.max_iter, l1_w=l1_w,
+                                              l1_h=l1_h, l2_w=l2_w, l2_h=l2_h, shuffle=self.shuffle,
+                                              rng=check_random_state(self.random_state), n_threads=n_threads)
+        if n_iter == self.max_iter and self.tol > 0:
+            warnings.warn(f"Maximum number of iterations {self.max_iter} reached. Increase it to improve "
+                          "convergence.", ConvergenceWarning)
+        return W, H, n_iter
