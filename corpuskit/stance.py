@@ -27,6 +27,7 @@ them (``favor.necessity``): the first name part gives the polarity.
 """
 from __future__ import annotations
 
+import bisect
 import csv
 import hashlib
 import io
@@ -233,22 +234,39 @@ def _line_hits(text: str, rx: "re.Pattern") -> list[bool]:
 
 def _line_token_spans(text: str, rx: "re.Pattern", hits: list[bool] | None = None
                       ) -> tuple[list[str], np.ndarray, np.ndarray, np.ndarray]:
-    """``_token_spans(text)`` restricted to the lines where ``rx`` finds a head (tokens never
-    cross lines), and the clause punctuation of those lines (the only punctuation that can
-    separate two of their tokens within a sentence); ``hits``: ``_line_hits(text, rx)`` if known."""
+    """``_token_spans(text)`` restricted to the sentences where ``rx`` finds a head, and the
+    clause punctuation of those sentences (the only punctuation that can separate two of their
+    tokens within a sentence); ``hits``: ``_line_hits(text, rx)`` if known.
+
+    Only the sentences of lines with a hit are searched (sentences never cross lines), and a
+    sentence is searched on its own normalized text: sentences break at whitespace, where
+    normalizing and tokenizing see a boundary either way.
+    """
+    from .tokens import normalize, sentence_spans
     lines = split_lines(text)
     hits = _line_hits(text, rx) if hits is None else hits
     if len(hits) != len(lines):  # normalize keeps line breaks; if not, tokenize everything
         return (*_token_spans(text), _clause_marks(text))
     toks: list[str] = []
     starts, ends, marks = [], [], []
+    spans = None
     for (a, b, _), hit in zip(lines, hits):
-        if hit:
-            tk, s, e = _token_spans(text[a:b])
+        if not hit:
+            continue
+        if spans is None:
+            spans = sentence_spans(text)
+            firsts = [p for p, _ in spans]
+        k = bisect.bisect_left(firsts, a)
+        while k < len(spans) and spans[k][0] < b:
+            s0, e0 = spans[k]
+            k += 1
+            if rx.search(normalize(text[s0:e0])) is None:
+                continue
+            tk, s, e = _token_spans(text[s0:e0])
             toks += tk
-            starts.append(s + a)
-            ends.append(e + a)
-            marks.append(_clause_marks(text, a, b))
+            starts.append(s + s0)
+            ends.append(e + s0)
+            marks.append(_clause_marks(text, s0, e0))
     if not starts:
         z = np.zeros(0, np.int64)
         return [], z, z, z

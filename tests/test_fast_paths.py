@@ -235,3 +235,18 @@ def test_scan_shared_tokens_count_equals_dfm(sample, opts):
     assert list(m.features) == list(ref.features) and (m.counts != ref.counts).nnz == 0
     pd.testing.assert_frame_equal(m.docvars, ref.docvars)
     assert not hasattr(sample, "_tokenized_memo")  # the memo never outlives the pass
+
+
+PUNKT_PIECES = list("ab AB.?!)(\"'\t;:,-1") + ["Mr.", "U.S.", " etc.", "...", "e.g.", "J. ", "(Sent1.) ", "”", "’", "No. 9"]
+
+
+def test_line_spans_equal_nltk_span_tokenize(seeds, sample):
+    lines = _lines(seeds) + _lines(sample)
+    fast, ref = tokens._punkt(), tokens._punkt_nltk()
+    assert [tokens._line_spans(fast, x) for x in lines] == [list(ref.span_tokenize(x)) for x in lines]
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(PUNKT_PIECES), min_size=1, max_size=40).map("".join).filter(str.strip))
+def test_line_spans_equal_nltk_on_punctuation(line):
+    assert tokens._line_spans(tokens._punkt(), line) == list(tokens._punkt_nltk().span_tokenize(line))
