@@ -53,14 +53,21 @@ JOBS = ["corpuskit", "corpuskit_vectorize", "sklearn_nmf", "sklearn_minibatch", 
 
 # ---------------------------------------------------------------------------- workers (child processes)
 class Timer:
+    """Seconds per step, and this process's peak RSS so far after each step (it says which
+    step set the peak; worker processes are counted by the parent's sampling, not here)."""
+
     def __init__(self):
         self.steps: dict[str, float] = {}
+        self.max_rss_mb: dict[str, int] = {}
 
     def __call__(self, name, fn, *a, **kw):
+        import resource
         t = time.perf_counter()
         out = fn(*a, **kw)
         self.steps[name] = round(time.perf_counter() - t, 3)
-        print(f"  {name}: {self.steps[name]:.1f} s", file=sys.stderr, flush=True)
+        self.max_rss_mb[name] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)  # KiB on Linux
+        print(f"  {name}: {self.steps[name]:.1f} s (peak RSS so far {self.max_rss_mb[name]} MB)", file=sys.stderr,
+              flush=True)
         return out
 
 
@@ -110,7 +117,7 @@ def job_corpuskit(data: pathlib.Path, n_jobs: int, minibatch: bool = True, with_
     t("frame_prevalence (per year, CIs)", ck.frame_prevalence, out["frames"], by="year", n_boot=200,
       random_state=0)
     t("stance_means (per year, CIs)", ck.period_means, out["stance"], by="year", n_boot=200, random_state=0)
-    return {"steps": t.steps, "shape": list(m.shape), "nnz": int(m.counts.nnz),
+    return {"steps": t.steps, "max_rss_mb_after_step": t.max_rss_mb, "shape": list(m.shape), "nnz": int(m.counts.nnz),
             "n_target_sentences": int(len(out["stance"])), "n_frame_docs": int(len(out["frames"]))}
 
 
@@ -147,6 +154,7 @@ def job_corpuskit_vectorize(data: pathlib.Path, n_jobs: int, nmf_overhead: bool)
         out["nmf_same_result"] = bool(np.allclose(np.sort(tm.components_.sum(axis=1)),
                                                   np.sort(bare.components_.sum(axis=1))))
     out["steps"] = t.steps
+    out["max_rss_mb_after_step"] = t.max_rss_mb
     return out
 
 
@@ -162,7 +170,7 @@ def job_sklearn(data: pathlib.Path, minibatch: bool) -> dict:
     x = t("vectorize (TfidfVectorizer)", _tfidf().fit_transform, texts)
     est = MiniBatchNMF(**NMF_KW) if minibatch else NMF(**NMF_KW)
     t("MiniBatchNMF k=20" if minibatch else "NMF k=20", est.fit_transform, x)
-    return {"steps": t.steps, "shape": list(x.shape)}
+    return {"steps": t.steps, "max_rss_mb_after_step": t.max_rss_mb, "shape": list(x.shape)}
 
 
 def job_gensim(data: pathlib.Path) -> dict:
@@ -181,7 +189,7 @@ def job_gensim(data: pathlib.Path) -> dict:
     d = t("Dictionary + filter_extremes", build)
     bow = t("doc2bow", lambda: [d.doc2bow(x) for x in toks])
     t("LdaModel k=20 (1 pass)", lambda: LdaModel(bow, id2word=d, num_topics=K, random_state=0, passes=1))
-    return {"steps": t.steps, "shape": [len(bow), len(d)]}
+    return {"steps": t.steps, "max_rss_mb_after_step": t.max_rss_mb, "shape": [len(bow), len(d)]}
 
 
 def run_job(name: str, data: pathlib.Path, n_jobs: int, nmf_overhead: bool, minibatch: bool = True,
@@ -226,6 +234,7 @@ def measure(name: str, args) -> dict:
     os.unlink(out_path)
     res["wall_s"] = round(wall, 1)
     res["peak_rss_mb"] = round(peak / 1e6)
+    res["corpuskit_commit"] = machine()["corpuskit_commit"]
     return res
 
 
@@ -376,8 +385,10 @@ def write_results_md() -> pathlib.Path:
         lines.append("| process | step | seconds |")
         lines.append("|---|---|---:|")
         for job, st in r["steps"].items():
+            commit = r["details"].get(job, {}).get("corpuskit_commit")
+            label = f"{job} (at {commit})" if commit else job
             for k, v in st.items():
-                lines.append(f"| {job} | {k} | {v if v is not None else '—'} |")
+                lines.append(f"| {label} | {k} | {v if v is not None else '—'} |")
         lines.append("")
     if runs:
         mc = runs[-1]["machine"]
@@ -411,6 +422,8 @@ def main(argv=None):
                     help="skip the NMF fits (corpuskit step and the sklearn_nmf process)")
     ap.add_argument("--skip", action="append", default=[], metavar="JOB=REASON",
                     help="do not run JOB; RESULTS.md gives REASON (e.g. a peer that cannot run at this size)")
+    ap.add_argument("--keep-other-jobs", action="store_true",
+                    help="keep the measurements of the processes not in --jobs from the existing JSON")
     ap.add_argument("--worker", default=None, help=argparse.SUPPRESS)
     ap.add_argument("--worker-out", default=None, help=argparse.SUPPRESS)
     a = ap.parse_args(argv)
@@ -434,6 +447,13 @@ def main(argv=None):
         results[job] = {"error": f"not run: {reason}"}
     todo = [j for j in a.jobs.split(",") if (a.minibatch or j != "sklearn_minibatch") and (a.nmf or j != "sklearn_nmf")
             and j not in skips]
+    if a.keep_other_jobs and path.exists():
+        # rerun some processes, keep the others' measurements from the earlier run of this size
+        old = json.loads(path.read_text())
+        for job, st in old["steps"].items():
+            if job not in todo and job not in skips and "error" not in st:
+                results[job] = {**old["details"].get(job, {}), "steps": st}
+        results["_load_before"] = old.get("loadavg_before")
     for i, job in enumerate(todo):
         results[job] = measure(job, a)
         # written after every process, so a run stopped early keeps what it measured;

@@ -187,12 +187,30 @@ class DFM:
         return self._with(counts=sp.csr_matrix(counts), docvars=rep)
 
     def tfidf(self, norm: str | None = "l2", smooth_idf: bool = True, sublinear_tf: bool = False) -> "DFM":
-        """TF-IDF weighting, exactly scikit-learn's ``TfidfTransformer`` with these options."""
+        """TF-IDF weighting, exactly scikit-learn's ``TfidfTransformer`` with these options.
+
+        The same steps as ``TfidfTransformer.transform`` (float values, log for
+        ``sublinear_tf``, times the idf of each value's column, rows normalized in
+        place), but the result shares the counts' ``indices`` and ``indptr``: on a
+        large corpus only the values are a new array (tests compare with
+        ``TfidfTransformer``).
+        """
         self._require_counts("tfidf")
         from sklearn.feature_extraction.text import TfidfTransformer
-        tr = TfidfTransformer(norm=norm, smooth_idf=smooth_idf, sublinear_tf=sublinear_tf)
-        weighted = tr.fit_transform(self.counts)
-        out = self._with(counts=sp.csr_matrix(weighted), weighting="tfidf")
+        from sklearn.preprocessing import normalize
+        c = self.counts
+        tr = TfidfTransformer(norm=norm, smooth_idf=smooth_idf, sublinear_tf=sublinear_tf).fit(c)
+        data = c.data.astype(np.float64)
+        if sublinear_tf:
+            np.log(data, data)
+            data += 1.0
+        step = 1 << 24  # the idf gather in blocks: no second array of the full size
+        for a in range(0, len(data), step):
+            data[a:a + step] *= tr.idf_[c.indices[a:a + step]]
+        weighted = sp.csr_matrix((data, c.indices, c.indptr), shape=c.shape, copy=False)
+        if norm is not None:
+            weighted = normalize(weighted, norm=norm, copy=False)
+        out = self._with(counts=weighted, weighting="tfidf")
         out.meta["idf"] = tr.idf_
         return out
 

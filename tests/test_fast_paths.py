@@ -250,3 +250,17 @@ def test_line_spans_equal_nltk_span_tokenize(seeds, sample):
 @given(st.lists(st.sampled_from(PUNKT_PIECES), min_size=1, max_size=40).map("".join).filter(str.strip))
 def test_line_spans_equal_nltk_on_punctuation(line):
     assert tokens._line_spans(tokens._punkt(), line) == list(tokens._punkt_nltk().span_tokenize(line))
+
+
+@pytest.mark.parametrize("kw", [{}, {"sublinear_tf": True}, {"norm": "l1", "smooth_idf": False}, {"norm": None}])
+@pytest.mark.parametrize("dtype", [np.int64, np.int32])
+def test_dfm_tfidf_equals_tfidftransformer(sample, kw, dtype):
+    from sklearn.feature_extraction.text import TfidfTransformer
+    m = ck.dfm(sample, stop_words="english", dtype=dtype)
+    got = m.tfidf(**kw)
+    ref = TfidfTransformer(**kw).fit_transform(m.counts)
+    assert got.counts.dtype == np.float64 and got.counts.has_sorted_indices
+    assert np.array_equal(got.counts.indptr, ref.indptr) and np.array_equal(got.counts.indices, ref.indices)
+    assert np.array_equal(got.counts.data, ref.data)  # the same operations: bit for bit
+    assert np.shares_memory(got.counts.indices, m.counts.indices)  # shared, not copied
+    assert np.array_equal(m.counts.data, ck.dfm(sample, stop_words="english", dtype=dtype).counts.data)  # counts untouched
