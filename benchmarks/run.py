@@ -328,8 +328,8 @@ def write_results_md() -> pathlib.Path:
              "Written by `benchmarks/run.py` from `benchmarks/results/*.json` — do not edit by hand.", "",
              "Each pipeline ran in its own process on the same generated corpus (`benchmarks/generate.py`, seed 0, "
              "corpus.jsonl); seconds are wall-clock per step, peak RSS includes child processes "
-             "(sampled every 0.1 s with psutil). The machine was shared with other jobs while these ran "
-             "(load averages below), so the times carry contention noise.", "",
+             "(sampled every 0.1 s with psutil). Load averages before and after each run are printed with its "
+             "step table: a busy machine slows the two-process steps most.", "",
              "## Totals", "",
              "| docs | text MB | corpuskit (nmf) s | corpuskit (minibatch) s | sklearn TF-IDF+NMF s | "
              "sklearn TF-IDF+MiniBatchNMF s | gensim LDA s | ck nmf / sk nmf | ck minibatch / sk nmf | "
