@@ -319,7 +319,7 @@ def count_texts(ids: Sequence[str], texts: Sequence[str], unit: str = "document"
     words, ``min_len`` and stemming are applied once per distinct word rather
     than per token (the same result, computed over the vocabulary).
     """
-    from .tokens import _TOKEN, _stemmer, _stopset, normalize
+    from .tokens import _TOKEN, normalize
 
     uid, udoc, uk, us, ue, utext = [], [], [], [], [], []
     for doc_id, text in zip(ids, texts):
@@ -345,17 +345,7 @@ def count_texts(ids: Sequence[str], texts: Sequence[str], unit: str = "document"
     rows = np.repeat(np.arange(len(toks)), lengths)
     m = sp.csr_matrix((np.ones(len(codes), dtype=np.int64), (rows, codes)), shape=(len(toks), len(feats)))
     if unigram:
-        stop = _stopset(stop_words)
-        if stop or min_len > 1:
-            keep = np.fromiter((w not in stop and len(w) >= min_len for w in feats), bool, len(feats))
-            idx = np.flatnonzero(keep)
-            m, feats = m[:, idx], feats[idx]
-        if stem:
-            st = _stemmer()
-            stem_codes, feats = pd.factorize(np.asarray([st.stem(w) for w in feats], dtype=object))
-            feats = np.asarray(feats, dtype=object)
-            m = sp.csr_matrix((m.data, stem_codes[m.indices], m.indptr), shape=(m.shape[0], len(feats)))
-            m.sum_duplicates()
+        m, feats = _filter_features(m, feats, stop_words, stem, min_len)
         n_tokens = np.asarray(m.sum(axis=1)).ravel().astype(np.int64)
     else:  # n_tokens counts unigrams, whatever features are counted
         n_tokens = np.fromiter((len(tokenize(t, stop_words=stop_words, stem=stem, min_len=min_len)) for t in utext),
@@ -363,20 +353,10 @@ def count_texts(ids: Sequence[str], texts: Sequence[str], unit: str = "document"
     return {"units": table, "features": feats, "counts": sp.csr_matrix(m), "n_tokens": n_tokens}
 
 
-def count_tokenized(tk, ids: Sequence[str], ends: Sequence[int], *, stop_words=None, stem: bool = False,
-                    min_len: int = 1) -> dict:
-    """:func:`count_texts` for whole documents and unigrams, from a chunk's token stream
-    (``corpuskit.frames._tokenize_corpus``) instead of tokenizing again.
-
-    The stream holds every sentence's tokens in order, which are the document's tokens:
-    sentences split at whitespace and tokenizing is local (``tests/test_fast_paths.py``
-    checks the counts equal :func:`count_texts`'s).
-    """
+def _filter_features(m: sp.csr_matrix, feats: np.ndarray, stop_words, stem: bool, min_len: int):
+    """Unigram counts with stop words and short words dropped and words stemmed, applied once per
+    distinct word of the vocabulary rather than per token (the same result)."""
     from .tokens import _stemmer, _stopset
-    n = len(ids)
-    doc = tk.sents["doc"].to_numpy()[tk.seg] if len(tk.seg) else np.zeros(0, np.int64)
-    feats = np.asarray(tk.vocab, dtype=object)
-    m = sp.csr_matrix((np.ones(len(tk.codes), dtype=np.int64), (doc, tk.codes)), shape=(n, len(feats)))
     stop = _stopset(stop_words)
     if stop or min_len > 1:
         keep = np.fromiter((w not in stop and len(w) >= min_len for w in feats), bool, len(feats))
@@ -388,6 +368,23 @@ def count_tokenized(tk, ids: Sequence[str], ends: Sequence[int], *, stop_words=N
         feats = np.asarray(feats, dtype=object)
         m = sp.csr_matrix((m.data, stem_codes[m.indices], m.indptr), shape=(m.shape[0], len(feats)))
         m.sum_duplicates()
+    return m, feats
+
+
+def count_tokenized(tk, ids: Sequence[str], ends: Sequence[int], *, stop_words=None, stem: bool = False,
+                    min_len: int = 1) -> dict:
+    """:func:`count_texts` for whole documents and unigrams, from a chunk's token stream
+    (``corpuskit.frames._tokenize_corpus``) instead of tokenizing again.
+
+    The stream holds every sentence's tokens in order, which are the document's tokens:
+    sentences split at whitespace and tokenizing is local (``tests/test_fast_paths.py``
+    checks the counts equal :func:`count_texts`'s).
+    """
+    n = len(ids)
+    doc = tk.sents["doc"].to_numpy()[tk.seg] if len(tk.seg) else np.zeros(0, np.int64)
+    feats = np.asarray(tk.vocab, dtype=object)
+    m = sp.csr_matrix((np.ones(len(tk.codes), dtype=np.int64), (doc, tk.codes)), shape=(n, len(feats)))
+    m, feats = _filter_features(m, feats, stop_words, stem, min_len)
     table = pd.DataFrame({"unit_id": list(ids), "id": list(ids), "unit": np.zeros(n, np.int64),
                           "start": np.zeros(n, np.int64), "end": np.asarray(ends, dtype=np.int64)})
     return {"units": table, "features": feats, "counts": sp.csr_matrix(m),
