@@ -491,11 +491,10 @@ def _scan_worker(raw, prep: dict, funcs: Mapping[str, Callable], dfm_opts: Mappi
     finally:
         del chunk._tokenized_memo
     if dfm_opts is not None:
-        o = dict(dfm_opts)
-        tk = memo.get("tk")
-        if tk is not None and o.pop("unit") == "document" and o.pop("ngrams") in (1, (1,), [1]):
-            o.pop("window")
-            res = count_tokenized(tk, chunk.ids, [len(t) for t in chunk.iter_texts()], **o)
+        tk, o = memo.get("tk"), dfm_opts
+        if tk is not None and o["unit"] == "document" and o["ngrams"] in (1, (1,), [1]):
+            res = count_tokenized(tk, chunk.ids, [len(t) for t in chunk.iter_texts()], stop_words=o["stop_words"],
+                                  stem=o["stem"], min_len=o["min_len"])
         else:
             res = count_texts(chunk.ids, list(chunk.iter_texts()), **dfm_opts)
         res["docvars"] = chunk.docvars if prep else None
