@@ -43,7 +43,6 @@ class _Side:
     """One factor's update: the matrix whose rows it uses (CSR) and the row blocks."""
 
     def __init__(self, x: sp.csr_matrix, n_threads: int):
-        self.x = x
         self.blocks = _row_blocks(x, n_threads)
         self.parts = [x[a:b] for a, b in self.blocks]
 
@@ -110,10 +109,8 @@ class ThreadedNMF(NMF):
         self.n_jobs = n_jobs
 
     def _fit_transform(self, X, y=None, W=None, H=None, update_H=True):
-        n_threads = self.n_jobs or 1
-        if n_threads < 0:
-            import os
-            n_threads = max(1, (os.cpu_count() or 1) + 1 + n_threads)
+        from joblib import effective_n_jobs
+        n_threads = effective_n_jobs(self.n_jobs)  # None: 1, -1: all cores, as everywhere in joblib
         if (self.solver != "cd" or not update_H or n_threads == 1 or not available or not sp.issparse(X)
                 or self.verbose):
             return super()._fit_transform(X, y=y, W=W, H=H, update_H=update_H)

@@ -292,12 +292,13 @@ _DTYPES = (np.int64, np.int32)
 
 
 def _check_dtype(dtype) -> type:
+    try:
+        given = np.dtype(dtype)
+    except TypeError:
+        given = None
     for d in _DTYPES:
-        try:
-            if np.dtype(dtype) == d:
-                return d
-        except TypeError:
-            break
+        if given == d:
+            return d
     raise ParameterError(f"dtype={dtype!r}: use np.int64 (default) or np.int32 for the counts")
 
 
