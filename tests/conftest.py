@@ -4,7 +4,6 @@ import pytest
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 SEEDS = ROOT / "seeds"
-SHARED = ROOT.parent / "shared"
 SOTU = ROOT / "notebooks" / "data" / "state_of_the_union"  # byte-exact copy of shared/corpora/state_of_the_union
 
 
@@ -18,7 +17,7 @@ def seeds():
 def sotu():
     import corpuskit as ck
     if not SOTU.is_dir():
-        pytest.fail(f"{SOTU} is missing: CI runs with shared/ beside the clone")
+        pytest.fail(f"{SOTU} is missing: it is part of the repository (notebooks/data/)")
     return ck.load_corpus(SOTU)
 
 

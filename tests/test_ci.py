@@ -30,3 +30,21 @@ def test_constraints_is_a_full_freeze():
     assert all(re.fullmatch(r"[A-Za-z0-9_.\-\[\]]+==[\w.+!-]+", p) for p in pins), pins
     names = {p.split("==")[0].lower() for p in pins}
     assert {"numpy", "pandas", "scikit-learn", "matplotlib", "nltk", "scipy", "pillow", "pytest"} <= names
+
+
+def test_tests_read_nothing_outside_the_repository():
+    # a user's clone has nothing beside it: data the tests need lives under the repository
+    pattern = re.compile(r"\.\./shared|parents?\b[^\n]*/ *[\"']shared[\"']")
+    offenders = [f"{p.name}:{i}" for p in sorted((ROOT / "tests").glob("*.py"))
+                 for i, line in enumerate(p.read_text(encoding="utf-8").splitlines(), 1) if pattern.search(line)]
+    assert offenders == []
+
+
+def test_python_dash_m_corpuskit_runs_the_command_line():
+    import subprocess
+    import sys
+
+    out = subprocess.run([sys.executable, "-m", "corpuskit", "info", "--help"], capture_output=True, text=True,
+                         cwd=ROOT, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert "usage: corpuskit info" in out.stdout

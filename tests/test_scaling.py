@@ -2,7 +2,8 @@
 
 References: quanteda.textmodels' reference pages print ``textmodel_wordfish(data_dfm_lbgexample,
 dir = c(1, 5))`` and ``predict(textmodel_wordscores(data_dfm_lbgexample, c(seq(-1.5, 1.5, .75), NA)))``;
-``data_dfm_lbgexample`` is ``shared/corpora/lbg2003_example/dfm.csv`` (its README lists the Wordscores values).
+``data_dfm_lbgexample`` is ``tests/data/lbg2003_example/dfm.csv`` (a copy of the shared corpus; its README lists
+the Wordscores values).
 """
 import math
 
@@ -16,9 +17,9 @@ from corpuskit.dfm import DFM
 from corpuskit.errors import ParameterError
 from corpuskit.scaling import Wordfish, Wordscores, _log_posterior, _theta_se, wordfish, wordscores
 
-from conftest import SHARED
+from conftest import ROOT
 
-LBG = SHARED / "corpora" / "lbg2003_example" / "dfm.csv"
+LBG = ROOT / "tests" / "data" / "lbg2003_example" / "dfm.csv"
 
 
 @pytest.fixture(scope="module")
