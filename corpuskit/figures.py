@@ -18,7 +18,7 @@ import argparse
 import json
 import pathlib
 import shutil
-import tempfile
+import sys
 import warnings
 from dataclasses import dataclass, field
 from typing import Any, Callable
@@ -28,6 +28,7 @@ import pandas as pd
 
 from . import plots
 from .errors import CorpuskitError
+from .outputs import check_conflicts, check_out_dir, commit_outputs, staging_dir
 
 __all__ = ["Study", "run_study", "add_figures_command"]
 
@@ -274,6 +275,12 @@ def step_shift(study: Study) -> None:
     study.summary["shift"] = out
 
 
+# the figures each step draws, so --out can be checked before any work (a test keeps this true)
+STEP_FIGURES: dict[str, tuple[str, ...]] = {
+    "corpus": ("corpus_timeline",), "topics": ("topics_choice_of_k", "topics_over_time"),
+    "frames": ("frames_over_time",), "keyness": ("keyness",), "stance": ("stance_by_method",), "shift": (),
+    "wordfish": ("wordfish",)}
+
 STEPS: list[tuple[str, Callable[[Study], None]]] = [("corpus", step_corpus), ("topics", step_topics),
                                                     ("frames", step_frames), ("keyness", step_keyness),
                                                     ("stance", step_stance), ("shift", step_shift),
@@ -297,30 +304,33 @@ def run_study(corpus, random_state: int = 0, steps: list[str] | None = None, gol
     return study
 
 
-def write_outputs(study: Study, out: pathlib.Path, formats=FORMATS) -> list[pathlib.Path]:
-    """Write figures and summary.json into ``out`` atomically (all or nothing)."""
-    out = pathlib.Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = pathlib.Path(tempfile.mkdtemp(prefix=".figures-", dir=out.parent))
+def write_outputs(study: Study, out: pathlib.Path, formats=FORMATS, force: bool = False) -> list[pathlib.Path]:
+    """Write figures and summary.json into ``out``, all or nothing, touching only files corpuskit wrote.
+
+    ``out`` keeps a manifest of what the run wrote (:mod:`corpuskit.outputs`): a file the manifest does not
+    list is never replaced or removed, a listed file the user changed is not overwritten (``force``
+    overrides both, for the files this run writes), and stale outputs of an earlier run go only if listed.
+    """
+    out = check_out_dir(out)
+    check_conflicts(out, planned_names(study.figures, formats), force=force)
+    staged = staging_dir(out)
     try:
-        written = []
         for name, fig in study.figures.items():
-            written += plots.save_figure(fig, tmp / name, formats)
-        (tmp / "summary.json").write_text(json.dumps(study.summary, indent=2, sort_keys=True, ensure_ascii=False)
-                                          + "\n", encoding="utf-8")
-        if out.exists():
-            for p in out.iterdir():  # files we generate are replaced; anything else a user put there stays
-                if p.suffix in {".png", ".svg", ".pdf"} or p.name == "summary.json":
-                    p.unlink()
-        out.mkdir(exist_ok=True)
-        final = []
-        for p in sorted(tmp.iterdir()):
-            dest = out / p.name
-            p.replace(dest)
-            final.append(dest)
-        return final
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
+            plots.save_figure(fig, staged / name, formats)
+        (staged / "summary.json").write_text(json.dumps(study.summary, indent=2, sort_keys=True,
+                                                        ensure_ascii=False) + "\n", encoding="utf-8")
+    except BaseException:
+        shutil.rmtree(staged, ignore_errors=True)
+        raise
+    written, kept = commit_outputs(out, staged, force=force)
+    for name in kept:
+        print(f"corpuskit: kept {out / name}: an earlier run wrote it and it has changed since", file=sys.stderr)
+    return written
+
+
+def planned_names(figures, formats=FORMATS) -> list[str]:
+    """The file names a run with these figure names and formats writes."""
+    return [f"{name}.{fmt}" for name in figures for fmt in formats] + ["summary.json"]
 
 
 def _span(text: str, option: str) -> tuple[str, str]:
@@ -338,14 +348,29 @@ def _span(text: str, option: str) -> tuple[str, str]:
     return (parts[0], parts[-1])
 
 
+def _formats(text: str) -> tuple[str, ...]:
+    formats = tuple(f.strip() for f in text.split(","))
+    bad = [f for f in formats if f not in ("png", "svg", "pdf")]
+    if bad or not formats:
+        raise CorpuskitError(f"--formats {text!r}: {', '.join(map(repr, bad)) or 'nothing'} is not a format; "
+                             "use a comma-separated list of png, svg, pdf")
+    return formats
+
+
 def _figures(args: argparse.Namespace) -> int:
     from .corpus import load_corpus
 
+    # every check that needs no work comes first: a bad --out fails at once, not after the study
+    formats = _formats(args.formats)
+    out = check_out_dir(args.out)
+    check_conflicts(out, planned_names([f for step, _ in STEPS for f in STEP_FIGURES.get(step, ())], formats),
+                    force=args.force)
+    before, after = _span(args.before, "--before"), _span(args.after, "--after")
     corpus = load_corpus(args.corpus)
     gold = pathlib.Path(args.corpus) / "annotations" / "gold.csv"
     study = run_study(corpus, random_state=args.random_state, gold=gold if gold.is_file() else None,
-                      before=_span(args.before, "--before"), after=_span(args.after, "--after"))
-    files = write_outputs(study, pathlib.Path(args.out), formats=tuple(args.formats.split(",")))
+                      before=before, after=after)
+    files = write_outputs(study, out, formats=formats, force=args.force)
     print(f"wrote {len(files)} files to {args.out}: {len(study.figures)} figures × "
           f"{args.formats.replace(',', ' + ')}, summary.json")
     return 0
@@ -363,4 +388,7 @@ def add_figures_command(sub) -> None:
                                                 "START:END (default: 2006)")
     p.add_argument("--after", default="2021:2024", help="second period compared (default: 2021:2024)")
     p.add_argument("--formats", default=",".join(FORMATS), help="comma-separated: png,svg,pdf (default: png,svg)")
+    p.add_argument("--force", action="store_true",
+                   help="overwrite files of the names the run writes even if corpuskit did not write them or they "
+                        "changed since (other files in --out are never touched)")
     p.set_defaults(func=_figures)

@@ -30,9 +30,16 @@ def test_figures_are_byte_identical_across_runs(generated, tmp_path):
 def test_committed_figures_equal_what_the_command_generates(generated):
     committed = ROOT / "figures"
     names = sorted(p.name for p in generated.iterdir())
+    assert ".corpuskit-manifest.json" in names  # the manifest of what the run wrote counts as output
     assert sorted(p.name for p in committed.iterdir()) == names
     match, mismatch, errors = filecmp.cmpfiles(committed, generated, names, shallow=False)
     assert not mismatch and not errors, f"regenerate with `corpuskit figures`: {mismatch or errors} differ"
+
+
+def test_step_figures_declares_what_the_steps_draw(generated):
+    declared = {f for fs in figmod.STEP_FIGURES.values() for f in fs}
+    assert {p.stem for p in generated.glob("*.png")} == declared
+    assert set(figmod.STEP_FIGURES) == {name for name, _ in figmod.STEPS}
 
 
 def test_every_figure_has_png_and_svg_and_summary(generated):
@@ -58,7 +65,7 @@ def test_failure_leaves_previous_output_untouched(tmp_path, monkeypatch, capsys)
     assert main(["figures", "--corpus", str(ROOT / "seeds"), "--out", str(out)]) == 2
     assert "step failed on purpose" in capsys.readouterr().err
     assert digest(out) == before
-    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".figures-")]
+    assert not [p for d in (tmp_path, out) for p in d.iterdir() if p.name.startswith((".figures-", ".corpuskit-tmp"))]
 
 
 @pytest.mark.parametrize("args, message", [
