@@ -5,7 +5,7 @@ Each decimal number in the "## Findings" section carries its key in an HTML comm
 
     the mean is 0.30<!-- stance/documents/hand-coded/000/stance --> for 2006
 
-The key is a path into figures/summary.json with segments separated by ``/``: summary.json's keys
+The key is a path into figures/summary.json with segments separated by ``/``: summary.json's keys may
 contain ``:``, ``-`` or ``.`` (``2006:threat``, ``hand-coded``) but never ``/``. A segment into a list is
 its index, e.g. ``keyness/top_a/0/z``. The quoted number must equal the stored value rounded to the decimals
 quoted, sign included: ``0.30`` matches 0.3, ``0.27`` matches 0.273, ``−0.10`` matches -0.097 but
