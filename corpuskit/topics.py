@@ -654,6 +654,9 @@ class TopicModel(BaseEstimator):
         holding Python objects raises CorpuskitError naming the file; a file saved
         by another corpuskit version gives a warning.
 
+        ``estimator_`` is rebuilt from its saved parameters and fitted arrays (enough
+        for its ``transform``). Without saved texts, ``units_["text"]`` is missing.
+
         >>> tm = ck.TopicModel.load("model.zip")   # doctest: +SKIP
         """
         return _read_model(cls, pathlib.Path(path))
@@ -666,6 +669,7 @@ class TopicModel(BaseEstimator):
 _ARRAY_KINDS = "biufMm"  # bool, int, uint, float, datetime64, timedelta64: never object or void
 _ZIP_TIME = (1980, 1, 1, 0, 0, 0)  # a fixed time: the same model gives the same bytes
 _TAGS = ("tuple", "set", "frozenset", "dict", "ndarray")
+_MASKED = ("Int8", "Int16", "Int32", "Int64", "UInt8", "UInt16", "UInt32", "UInt64", "Float32", "Float64", "boolean")
 
 
 class _Damaged(Exception):
@@ -773,8 +777,7 @@ def _put_series(arrays: _Arrays, name: str, s: pd.Series, where: str, omit: bool
                 "codes": arrays.put(f"{name}/codes", s.cat.codes.to_numpy())}
     elif isinstance(dtype, np.dtype) and dtype.kind in _ARRAY_KINDS:
         return {"kind": "numpy", "values": arrays.put(name, s.to_numpy())}
-    elif (isinstance(dtype, pd.api.extensions.ExtensionDtype) and str(dtype) in ("Int8", "Int16", "Int32", "Int64",
-          "UInt8", "UInt16", "UInt32", "UInt64", "Float32", "Float64", "boolean")):
+    elif isinstance(s.array, (pd.arrays.IntegerArray, pd.arrays.FloatingArray, pd.arrays.BooleanArray)):
         values = s.to_numpy(dtype=dtype.numpy_dtype, na_value=dtype.numpy_dtype.type(0))
         return {"kind": "masked", "dtype": str(dtype), "values": arrays.put(f"{name}/values", values),
                 "missing": arrays.put(f"{name}/missing", missing)}
@@ -868,6 +871,8 @@ class _Reader:
         if kind == "numpy":
             return pd.Series(self.get(spec["values"], _ARRAY_KINDS, (n,)))
         if kind == "masked":
+            if spec.get("dtype") not in _MASKED:
+                raise _Damaged(f"model.json has a column of unknown dtype {spec.get('dtype')!r}")
             values = pd.Series(self.get(spec["values"], "biuf", (n,))).astype(spec["dtype"])
             return values.mask(self.get(spec["missing"], "b", (n,)))
         if kind == "category":
@@ -919,6 +924,8 @@ def _set_estimator_state(est, spec: dict, arrays: _Reader) -> None:
         raise _Damaged(f"model.json says the estimator is {spec.get('class')!r}, the parameters give "
                        f"{type(est).__name__!r}")
     for key, value in spec["attributes"].items():
+        if not (isinstance(key, str) and key.isidentifier() and not key.startswith("__")):
+            raise _Damaged(f"model.json names an estimator attribute {key!r}")
         if "array" in value:
             setattr(est, key, arrays.get(value["array"]))
         elif "random_state" in value:
@@ -1012,11 +1019,11 @@ def _read_model(cls, path: pathlib.Path) -> TopicModel:
         raise CorpuskitError(f"{path}: no such file")
     if path.stat().st_size == 0:
         raise CorpuskitError(f"{path}: not a saved TopicModel (an empty file)")
-    if _looks_like_pickle(path):
-        raise CorpuskitError(f"{path}: is a Python pickle, which can run code, so it was not opened; corpuskit "
-                             "model files are zip archives written by TopicModel.save — refit the model and save "
-                             "it again")
     if not zipfile.is_zipfile(path):
+        if _looks_like_pickle(path):
+            raise CorpuskitError(f"{path}: is a Python pickle, which can run code, so it was not opened; corpuskit "
+                                 "model files are zip archives written by TopicModel.save — refit the model and "
+                                 "save it again")
         raise CorpuskitError(f"{path}: not a saved TopicModel (not a zip archive: another kind of file, or a "
                              "model file cut short); save the model again with TopicModel.save")
     try:
@@ -1036,9 +1043,6 @@ def _read_model(cls, path: pathlib.Path) -> TopicModel:
                 raise CorpuskitError(f"{path}: saved in TopicModel file format {meta.get('format_version')!r}, "
                                      f"this corpuskit reads format {_FORMAT_VERSION}; refit the model and save it "
                                      "again")
-            if meta.get("corpuskit_version") != __version__:
-                warnings.warn(f"{path} was saved by corpuskit {meta.get('corpuskit_version')}, this is "
-                              f"{__version__}; results may differ from a refit", UserWarning, stacklevel=3)
             model = _rebuild(cls, meta, _Reader(zf, meta.get("arrays")))
             if meta.get("include_texts") is not True:
                 model._texts_left_out = str(path)
@@ -1051,6 +1055,9 @@ def _read_model(cls, path: pathlib.Path) -> TopicModel:
     except Exception as exc:  # any other failure to read a part means the file is not what it says
         raise CorpuskitError(f"{path}: damaged TopicModel file ({_one_line(exc)}); refit the model and save it "
                              "again") from None
+    if meta.get("corpuskit_version") != __version__:
+        warnings.warn(f"{path} was saved by corpuskit {meta.get('corpuskit_version')}, this is "
+                      f"{__version__}; results may differ from a refit", UserWarning, stacklevel=3)
     return model
 
 
@@ -1087,8 +1094,9 @@ def _rebuild(cls, meta: dict, arrays: _Reader) -> TopicModel:
     docs = arrays.frame(meta["docvars_"])
     need(len(docvars) == n and len(units_) == n, f"the unit tables have {len(docvars)} and {len(units_)} rows, "
                                                  f"the counts {n}")
-    need({"id", "date", "year", "n_tokens"} <= set(units_.columns) and {"id", "date", "year"} <= set(docs.columns),
-         "a table lacks id, date, year or n_tokens")
+    need({"id", "date", "year", "n_tokens", "text"} <= set(units_.columns), "units_ lacks a column it needs")
+    need({"id", "date", "n_tokens"} <= set(docvars.columns), "dfm_.docvars lacks a column it needs")
+    need({"id", "date", "year"} <= set(docs.columns), "docvars_ lacks a column it needs")
     need(bool(pd.Index(units_["id"].astype(str)).isin(docs["id"].astype(str)).all()),
          "units_ has documents that docvars_ lacks")
     model.dfm_ = DFM(counts, features, docvars, dm["weighting"], _decode(dm["meta"], arrays))
@@ -1100,7 +1108,10 @@ def _rebuild(cls, meta: dict, arrays: _Reader) -> TopicModel:
     model.unit_ = fitted["unit_"]
     model.units_ = units_
     model.docvars_ = docs
-    est = model._estimator()
+    try:
+        est = model._estimator()
+    except CorpuskitError as exc:
+        raise _Damaged(f"the estimator's parameters are not valid: {exc}") from None
     _set_estimator_state(est, meta["estimator"], arrays)
     need(getattr(est, "components_", np.zeros((k, p))).shape == (k, p), "the estimator's components_ do not fit")
     model.estimator_ = est
