@@ -14,9 +14,11 @@ Stability analysis for topic models", ECML PKDD, LNCS 8724, 498-513.
 """
 from __future__ import annotations
 
+import io
+import json
 import pathlib
-import pickle
 import warnings
+import zipfile
 from typing import Iterable, Mapping, Sequence
 
 import numpy as np
@@ -43,7 +45,7 @@ _NMF_INITS = ("random", "nndsvd", "nndsvda", "nndsvdar")
 AUTO_MIN_DOCUMENTS = 100
 _DEFAULT_MAX_ITER = {"nmf": 1000, "minibatch-nmf": 200, "lda": 50}
 _FORMAT = "corpuskit.TopicModel"
-_FORMAT_VERSION = 1
+_FORMAT_VERSION = 2  # format 1 was a pickle, which load refuses
 
 
 def _check_corpus(corpus) -> None:
@@ -318,6 +320,7 @@ class TopicModel(BaseEstimator):
 
     def _fit_with(self, corpus, unit: str, full: DFM, u: pd.DataFrame) -> "TopicModel":
         self._fit_counts(full)
+        self._texts_left_out = None  # set by load when the file holds no texts
         self.unit_ = unit
         dv = self.dfm_.docvars
         self.units_ = pd.DataFrame({"unit_id": dv["unit_id"], "id": dv["id"], "unit": dv["unit"],
@@ -331,6 +334,13 @@ class TopicModel(BaseEstimator):
     def _check_fitted(self) -> None:
         if not hasattr(self, "components_"):
             raise CorpuskitError("this TopicModel is not fitted yet: call .fit(corpus) first")
+
+    def _require_texts(self, method: str, alternative: str = "") -> None:
+        source = getattr(self, "_texts_left_out", None)
+        if source:
+            raise CorpuskitError(f"{method} needs the units' texts, but this TopicModel was loaded from {source}, "
+                                 f"saved without them; {alternative}save the model with include_texts=True "
+                                 "or refit it")
 
     def _top_indices(self, k: int, n: int) -> np.ndarray:
         w = self.components_[k]
@@ -438,6 +448,9 @@ class TopicModel(BaseEstimator):
         documents where a period has two or more, units where it has one
         (``ci_basis`` says which). Every period from the first to the last is a
         row; periods without documents have n_docs = 0 and NaN share and CI.
+        Periods whose documents have no modeled tokens (e.g. every word is a stop
+        word) count those documents in n_docs and n_units but have NaN share and
+        CI too: there is no weight to share out.
 
         ``by``: "year", "month", "quarter", "week", "day" or a pandas period alias ("5Y").
 
@@ -452,9 +465,13 @@ class TopicModel(BaseEstimator):
         dv = self.dfm_.docvars
         periods = assign_periods(dv["date"], by, precision=dv.get("date_precision"))
         k = len(self.components_)
-        out = period_shares(self.unit_topics_, dv["id"].to_numpy(), periods, list(range(k)),
-                            weights=dv["n_tokens"].to_numpy(dtype=float), n_boot=n_boot, level=level,
-                            random_state=random_state)
+        with warnings.catch_warnings():
+            # a period whose units have no tokens has no shares: every bootstrap share is NaN, and
+            # its NaN CI (documented above) is the answer, not a problem for numpy to warn about
+            warnings.filterwarnings("ignore", "All-NaN slice encountered", RuntimeWarning)
+            out = period_shares(self.unit_topics_, dv["id"].to_numpy(), periods, list(range(k)),
+                                weights=dv["n_tokens"].to_numpy(dtype=float), n_boot=n_boot, level=level,
+                                random_state=random_state)
         out = out.rename(columns={"category": "topic"})
         out["topic"] = out["topic"].astype(int)
         out.insert(out.columns.get_loc("topic") + 1, "label", pd.array([self.labels_[t] for t in out["topic"]],
@@ -470,6 +487,7 @@ class TopicModel(BaseEstimator):
         weight (the unit's proportion of the topic), text.
         """
         self._check_fitted()
+        self._require_texts("representative_units")
         t = self._topic_index(topic)
         _check_positive_int("n", n)
         w = self.unit_topics_[:, t]
@@ -543,6 +561,7 @@ class TopicModel(BaseEstimator):
         stop words removed, stemmed if ``stem``), unigrams, every token kept (no
         min_df/max_df filtering). The reference corpus of :meth:`coherence`."""
         self._check_fitted()
+        self._require_texts("coherence", "pass texts= (the corpus), ")
         if self.units_["text"].isna().any():
             raise CorpuskitError("this TopicModel was fit on a DFM, which holds no texts: pass texts= "
                                  "(the corpus) to coherence")
@@ -600,49 +619,503 @@ class TopicModel(BaseEstimator):
         return df
 
     # ------------------------------------------------------------------ persistence
-    def save(self, path: str | pathlib.Path) -> pathlib.Path:
-        """Save the fitted model (a pickle with a format version); returns the path.
+    def save(self, path: str | pathlib.Path, include_texts: bool = False) -> pathlib.Path:
+        """Save the fitted model as one data-only zip file; returns the path.
 
-        The file holds the modeled units' text too (for :meth:`representative_units`
-        and :meth:`coherence`), so it is about as large as the corpus.
+        The file holds ``.npy`` arrays (written without pickle) and a
+        ``model.json`` of metadata: the format and corpuskit versions, the
+        parameters, the vocabulary, idf, topics (``components_``), the fitted
+        estimator's arrays (what its ``transform`` needs), the tokenizer and dfm
+        options, the modeled units' counts, topic proportions and dates, the
+        documents' metadata and the labels. Reading it never runs code.
+
+        The units' texts are left out unless ``include_texts=True``: a model loaded
+        without them gives the same top terms, document topics, prevalence and
+        topic evolution, but :meth:`representative_units` and :meth:`coherence`
+        (without ``texts=``) need them. The same model gives the same bytes.
+
+        >>> tm.save("model.zip")                                  # doctest: +SKIP
+        >>> tm.save("model-with-texts.zip", include_texts=True)   # doctest: +SKIP
         """
         self._check_fitted()
-        from . import __version__
+        if not isinstance(include_texts, bool):
+            raise ParameterError(f"include_texts={include_texts!r}: use True or False")
         path = pathlib.Path(path)
-        payload = {"format": _FORMAT, "format_version": _FORMAT_VERSION, "corpuskit_version": __version__,
-                   "model": self}
-        with path.open("wb") as fh:
-            pickle.dump(payload, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        _write_model(self, path, include_texts)
         return path
 
     @classmethod
     def load(cls, path: str | pathlib.Path) -> "TopicModel":
-        """Load a model saved with :meth:`save`. Pickles can run code: load only files you trust.
+        """Load a model written by :meth:`save`, without running any code from the file.
 
-        Raises CorpuskitError naming the file if it is not a saved TopicModel or has
-        another format version; warns if it was saved by another corpuskit version.
+        Arrays are read with ``allow_pickle=False`` and metadata as JSON; shapes and
+        types are checked. A pickle (such as a file saved by corpuskit before
+        format 2), a damaged file, a file of another format version, or an entry
+        holding Python objects raises CorpuskitError naming the file; a file saved
+        by another corpuskit version gives a warning.
+
+        ``estimator_`` is rebuilt from its saved parameters and fitted arrays (enough
+        for its ``transform``). Without saved texts, ``units_["text"]`` is missing.
+
+        >>> tm = ck.TopicModel.load("model.zip")   # doctest: +SKIP
         """
-        from . import __version__
-        path = pathlib.Path(path)
-        if not path.is_file():
-            raise CorpuskitError(f"{path}: no such file")
+        return _read_model(cls, pathlib.Path(path))
+
+
+# ---------------------------------------------------------------------- model files
+# A model file is a zip of model.json and arrays/<name>.npy entries. Nothing in it is
+# ever unpickled: arrays are numbers (the kinds below), strings are UTF-8 bytes with
+# offsets, and everything else is JSON. Version 1 was a pickle and is refused.
+_ARRAY_KINDS = "biufMm"  # bool, int, uint, float, datetime64, timedelta64: never object or void
+_ZIP_TIME = (1980, 1, 1, 0, 0, 0)  # a fixed time: the same model gives the same bytes
+_TAGS = ("tuple", "set", "frozenset", "dict", "ndarray")
+_MASKED = ("Int8", "Int16", "Int32", "Int64", "UInt8", "UInt16", "UInt32", "UInt64", "Float32", "Float64", "boolean")
+
+
+class _Damaged(Exception):
+    """A model file that is not what model.json says (the loader adds the file name)."""
+
+
+class _Refused(Exception):
+    """A model file entry that could run code if read the usual way."""
+
+
+def _one_line(exc: BaseException) -> str:
+    return " ".join(f"{type(exc).__name__}: {exc}".split())
+
+
+class _Arrays:
+    """The arrays of a model file being written, each listed in model.json with its dtype and shape."""
+
+    def __init__(self):
+        self.arrays: dict[str, np.ndarray] = {}
+
+    def put(self, name: str, a) -> str:
+        a = np.asarray(a)
+        if a.dtype.kind not in _ARRAY_KINDS:  # pragma: no cover - every caller passes numbers
+            raise CorpuskitError(f"internal error: {name} has dtype {a.dtype}, which a model file cannot hold")
+        self.arrays[name] = a
+        return name
+
+    def strings(self, name: str, values, missing: np.ndarray | None = None) -> dict:
+        """Strings as UTF-8 bytes (``name/data``) and their ``name/offsets``; ``name/missing`` marks NA."""
+        values = list(values)
+        if missing is not None and missing.any():
+            values = ["" if m else v for v, m in zip(values, missing)]
+            self.put(f"{name}/missing", np.asarray(missing, dtype=bool))
+        encoded = [v.encode("utf-8", "surrogatepass") for v in values]
+        offsets = np.zeros(len(encoded) + 1, dtype=np.int64)
+        np.cumsum(np.fromiter(map(len, encoded), dtype=np.int64, count=len(encoded)), out=offsets[1:])
+        self.put(f"{name}/data", np.frombuffer(b"".join(encoded), dtype=np.uint8))
+        self.put(f"{name}/offsets", offsets)
+        return {"strings": name, "n": len(encoded), "missing": bool(missing is not None and missing.any())}
+
+    def listing(self) -> dict:
+        return {name: {"dtype": a.dtype.str, "shape": list(a.shape)} for name, a in self.arrays.items()}
+
+
+def _unsaveable(where: str, value) -> ParameterError:
+    return ParameterError(f"TopicModel.save: {where}={value!r} cannot go in a model file; use numbers, strings "
+                          "and lists, tuples, sets or dicts of them")
+
+
+def _encode(value, where: str, arrays: _Arrays | None = None):
+    """A JSON value for ``value``; tuples, sets and dicts without string keys are tagged
+    (``{"tuple": [...]}``) so they come back as they were."""
+    if value is None or isinstance(value, (bool, str)):
+        return value
+    if isinstance(value, (np.bool_,)):
+        return bool(value)
+    if isinstance(value, (int, np.integer)):
+        return int(value)
+    if isinstance(value, (float, np.floating)):
+        return float(value)
+    if isinstance(value, list):
+        return [_encode(v, f"{where}[{i}]", arrays) for i, v in enumerate(value)]
+    if isinstance(value, tuple):
+        return {"tuple": [_encode(v, f"{where}[{i}]", arrays) for i, v in enumerate(value)]}
+    if isinstance(value, (set, frozenset)):
+        items = sorted((_encode(v, where, arrays) for v in value), key=lambda v: json.dumps(v, sort_keys=True))
+        return {"frozenset" if isinstance(value, frozenset) else "set": items}
+    if isinstance(value, Mapping):
+        if all(isinstance(k, str) for k in value) and not (len(value) == 1 and next(iter(value)) in _TAGS):
+            return {k: _encode(v, f"{where}[{k!r}]", arrays) for k, v in value.items()}  # readable JSON
+        return {"dict": [[_encode(k, where, arrays), _encode(v, f"{where}[{k!r}]", arrays)] for k, v in value.items()]}
+    if arrays is not None and isinstance(value, np.ndarray) and value.dtype.kind in _ARRAY_KINDS:
+        return {"ndarray": arrays.put(where, value)}
+    raise _unsaveable(where, value)
+
+
+def _decode(value, arrays: "_Reader | None" = None):
+    if isinstance(value, list):
+        return [_decode(v, arrays) for v in value]
+    if not isinstance(value, dict):
+        return value
+    if len(value) != 1 or next(iter(value)) not in _TAGS:  # a dict with string keys
+        return {k: _decode(v, arrays) for k, v in value.items()}
+    tag, items = next(iter(value.items()))
+    if tag == "ndarray":
+        if arrays is None:
+            raise _Damaged(f"model.json has an array where none belongs ({items!r})")
+        return arrays.get(items)
+    if tag == "dict":
+        return {_decode(k, arrays): _decode(v, arrays) for k, v in items}
+    return {"tuple": tuple, "set": set, "frozenset": frozenset}[tag](_decode(v, arrays) for v in items)
+
+
+def _put_series(arrays: _Arrays, name: str, s: pd.Series, where: str, omit: bool = False) -> dict:
+    """One column: its dtype in JSON, its values as arrays (none if ``omit``: the column comes back all NA)."""
+    dtype = s.dtype
+    missing = s.isna().to_numpy(dtype=bool)
+    if isinstance(dtype, pd.StringDtype):
+        na = getattr(dtype, "na_value", pd.NA)
+        spec = {"kind": "string", "storage": dtype.storage, "na": "NA" if na is pd.NA else "nan"}
+    elif isinstance(dtype, pd.CategoricalDtype):
+        cats = pd.Series(dtype.categories)
+        return {"kind": "category", "ordered": bool(dtype.ordered), "n_categories": len(cats),
+                "categories": _put_series(arrays, f"{name}/categories", cats, f"{where} categories"),
+                "codes": arrays.put(f"{name}/codes", s.cat.codes.to_numpy())}
+    elif isinstance(dtype, np.dtype) and dtype.kind in _ARRAY_KINDS:
+        return {"kind": "numpy", "values": arrays.put(name, s.to_numpy())}
+    elif isinstance(s.array, (pd.arrays.IntegerArray, pd.arrays.FloatingArray, pd.arrays.BooleanArray)):
+        values = s.to_numpy(dtype=dtype.numpy_dtype, na_value=dtype.numpy_dtype.type(0))
+        return {"kind": "masked", "dtype": str(dtype), "values": arrays.put(f"{name}/values", values),
+                "missing": arrays.put(f"{name}/missing", missing)}
+    elif dtype == object and all(isinstance(v, str) for v in s[~missing]):
+        kinds = {"None" if v is None else "NA" if v is pd.NA else "nan" for v in s[missing]}
+        if len(kinds) > 1:
+            raise _unsaveable(where, f"a column mixing missing values {sorted(kinds)}")
+        spec = {"kind": "object", "na": kinds.pop() if kinds else "None"}
+    else:
+        raise ParameterError(f"TopicModel.save: {where} has dtype {dtype}, which a model file cannot hold; "
+                             "convert it to strings or numbers (e.g. .astype('string')) before fitting")
+    if omit:
+        return {**spec, "omitted": True}
+    return {**spec, **arrays.strings(name, s.to_numpy(dtype=object), missing)}
+
+
+def _put_frame(arrays: _Arrays, name: str, df: pd.DataFrame, omit: Sequence[str] = ()) -> dict:
+    index = df.index
+    default = isinstance(index, pd.RangeIndex) and index.start == 0 and index.step == 1
+    return {"n": len(df),
+            "index": None if default else _put_series(arrays, f"{name}/index", index.to_series(), f"{name} index"),
+            "index_name": _encode(index.name, f"{name} index name"),
+            "columns": [{"name": _encode(c, f"{name} column name"),
+                         **_put_series(arrays, f"{name}/{i}", df[c], f"{name} column {c!r}", omit=c in omit)}
+                        for i, c in enumerate(df.columns)]}
+
+
+def _string_dtype(storage: str, na: str):
+    na_value = pd.NA if na == "NA" else np.nan
+    try:
+        return pd.StringDtype(storage=storage, na_value=na_value)
+    except ImportError:  # saved with pyarrow strings, read where pyarrow is missing
+        return pd.StringDtype(storage="python", na_value=na_value)
+
+
+class _Reader:
+    """Reads the arrays of an open model file, checking each against model.json before and after."""
+
+    def __init__(self, zf: zipfile.ZipFile, listing):
+        if not isinstance(listing, dict):
+            raise _Damaged("model.json has no list of arrays")
+        self.zf, self.listing = zf, listing
+
+    def get(self, name: str, kind: str | None = None, shape: tuple | None = None) -> np.ndarray:
+        entry = f"arrays/{name}.npy"
+        spec = self.listing.get(name) if isinstance(name, str) else None
+        if not isinstance(spec, dict):
+            raise _Damaged(f"array {name} is not listed in model.json")
         try:
-            with path.open("rb") as fh:
-                payload = pickle.load(fh)
-        except Exception as exc:  # any unpickling failure means "not our file"
-            raise CorpuskitError(f"{path}: not a saved TopicModel ({type(exc).__name__}: {exc})") from None
-        if not isinstance(payload, dict) or payload.get("format") != _FORMAT:
-            raise CorpuskitError(f"{path}: not a saved TopicModel")
-        if payload.get("format_version") != _FORMAT_VERSION:
-            raise CorpuskitError(f"{path}: saved in TopicModel format {payload.get('format_version')!r}, this "
-                                 f"corpuskit reads format {_FORMAT_VERSION}; refit the model")
-        if payload.get("corpuskit_version") != __version__:
-            warnings.warn(f"{path} was saved by corpuskit {payload.get('corpuskit_version')}, this is "
-                          f"{__version__}; results may differ from a refit", UserWarning, stacklevel=2)
-        model = payload["model"]
-        if not isinstance(model, cls):
-            raise CorpuskitError(f"{path}: not a saved TopicModel")
-        return model
+            raw = self.zf.read(entry)
+        except KeyError:
+            raise _Damaged(f"{entry} is missing") from None
+        fh = io.BytesIO(raw)
+        version = np.lib.format.read_magic(fh)
+        if version == (1, 0):
+            _, _, dtype = np.lib.format.read_array_header_1_0(fh)
+        elif version == (2, 0):
+            _, _, dtype = np.lib.format.read_array_header_2_0(fh)
+        else:
+            raise _Damaged(f"{entry} is a .npy of version {version}, which corpuskit does not write")
+        if dtype.hasobject:
+            raise _Refused(f"entry {entry} holds Python objects (a pickle), which can run code; corpuskit model "
+                           "files hold only numbers and text, so it was not loaded: refit the model and save it again")
+        if dtype.kind not in _ARRAY_KINDS:
+            raise _Damaged(f"{entry} has dtype {dtype}, which corpuskit does not write")
+        a = np.load(io.BytesIO(raw), allow_pickle=False)
+        if a.dtype.str != spec.get("dtype"):
+            raise _Damaged(f"{entry} has dtype {a.dtype}, model.json says {np.dtype(spec.get('dtype'))}")
+        if list(a.shape) != spec.get("shape"):
+            raise _Damaged(f"{entry} has shape {a.shape}, model.json says {tuple(spec.get('shape'))}")
+        if kind is not None and a.dtype.kind not in kind:
+            raise _Damaged(f"{entry} has dtype {a.dtype}")
+        if shape is not None and a.shape != tuple(shape):
+            raise _Damaged(f"{entry} has shape {a.shape}, the model needs {tuple(shape)}")
+        return a
+
+    def strings(self, spec: dict) -> list:
+        name, n = spec["strings"], spec["n"]
+        data, offsets = self.get(f"{name}/data", "u"), self.get(f"{name}/offsets", "i", (n + 1,))
+        if data.ndim != 1 or offsets[0] != 0 or offsets[-1] != len(data) or (np.diff(offsets) < 0).any():
+            raise _Damaged(f"the strings {name} do not match their offsets")
+        buf = data.tobytes()
+        out = [buf[a:b].decode("utf-8", "surrogatepass") for a, b in zip(offsets[:-1].tolist(), offsets[1:].tolist())]
+        if spec.get("missing"):
+            for i in np.flatnonzero(self.get(f"{name}/missing", "b", (n,))):
+                out[i] = None
+        return out
+
+    def series(self, spec: dict, n: int) -> pd.Series:
+        kind = spec.get("kind")
+        if kind == "numpy":
+            return pd.Series(self.get(spec["values"], _ARRAY_KINDS, (n,)))
+        if kind == "masked":
+            if spec.get("dtype") not in _MASKED:
+                raise _Damaged(f"model.json has a column of unknown dtype {spec.get('dtype')!r}")
+            values = pd.Series(self.get(spec["values"], "biuf", (n,))).astype(spec["dtype"])
+            return values.mask(self.get(spec["missing"], "b", (n,)))
+        if kind == "category":
+            cats = self.series(spec["categories"], spec["n_categories"])
+            codes = self.get(spec["codes"], "i", (n,))
+            if len(codes) and (codes.min() < -1 or codes.max() >= len(cats)):
+                raise _Damaged("a categorical column has codes outside its categories")
+            return pd.Series(pd.Categorical.from_codes(codes, categories=cats, ordered=spec["ordered"]))
+        if kind not in ("string", "object"):
+            raise _Damaged(f"model.json has a column of unknown kind {kind!r}")
+        values = [None] * n if spec.get("omitted") else self.strings(spec)
+        if len(values) != n:
+            raise _Damaged(f"a column has {len(values)} values, the table {n} rows")
+        if kind == "string":
+            return pd.Series(values, dtype=_string_dtype(spec["storage"], spec["na"]))
+        na = {"None": None, "NA": pd.NA, "nan": np.nan}[spec["na"]]
+        return pd.Series([na if v is None else v for v in values], dtype=object)
+
+    def frame(self, spec: dict) -> pd.DataFrame:
+        n = spec["n"]
+        names = [_decode(c["name"]) for c in spec["columns"]]
+        cols = [self.series(c, n) for c in spec["columns"]]
+        index = pd.RangeIndex(n) if spec["index"] is None else pd.Index(self.series(spec["index"], n))
+        df = pd.DataFrame(dict(zip(range(len(cols)), cols)), index=pd.RangeIndex(n))
+        df.columns = pd.Index(names) if names else df.columns
+        df.index = index.rename(_decode(spec["index_name"]))
+        return df
+
+
+def _estimator_state(est, arrays: _Arrays) -> dict:
+    """The fitted estimator's attributes (not its parameters, which the model's rebuild)."""
+    params = est.get_params(deep=False)
+    state = {}
+    for key, value in sorted(vars(est).items()):
+        if key in params:
+            continue
+        if isinstance(value, np.ndarray) and value.dtype.kind in _ARRAY_KINDS:
+            state[key] = {"array": arrays.put(f"estimator/{key}", value)}
+        elif isinstance(value, np.random.RandomState):  # LDA's random_state_: kept to continue fitting
+            name, keys, pos, has_gauss, gauss = value.get_state(legacy=True)
+            state[key] = {"random_state": [name, arrays.put(f"estimator/{key}", keys), pos, has_gauss, gauss]}
+        elif value is None or isinstance(value, (bool, int, float, str, np.integer, np.floating, np.bool_)):
+            state[key] = {"value": _encode(value, f"estimator_.{key}")}
+    return {"class": type(est).__name__, "attributes": state}
+
+
+def _set_estimator_state(est, spec: dict, arrays: _Reader) -> None:
+    if type(est).__name__ != spec.get("class"):
+        raise _Damaged(f"model.json says the estimator is {spec.get('class')!r}, the parameters give "
+                       f"{type(est).__name__!r}")
+    for key, value in spec["attributes"].items():
+        if not (isinstance(key, str) and key.isidentifier() and not key.startswith("__")):
+            raise _Damaged(f"model.json names an estimator attribute {key!r}")
+        if "array" in value:
+            setattr(est, key, arrays.get(value["array"]))
+        elif "random_state" in value:
+            name, keys, pos, has_gauss, gauss = value["random_state"]
+            rs = np.random.RandomState()
+            rs.set_state((name, arrays.get(keys, "u", (624,)), pos, has_gauss, gauss))
+            setattr(est, key, rs)
+        else:
+            setattr(est, key, _decode(value["value"]))
+
+
+def _put_csr(arrays: _Arrays, name: str, m: sp.csr_matrix) -> dict:
+    return {"shape": list(m.shape), "data": arrays.put(f"{name}/data", m.data),
+            "indices": arrays.put(f"{name}/indices", m.indices), "indptr": arrays.put(f"{name}/indptr", m.indptr)}
+
+
+def _get_csr(arrays: _Reader, name: str, spec: dict) -> sp.csr_matrix:
+    try:
+        shape = tuple(int(v) for v in spec["shape"])
+        m = sp.csr_matrix((arrays.get(spec["data"], "biuf"), arrays.get(spec["indices"], "i"),
+                           arrays.get(spec["indptr"], "i")), shape=shape)
+        m.check_format(full_check=True)
+    except _Damaged:
+        raise
+    except (ValueError, TypeError, IndexError) as exc:
+        raise _Damaged(f"the sparse matrix {name} is inconsistent: {_one_line(exc)}") from None
+    return m
+
+
+def _looks_like_pickle(path: pathlib.Path) -> bool:
+    """Whether the file parses as a pickle's opcodes up to STOP (parsed only: pickletools runs nothing)."""
+    import pickletools
+    with path.open("rb") as fh:
+        head = fh.read(1 << 20)
+    if len(head) >= 2 and head[0] == 0x80 and 2 <= head[1] <= 5:  # PROTO opcode of protocols 2-5
+        return True
+    try:
+        return [op.name for op, _, _ in pickletools.genops(head)][-1] == "STOP"
+    except Exception:  # not opcodes, or cut off before STOP
+        return False
+
+
+def _zip_info(name: str) -> zipfile.ZipInfo:
+    info = zipfile.ZipInfo(name, date_time=_ZIP_TIME)
+    info.compress_type = zipfile.ZIP_DEFLATED
+    info.external_attr = 0o644 << 16
+    return info
+
+
+def _write_model(model: TopicModel, path: pathlib.Path, include_texts: bool) -> None:
+    from . import __version__
+    arrays = _Arrays()
+    m = model.dfm_
+    idf = None
+    if model.method != "lda":  # what TF-IDF weighting of new documents needs
+        from sklearn.feature_extraction.text import TfidfTransformer
+        idf = arrays.put("idf", TfidfTransformer().fit(m.counts).idf_)
+    meta = {
+        "format": _FORMAT, "format_version": _FORMAT_VERSION, "corpuskit_version": __version__,
+        "params": _encode(model.get_params(deep=False), "TopicModel parameter"),
+        "fitted": {"unit_": model.unit_, "n_topics_": int(model.n_topics_), "labels_": list(model.labels_)},
+        "features": {"n": len(model.feature_names_),
+                     **arrays.strings("feature_names_", [str(f) for f in model.feature_names_])},
+        "idf": idf,
+        "components_": arrays.put("components_", model.components_),
+        "unit_topics_": arrays.put("unit_topics_", model.unit_topics_),
+        "estimator": _estimator_state(model.estimator_, arrays),
+        "dfm": {"weighting": m.weighting, "meta": _encode(m.meta, "dfm_.meta", arrays),
+                "counts": _put_csr(arrays, "dfm/counts", m.counts),
+                "docvars": _put_frame(arrays, "dfm/docvars", m.docvars)},
+        "units_": _put_frame(arrays, "units_", model.units_, omit=() if include_texts else ("text",)),
+        "docvars_": _put_frame(arrays, "docvars_", model.docvars_),
+        "include_texts": include_texts,
+    }
+    meta["arrays"] = arrays.listing()
+    part = path.with_name(path.name + ".part")  # written aside, so a failed save leaves no half file
+    try:
+        with zipfile.ZipFile(part, "w", allowZip64=True) as zf:
+            zf.writestr(_zip_info("model.json"), json.dumps(meta, indent=1).encode("utf-8"))
+            for name, a in arrays.arrays.items():
+                with zf.open(_zip_info(f"arrays/{name}.npy"), "w", force_zip64=True) as fh:
+                    np.save(fh, a, allow_pickle=False)
+        part.replace(path)
+    finally:
+        part.unlink(missing_ok=True)
+
+
+def _read_model(cls, path: pathlib.Path) -> TopicModel:
+    from . import __version__
+    if not path.is_file():
+        raise CorpuskitError(f"{path}: no such file")
+    if path.stat().st_size == 0:
+        raise CorpuskitError(f"{path}: not a saved TopicModel (an empty file)")
+    if not zipfile.is_zipfile(path):
+        if _looks_like_pickle(path):
+            raise CorpuskitError(f"{path}: is a Python pickle, which can run code, so it was not opened; corpuskit "
+                                 "model files are zip archives written by TopicModel.save — refit the model and "
+                                 "save it again")
+        raise CorpuskitError(f"{path}: not a saved TopicModel (not a zip archive: another kind of file, or a "
+                             "model file cut short); save the model again with TopicModel.save")
+    try:
+        with zipfile.ZipFile(path) as zf:
+            try:
+                raw = zf.read("model.json")
+            except KeyError:
+                raise CorpuskitError(f"{path}: not a saved TopicModel (a zip archive without model.json)") from None
+            try:
+                meta = json.loads(raw.decode("utf-8"))
+            except ValueError as exc:
+                raise _Damaged(f"model.json is not JSON: {_one_line(exc)}") from None
+            if not isinstance(meta, dict) or meta.get("format") != _FORMAT:
+                fmt = meta.get("format") if isinstance(meta, dict) else None
+                raise CorpuskitError(f"{path}: not a saved TopicModel (model.json says format {fmt!r})")
+            if meta.get("format_version") != _FORMAT_VERSION:
+                raise CorpuskitError(f"{path}: saved in TopicModel file format {meta.get('format_version')!r}, "
+                                     f"this corpuskit reads format {_FORMAT_VERSION}; refit the model and save it "
+                                     "again")
+            model = _rebuild(cls, meta, _Reader(zf, meta.get("arrays")))
+            if meta.get("include_texts") is not True:
+                model._texts_left_out = str(path)
+    except CorpuskitError:
+        raise
+    except _Refused as exc:
+        raise CorpuskitError(f"{path}: {exc}") from None
+    except _Damaged as exc:
+        raise CorpuskitError(f"{path}: damaged TopicModel file ({exc}); refit the model and save it again") from None
+    except Exception as exc:  # any other failure to read a part means the file is not what it says
+        raise CorpuskitError(f"{path}: damaged TopicModel file ({_one_line(exc)}); refit the model and save it "
+                             "again") from None
+    if meta.get("corpuskit_version") != __version__:
+        warnings.warn(f"{path} was saved by corpuskit {meta.get('corpuskit_version')}, this is "
+                      f"{__version__}; results may differ from a refit", UserWarning, stacklevel=3)
+    return model
+
+
+def _rebuild(cls, meta: dict, arrays: _Reader) -> TopicModel:
+    """The fitted model from an open model file, every shape checked against the others."""
+    def need(ok: bool, what: str) -> None:
+        if not ok:
+            raise _Damaged(what)
+
+    try:
+        model = cls(**_decode(meta["params"]))
+        model._validate()
+    except (TypeError, ParameterError) as exc:
+        raise _Damaged(f"the parameters in model.json are not valid: {_one_line(exc)}") from None
+    fitted = meta["fitted"]
+    k, labels = fitted["n_topics_"], fitted["labels_"]
+    need(_is_int(k) and k >= 1, f"n_topics_={k!r}")
+    need(isinstance(labels, list) and len(labels) == k and all(isinstance(x, str) for x in labels),
+         f"labels_ is not {k} strings")
+    need(fitted["unit_"] in UNITS, f"unit_={fitted['unit_']!r}")
+    features = np.asarray(arrays.strings(meta["features"]), dtype=object)
+    p = len(features)
+    need(all(f is not None for f in features), "the vocabulary has missing terms")
+    counts = _get_csr(arrays, "dfm/counts", meta["dfm"]["counts"])
+    n = counts.shape[0]
+    need(counts.shape[1] == p, f"the counts have {counts.shape[1]} columns, the vocabulary {p} terms")
+    if meta.get("idf") is not None:
+        arrays.get(meta["idf"], "f", (p,))
+    components = arrays.get(meta["components_"], "f", (k, p))
+    unit_topics = arrays.get(meta["unit_topics_"], "f", (n, k))
+    dm = meta["dfm"]
+    docvars = arrays.frame(dm["docvars"])
+    units_ = arrays.frame(meta["units_"])
+    docs = arrays.frame(meta["docvars_"])
+    need(len(docvars) == n and len(units_) == n, f"the unit tables have {len(docvars)} and {len(units_)} rows, "
+                                                 f"the counts {n}")
+    need({"id", "date", "year", "n_tokens", "text"} <= set(units_.columns), "units_ lacks a column it needs")
+    need({"id", "date", "n_tokens"} <= set(docvars.columns), "dfm_.docvars lacks a column it needs")
+    need({"id", "date", "year"} <= set(docs.columns), "docvars_ lacks a column it needs")
+    need(bool(pd.Index(units_["id"].astype(str)).isin(docs["id"].astype(str)).all()),
+         "units_ has documents that docvars_ lacks")
+    model.dfm_ = DFM(counts, features, docvars, dm["weighting"], _decode(dm["meta"], arrays))
+    model.feature_names_ = features.copy()
+    model.components_ = components
+    model.unit_topics_ = unit_topics
+    model.n_topics_ = k
+    model.labels_ = labels
+    model.unit_ = fitted["unit_"]
+    model.units_ = units_
+    model.docvars_ = docs
+    try:
+        est = model._estimator()
+    except CorpuskitError as exc:
+        raise _Damaged(f"the estimator's parameters are not valid: {exc}") from None
+    _set_estimator_state(est, meta["estimator"], arrays)
+    need(getattr(est, "components_", np.zeros((k, p))).shape == (k, p), "the estimator's components_ do not fit")
+    model.estimator_ = est
+    return model
 
 
 # ---------------------------------------------------------------------- choosing k

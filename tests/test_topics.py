@@ -121,6 +121,29 @@ def test_prevalence_equals_hand_computation():
     assert dt.at["c", f"topic_{fruit}"] == pytest.approx(1.0)
 
 
+@pytest.mark.parametrize("unit, empty", [
+    ("document", [{"id": "e1", "date": "2001", "text": "The and of it is."},
+                  {"id": "e2", "date": "2001-06", "text": "It is what it was."}]),  # ci_basis documents
+    ("sentence", [{"id": "e1", "date": "2001", "text": "The and of it is. It is what it was."}]),  # units
+])
+def test_prevalence_of_a_period_without_tokens_is_nan_and_silent(unit, empty):
+    # every word of 2001 is a stop word: the period has documents but no tokens, so no topic shares
+    full = [{"id": "a", "date": "2000", "text": "apple banana cherry"},
+            {"id": "b", "date": "2000-05", "text": "rocket orbit launch moon satellite"},
+            {"id": "c", "date": "2002", "text": "apple cherry apple"}] + empty
+    tm = TopicModel(n_topics=2, unit=unit, random_state=0).fit(ck.Corpus.from_records(full))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # numpy's "All-NaN slice" RuntimeWarning used to leak here
+        prev = tm.prevalence(by="year", n_boot=200, random_state=0)
+    y2001 = prev[prev["period"] == "2001"]
+    assert len(y2001) == 2 and (y2001["n_docs"] == len(empty)).all() and (y2001["n_units"] == 2).all()
+    assert y2001[["share", "ci_low", "ci_high"]].isna().all().all()
+    filled = prev[prev["period"] != "2001"]
+    np.testing.assert_allclose(filled.groupby("period")["share"].sum(), 1.0)
+    dt = tm.document_topics().set_index("id")
+    assert (dt.loc[[e["id"] for e in empty], "n_tokens"] == 0).all()
+
+
 def test_units_aggregate_to_documents_by_tokens():
     text = ("Apples grow on trees. Apples are sweet. Apples are red. "
             "Rockets fly to orbit. Rockets carry satellites. Rockets are loud.")
@@ -313,30 +336,29 @@ def test_labels_can_be_set(seeds):
 
 # ---------------------------------------------------------------------------- persistence
 def test_save_load_round_trip(seeds_model, tmp_path):
-    path = seeds_model.save(tmp_path / "model.pkl")
+    path = seeds_model.save(tmp_path / "model.zip", include_texts=True)
     back = TopicModel.load(path)
     assert_frame_equal(back.top_terms(), seeds_model.top_terms())
     assert_frame_equal(back.document_topics(), seeds_model.document_topics())
     assert_frame_equal(back.prevalence(random_state=0), seeds_model.prevalence(random_state=0))
     assert_frame_equal(back.coherence(), seeds_model.coherence())
     assert back.get_params() == seeds_model.get_params()
+    # more in tests/test_model_io.py
 
 
-def test_load_rejects_other_files_and_versions(seeds_model, tmp_path):
+def test_load_refuses_the_old_pickle_format(seeds_model, tmp_path):
+    # what save wrote before model files became zip archives (format 1)
+    path = tmp_path / "m.pkl"
+    path.write_bytes(pickle.dumps({"format": "corpuskit.TopicModel", "format_version": 1,
+                                   "corpuskit_version": ck.__version__, "model": "a model"}))
+    with pytest.raises(CorpuskitError, match=r"m\.pkl: is a Python pickle, which can run code"):
+        TopicModel.load(path)
     bad = tmp_path / "notes.txt"
     bad.write_text("hello")
     with pytest.raises(CorpuskitError, match="notes.txt: not a saved TopicModel"):
         TopicModel.load(bad)
-    with pytest.raises(CorpuskitError, match="missing.pkl: no such file"):
-        TopicModel.load(tmp_path / "missing.pkl")
-    path = seeds_model.save(tmp_path / "m.pkl")
-    payload = pickle.loads(path.read_bytes())
-    path.write_bytes(pickle.dumps({**payload, "format_version": 99}))
-    with pytest.raises(CorpuskitError, match="format 99"):
-        TopicModel.load(path)
-    path.write_bytes(pickle.dumps({**payload, "corpuskit_version": "0.0.1"}))
-    with pytest.warns(UserWarning, match="saved by corpuskit 0.0.1"):
-        TopicModel.load(path)
+    with pytest.raises(CorpuskitError, match="missing.zip: no such file"):
+        TopicModel.load(tmp_path / "missing.zip")
 
 
 # ---------------------------------------------------------------------------- coherence by hand
