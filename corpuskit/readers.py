@@ -180,16 +180,20 @@ def to_rows(records: Iterable[Record], rename: Mapping[str, str], problems: Prob
 
 
 # ---------------------------------------------------------------------------- CSV
-def _lines(fh, name: str, encoding: str, state: dict) -> Iterator[str]:
-    first = True
-    for line in fh:
-        if first:
+def _lines(fh, state: dict) -> Iterator[str]:
+    """The file's lines without a leading BOM; stops at a line with NULs (its number in ``state``)."""
+    for i, line in enumerate(fh, start=1):
+        if i == 1:
             line = line.lstrip("\ufeff")
-            first = False
         if _not_text(line):
-            state["nul"] = True
+            state["nul"] = i
             return
         yield line
+
+
+def _nul_problem(name: str, line: int, encoding: str, problems: Problems) -> None:
+    problems.add(f"{name} line {line}", f"contains NUL characters, so it is not {encoding} text (UTF-16 or "
+                                        "binary?); re-save it as UTF-8 or pass encoding= (for example 'utf-16')")
 
 
 def csv_batches(path: pathlib.Path, encoding: str, required: Sequence[str], size: int, problems: Problems,
@@ -209,7 +213,7 @@ def csv_batches(path: pathlib.Path, encoding: str, required: Sequence[str], size
         return
     state: dict = {}
     with fh:
-        reader = csv.reader(_lines(fh, name, encoding, state), strict=True)
+        reader = csv.reader(_lines(fh, state), strict=True)
         n = 0
         start = 1
         try:
@@ -219,8 +223,7 @@ def csv_batches(path: pathlib.Path, encoding: str, required: Sequence[str], size
                 header = None
             if header is None:
                 if state.get("nul"):
-                    problems.add(f"{name} line 1", "contains NUL characters, so it is not " f"{encoding} text "
-                                 "(UTF-16 or binary?); re-save it as UTF-8 or pass encoding=")
+                    _nul_problem(name, state["nul"], encoding, problems)
                 else:
                     problems.add(name, "is empty; it needs a header row with at least the columns "
                                  + ", ".join(required))
@@ -260,9 +263,7 @@ def csv_batches(path: pathlib.Path, encoding: str, required: Sequence[str], size
                                                  f"{encoding}; re-save the file as UTF-8 or pass encoding=")
             return
         if state.get("nul"):
-            problems.add(f"{name} line {reader.line_num + 1}", f"contains NUL characters, so it is not {encoding} "
-                                                               "text (UTF-16 or binary?); re-save it as UTF-8 or "
-                                                               "pass encoding=")
+            _nul_problem(name, state["nul"], encoding, problems)
             return
     if n == 0 and not problems.items:
         problems.add(name, NO_DOCUMENTS)
@@ -428,12 +429,14 @@ def folder_rows(folder: pathlib.Path, problems: Problems) -> tuple[list[tuple[st
     seen_ids: set[str] = set()
     claimed: dict[pathlib.Path, str] = {}
     bad: set[str] = set()
+    mentioned: set[pathlib.Path] = set()
     for where, row in rows:
         doc_id = row.get("id", "").strip()
-        if not doc_id or doc_id in seen_ids:
-            continue  # reported by _build_documents
-        seen_ids.add(doc_id)
         name = _member_name(row)
+        if not doc_id or doc_id in seen_ids:
+            mentioned.add((folder / name).resolve())  # the row is reported by _build_documents, not its file
+            continue
+        seen_ids.add(doc_id)
         target = resolve_member(folder, name, where, problems)
         if target is None:
             bad.add(where)
@@ -444,7 +447,8 @@ def folder_rows(folder: pathlib.Path, problems: Problems) -> tuple[list[tuple[st
             continue
         claimed[target] = where.rsplit(" ", 2)[-2] + " " + where.rsplit(" ", 1)[-1]
     for p in sorted(folder.iterdir()):
-        if p.is_file() and p.suffix.lower() == ".txt" and p.resolve() not in claimed:
+        if p.is_file() and p.suffix.lower() == ".txt" and p.resolve() not in claimed \
+                and p.resolve() not in mentioned:
             problems.add(f"{label}/{p.name}", "has no row in metadata.csv; add a row (id, date, file) or move the file out")
     return rows, bad
 

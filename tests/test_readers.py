@@ -201,6 +201,14 @@ def test_nul_filled_text_is_refused_naming_file(tmp_path, content):
     _errors_everywhere(d, "a.txt", "encoding=")
 
 
+@pytest.mark.parametrize("suffix", [".csv", ".jsonl"])
+def test_utf16_without_bom_files_are_refused(tmp_path, suffix):
+    p = tmp_path / f"u{suffix}"
+    body = "id,date,text\na,2021,x\n" if suffix == ".csv" else '{"id": "a", "date": "2021", "text": "x"}\n'
+    p.write_bytes(body.encode("utf-16-le"))
+    _errors_everywhere(p, f"u{suffix} line 1", "NUL", "encoding=")
+
+
 @pytest.mark.parametrize("bad", ["\u0662\u0660\u0662\u0661", "\uff12\uff10\uff12\uff11", "2021-\u0660\u0663"])
 def test_dates_with_non_ascii_digits_are_refused(bad):
     with pytest.raises(ValueError, match="YYYY"):
@@ -283,3 +291,24 @@ def test_every_reader_long_fields_and_all_separators(tmp_path):
             {"id": "00", "date": "2021-02-03", "text": "\r\nstarts and ends with CRLF\r\n"}]
     _check_every_reader(tmp_path / "c", recs)
     assert dask_dfm(tmp_path / "c" / "c.parquet", clean=False).docvars["id"].tolist() == ["000", "0", "00"]
+
+
+def test_row_with_empty_id_still_claims_its_file(tmp_path):
+    d = _folder(tmp_path, {"a.txt": "A.", "x.txt": "X."}, "id,date,file\na,2021,a.txt\n,2021,x.txt\n")
+    with pytest.raises(CorpusError) as exc:
+        ck.load_corpus(d, all_errors=True)
+    assert [str(p) for p in exc.value.problems] == \
+        ["corpus/metadata.csv line 3: empty id; every document needs a unique id"]
+
+
+def test_empty_parquet_and_missing_pyarrow(tmp_path, monkeypatch):
+    p = tmp_path / "e.parquet"
+    pq.write_table(pa.table({"id": pa.array([], pa.string()), "date": pa.array([], pa.string()),
+                             "text": pa.array([], pa.string())}), p)
+    (tmp_path / "h.csv").write_text("id,date,text\n", encoding="utf-8")
+    assert _errors_everywhere(p, "e.parquet").split(": ", 1)[1] == \
+        _errors_everywhere(tmp_path / "h.csv").split(": ", 1)[1]
+    import sys
+    monkeypatch.setitem(sys.modules, "pyarrow.parquet", None)  # import fails as if pyarrow were missing
+    with pytest.raises(ck.ParameterError, match=r"needs pyarrow: pip install 'corpuskit\[parquet\]'"):
+        ck.load_corpus(p)
