@@ -74,8 +74,9 @@ def _resolve_cleaner(clean: bool | Cleaner) -> Cleaner | None:
 class Corpus:
     """An in-memory dated corpus.
 
-    Build one with :func:`load_corpus`, :meth:`from_csv`, :meth:`from_jsonl` or
-    :meth:`from_records`.
+    Build one with :func:`load_corpus`, :meth:`from_csv`, :meth:`from_jsonl`,
+    :meth:`from_parquet`, :meth:`from_records` or :meth:`from_pandas` (all read
+    through :mod:`corpuskit.readers`, as :func:`~corpuskit.stream.stream_corpus` does).
 
     Example
     -------

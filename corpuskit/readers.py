@@ -25,12 +25,14 @@ import json
 import math
 import os
 import pathlib
+import stat
 from typing import Any, Iterable, Iterator, Mapping, Sequence
 
 from .errors import CorpusError, ParameterError, Problem
 
-__all__ = ["Problems", "NO_DOCUMENTS", "resolve_member", "decode", "csv_batches", "jsonl_batches",
-           "jsonl_records", "parquet_batches", "parquet_group", "to_rows", "folder_rows", "folder_texts"]
+__all__ = ["Problems", "NO_DOCUMENTS", "resolve_member", "decode", "read_bytes", "csv_batches", "jsonl_batches",
+           "jsonl_records", "open_parquet", "parquet_batches", "parquet_group", "to_rows", "folder_rows",
+           "folder_texts"]
 
 # csv refuses fields over 128 KiB by default, so one long article stops a load. The limit is
 # process-global (no per-reader setting exists); 2**31 - 1 is the largest value a C long takes
@@ -379,16 +381,27 @@ def parquet_group(path: str, group: int, first: int) -> list[Record]:
 
 
 # ---------------------------------------------------------------------------- folders
-def resolve_member(folder: pathlib.Path, name: str, where: str, problems: Problems) -> pathlib.Path | None:
+def resolve_member(folder: pathlib.Path, name: str, where: str, problems: Problems,
+                   root: pathlib.Path | None = None) -> pathlib.Path | None:
     """The file ``name`` (from metadata.csv) inside ``folder``, symlinks resolved; or None
     after a problem naming ``where`` and the value.
 
     Absolute paths and paths that resolve outside the folder (``..``, a symlink out)
     are refused; subfolders are fine.
 
+    ``root`` is ``folder.resolve()`` when the caller has it (one per metadata.csv, not per row).
+
     >>> resolve_member(pathlib.Path("corpus"), "2021/03/a.txt", "metadata.csv line 2", Problems(False))  # doctest: +SKIP
     """
-    root = folder.resolve()
+    root = root or folder.resolve()
+    if name not in (".", "..") and os.sep not in name and (os.altsep is None or os.altsep not in name):
+        # the common case, one syscall: a plain name that is a regular file, not a symlink, is inside
+        p = root / name
+        try:
+            if stat.S_ISREG(os.lstat(p).st_mode):
+                return p
+        except (OSError, ValueError):
+            pass
     if os.path.isabs(name) or pathlib.PurePath(name).anchor:
         problems.add(where, f"file {name!r} is an absolute path; name files relative to the corpus folder {folder}")
         return None
@@ -414,6 +427,7 @@ def folder_rows(folder: pathlib.Path, problems: Problems) -> tuple[list[tuple[st
     row only; and every top-level ``.txt`` file has a row. Rows with an empty or
     repeated id are left to ``_build_documents``."""
     label = folder.name or str(folder)
+    root = folder.resolve()
     meta = folder / "metadata.csv"
     if not meta.is_file():
         txt = [p for p in folder.iterdir() if p.is_file() and p.suffix.lower() == ".txt"]
@@ -433,11 +447,12 @@ def folder_rows(folder: pathlib.Path, problems: Problems) -> tuple[list[tuple[st
     for where, row in rows:
         doc_id = row.get("id", "").strip()
         name = _member_name(row)
+        # a file a row names has a row, even when the row (or the file) is bad: one problem, not two
+        mentioned.add(pathlib.Path(os.path.normpath(root / name)))
         if not doc_id or doc_id in seen_ids:
-            mentioned.add((folder / name).resolve())  # the row is reported by _build_documents, not its file
-            continue
+            continue  # reported by _build_documents
         seen_ids.add(doc_id)
-        target = resolve_member(folder, name, where, problems)
+        target = resolve_member(folder, name, where, problems, root)
         if target is None:
             bad.add(where)
             continue
@@ -446,10 +461,12 @@ def folder_rows(folder: pathlib.Path, problems: Problems) -> tuple[list[tuple[st
             bad.add(where)
             continue
         claimed[target] = where.rsplit(" ", 2)[-2] + " " + where.rsplit(" ", 1)[-1]
-    for p in sorted(folder.iterdir()):
-        if p.is_file() and p.suffix.lower() == ".txt" and p.resolve() not in claimed \
-                and p.resolve() not in mentioned:
-            problems.add(f"{label}/{p.name}", "has no row in metadata.csv; add a row (id, date, file) or move the file out")
+    with os.scandir(root) as entries:
+        names = sorted(e.name for e in entries if e.name.lower().endswith(".txt") and e.is_file())
+    for fname in names:
+        p = root / fname
+        if p not in mentioned and (p.resolve() if p.is_symlink() else p) not in claimed:
+            problems.add(f"{label}/{fname}", "has no row in metadata.csv; add a row (id, date, file) or move the file out")
     return rows, bad
 
 
@@ -457,6 +474,7 @@ def folder_texts(folder: pathlib.Path, rows: Iterable[tuple[str, Mapping[str, st
                  problems: Problems) -> dict[str, tuple[str, str]]:
     """id -> (file label, text) for the rows of a folder corpus (first row of each id)."""
     label = folder.name or str(folder)
+    root = folder.resolve()
     texts: dict[str, tuple[str, str]] = {}
     seen: set[str] = set()
     for where, row in rows:
@@ -466,7 +484,7 @@ def folder_texts(folder: pathlib.Path, rows: Iterable[tuple[str, Mapping[str, st
         seen.add(doc_id)
         name = _member_name(row)
         # checked when metadata.csv was read; checked again where the file is read (a worker)
-        target = resolve_member(folder, name, where, problems)
+        target = resolve_member(folder, name, where, problems, root)
         if target is None:
             continue
         flabel = f"{label}/{name}"

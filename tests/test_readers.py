@@ -312,3 +312,12 @@ def test_empty_parquet_and_missing_pyarrow(tmp_path, monkeypatch):
     monkeypatch.setitem(sys.modules, "pyarrow.parquet", None)  # import fails as if pyarrow were missing
     with pytest.raises(ck.ParameterError, match=r"needs pyarrow: pip install 'corpuskit\[parquet\]'"):
         ck.load_corpus(p)
+
+
+def test_symlink_out_is_one_problem_not_two(tmp_path):
+    (tmp_path / "secret.txt").write_text("secret", encoding="utf-8")
+    d = _folder(tmp_path, {"a.txt": "A."}, "id,date,file\na,2021,a.txt\nb,2021,link.txt\n")
+    os.symlink(tmp_path / "secret.txt", d / "link.txt")
+    with pytest.raises(CorpusError) as exc:
+        ck.load_corpus(d, all_errors=True)
+    assert len(exc.value.problems) == 1 and "'link.txt' resolves outside" in str(exc.value)
