@@ -308,6 +308,7 @@ def jsonl_records(name: str, lines: Iterable[tuple[int, bytes]], encoding: str, 
     recs: list[Record] = []
     for lineno, data in lines:
         where = f"{name} line {lineno}"
+        data = data.removesuffix(b"\n").removesuffix(b"\r")  # the record separator is not part of the record
         if lineno == 1 and data.startswith(b"\xef\xbb\xbf") and encoding.lower().replace("_", "-") in ("utf-8", "utf8"):
             data = data[3:]
         line = decode(data, where, encoding, problems)
@@ -316,7 +317,9 @@ def jsonl_records(name: str, lines: Iterable[tuple[int, bytes]], encoding: str, 
         try:
             obj = json.loads(line)
         except json.JSONDecodeError as exc:
-            problems.add(where, f"not valid JSON ({exc.msg}; column {exc.colno})")
+            # json's messages may end in "at" ("Unterminated string starting at"): one "at", never two
+            at = "" if exc.msg.endswith(" at") else " at"
+            problems.add(where, f"not valid JSON ({exc.msg}{at} column {exc.colno})")
             continue
         if not isinstance(obj, dict):
             problems.add(where, "each line must be a JSON object with id, date and text")

@@ -139,7 +139,7 @@ def test_json_error_text_has_no_doubled_word(tmp_path):
     p = tmp_path / "j.jsonl"
     p.write_text('{"id": "1", "date": "2021", "text": "unterminated}\n', encoding="utf-8")
     msg = _errors_everywhere(p, "j.jsonl line 1", "not valid JSON")
-    assert "at at" not in msg
+    assert "at at" not in msg and "Unterminated string starting at column 37" in msg
 
 
 # ---------------------------------------------------------------------------- 4. types
