@@ -15,10 +15,8 @@ texts in memory:
 """
 from __future__ import annotations
 
-import csv
-import io
-import json
 import pathlib
+import sys
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Iterable, Iterator, Mapping
@@ -27,8 +25,10 @@ import numpy as np
 import pandas as pd
 
 from .clean import Cleaner, CleanResult, no_cleaning, removals_frame
-from .errors import CorpusError, ParameterError, Problem
+from .errors import ParameterError
 from .periods import DateInterval, assign_periods, parse_date
+from .readers import (Problems, csv_batches, decode, folder_rows, folder_texts, jsonl_batches, jsonl_records,
+                      parquet_batches, to_rows)
 
 __all__ = ["Document", "Corpus", "load_corpus"]
 
@@ -56,33 +56,9 @@ class Document:
         return self.cleaned.text
 
 
-class _Problems:
-    """Collects problems; raises at the first unless every error is wanted."""
-
-    def __init__(self, all_errors: bool):
-        self.all_errors = all_errors
-        self.items: list[Problem] = []
-
-    def add(self, where: str, message: str) -> None:
-        self.items.append(Problem(where, message))
-        if not self.all_errors:
-            raise CorpusError(self.items)
-
-    def raise_if_any(self) -> None:
-        if self.items:
-            raise CorpusError(self.items)
-
-
-def _decode(data: bytes, where: str, encoding: str, problems: _Problems) -> str | None:
-    try:
-        return data.decode(encoding)
-    except UnicodeDecodeError as exc:
-        bad = data[exc.start:exc.start + 1].hex()
-        problems.add(f"{where} byte {exc.start}",
-                     f"byte 0x{bad} is not valid {encoding}; re-save the file as UTF-8 or pass encoding=")
-    except LookupError:
-        raise ParameterError(f"encoding={encoding!r} is not a known text encoding") from None
-    return None
+# one Problems class for every reader (readers.Problems); the old name stays for callers
+_Problems = Problems
+_decode = decode
 
 
 def _resolve_cleaner(clean: bool | Cleaner) -> Cleaner | None:
@@ -98,8 +74,9 @@ def _resolve_cleaner(clean: bool | Cleaner) -> Cleaner | None:
 class Corpus:
     """An in-memory dated corpus.
 
-    Build one with :func:`load_corpus`, :meth:`from_csv`, :meth:`from_jsonl` or
-    :meth:`from_records`.
+    Build one with :func:`load_corpus`, :meth:`from_csv`, :meth:`from_jsonl`,
+    :meth:`from_parquet`, :meth:`from_records` or :meth:`from_pandas` (all read
+    through :mod:`corpuskit.readers`, as :func:`~corpuskit.stream.stream_corpus` does).
 
     Example
     -------
@@ -258,13 +235,55 @@ class Corpus:
 
     # -- constructors -------------------------------------------------------------------
     @classmethod
-    def from_records(cls, records: Iterable[Mapping[str, object]], *, clean: bool | Cleaner = True,
+    def from_records(cls, records: "Iterable[Mapping[str, object]] | pd.DataFrame", *, clean: bool | Cleaner = True,
                      name: str = "corpus", all_errors: bool = False, source: str = "records") -> "Corpus":
-        """Build a corpus from dicts with ``id``, ``date``, ``text`` and any metadata."""
+        """Build a corpus from dicts (or a pandas DataFrame's rows) with ``id``, ``date``,
+        ``text`` and any metadata.
+
+        Text must be a string (bytes are decoded as UTF-8); dates may be strings,
+        ``datetime``/``date`` values or integer years.
+
+        >>> Corpus.from_records([{"id": 1, "date": "2021", "text": "One."}]).ids
+        ['1']
+        """
+        if isinstance(records, pd.DataFrame):
+            return cls.from_pandas(records, clean=clean, name=name, all_errors=all_errors, source=source)
         problems = _Problems(all_errors)
-        rows = []
+        recs = []
         for i, rec in enumerate(records, start=1):
-            rows.append((f"{source} record {i}", {k: ("" if v is None else str(v)) for k, v in rec.items()}))
+            where = f"{source} record {i}"
+            if not isinstance(rec, Mapping):
+                problems.add(where, f"is a {type(rec).__name__}, not a dict with id, date and text")
+                continue
+            recs.append((where, rec))
+        rows = to_rows(recs, {}, problems)
+        docs = _build_documents(rows, problems, _resolve_cleaner(clean), text_key="text")
+        problems.raise_if_any()
+        return cls(docs, name=name)
+
+    @classmethod
+    def from_pandas(cls, df: pd.DataFrame, *, text: str = "text", id: str = "id", date: str = "date",
+                    columns: Mapping[str, str] | None = None, clean: bool | Cleaner = True, name: str = "corpus",
+                    all_errors: bool = False, source: str = "DataFrame") -> "Corpus":
+        """A corpus from a pandas DataFrame, one row per document; other columns become metadata.
+
+        ``datetime64`` date columns become ``YYYY-MM-DD`` (day precision); missing
+        metadata is "".
+
+        >>> df = pd.DataFrame({"id": ["a"], "date": pd.to_datetime(["2021-03-04"]), "text": ["One."]})
+        >>> Corpus.from_pandas(df)["a"].date.text
+        '2021-03-04'
+        """
+        if not isinstance(df, pd.DataFrame):
+            raise ParameterError(f"df: expected a pandas DataFrame, got {type(df).__name__}")
+        problems = _Problems(all_errors)
+        missing = [c for c in (id, date, text) if c not in df.columns]
+        if missing:
+            problems.add(source, f"missing column(s) {', '.join(map(repr, missing))} "
+                                 f"(found {', '.join(map(repr, map(str, df.columns)))}); pass text=, id=, date=")
+        rename = {id: "id", date: "date", text: "text", **(columns or {})}
+        recs = ((f"{source} row {i}", rec) for i, rec in enumerate(df.to_dict("records"), start=1))
+        rows = to_rows(recs, rename, problems)
         docs = _build_documents(rows, problems, _resolve_cleaner(clean), text_key="text")
         problems.raise_if_any()
         return cls(docs, name=name)
@@ -276,15 +295,15 @@ class Corpus:
         """A corpus from one CSV file with a text column and metadata columns.
 
         ``text``, ``id`` and ``date`` name the columns holding them; ``columns``
-        renames further columns (``{"headline": "title"}``).
+        renames further columns (``{"headline": "title"}``). Parsing is strict (an
+        unclosed quote is an error naming its line); fields may be of any length.
+
+        >>> Corpus.from_csv("news.csv", text="body", columns={"headline": "title"})  # doctest: +SKIP
         """
         path = pathlib.Path(path)
         problems = _Problems(all_errors)
-        data = _read_bytes(path, problems)
-        content = _decode(data, path.name, encoding, problems)
-        problems.raise_if_any()
-        rows = _csv_rows(content, path.name, problems, required=(id, date, text),
-                         rename={id: "id", date: "date", text: "text", **(columns or {})})
+        recs = [r for b in csv_batches(path, encoding, (id, date, text), sys.maxsize, problems) for r in b]
+        rows = to_rows(recs, {id: "id", date: "date", text: "text", **(columns or {})}, problems)
         docs = _build_documents(rows, problems, _resolve_cleaner(clean), text_key="text")
         problems.raise_if_any()
         return cls(docs, name=path.stem)
@@ -293,80 +312,38 @@ class Corpus:
     def from_jsonl(cls, path: str | pathlib.Path, *, text: str = "text", id: str = "id", date: str = "date",
                    columns: Mapping[str, str] | None = None, encoding: str = "utf-8",
                    clean: bool | Cleaner = True, all_errors: bool = False) -> "Corpus":
-        """A corpus from a JSON-lines file, one object per document."""
+        """A corpus from a JSON-lines file, one object per document (records end at ``\\n`` only).
+
+        >>> Corpus.from_jsonl("news.jsonl", id="doc", text="content")  # doctest: +SKIP
+        """
         path = pathlib.Path(path)
         problems = _Problems(all_errors)
-        data = _read_bytes(path, problems)
-        content = _decode(data, path.name, encoding, problems)
-        problems.raise_if_any()
-        rename = {id: "id", date: "date", text: "text", **(columns or {})}
-        rows = []
-        for lineno, line in enumerate(content.splitlines(), start=1):
-            if not line.strip():
-                continue
-            where = f"{path.name} line {lineno}"
-            try:
-                obj = json.loads(line)
-            except json.JSONDecodeError as exc:
-                problems.add(where, f"not valid JSON ({exc.msg} at column {exc.colno})")
-                continue
-            if not isinstance(obj, dict):
-                problems.add(where, "each line must be a JSON object with id, date and text")
-                continue
-            missing = [k for k in (id, date, text) if k not in obj]
-            if missing:
-                problems.add(where, f"missing field(s) {', '.join(map(repr, missing))}; pass id=, date=, text= "
-                                    "to name the fields holding them")
-                continue
-            rows.append((where, {rename.get(k, k): ("" if v is None else str(v)) for k, v in obj.items()}))
-        if not rows and not problems.items:
-            problems.add(path.name, "has no records; add one JSON object per line")
+        lines = [x for b in jsonl_batches(path, sys.maxsize, problems) for x in b]
+        recs = jsonl_records(path.name, lines, encoding, (id, date, text), problems)
+        rows = to_rows(recs, {id: "id", date: "date", text: "text", **(columns or {})}, problems)
         docs = _build_documents(rows, problems, _resolve_cleaner(clean), text_key="text")
         problems.raise_if_any()
         return cls(docs, name=path.stem)
 
+    @classmethod
+    def from_parquet(cls, path: str | pathlib.Path, *, text: str = "text", id: str = "id", date: str = "date",
+                     columns: Mapping[str, str] | None = None, clean: bool | Cleaner = True,
+                     all_errors: bool = False) -> "Corpus":
+        """A corpus from a Parquet file (needs pyarrow); binary text columns are decoded as
+        UTF-8, ``timestamp``/``date`` columns become ``YYYY-MM-DD``.
 
-def _read_bytes(path: pathlib.Path, problems: _Problems) -> bytes:
-    if not path.exists():
-        problems.add(str(path), "does not exist; pass a folder of .txt files with metadata.csv, "
-                                "or a .csv or .jsonl file")
-        return b""
-    try:
-        return path.read_bytes()
-    except OSError as exc:
-        problems.add(str(path), f"cannot be read ({exc.strerror})")
-        return b""
-
-
-def _csv_rows(content: str, where: str, problems: _Problems, required: tuple[str, ...],
-              rename: Mapping[str, str]) -> list[tuple[str, dict[str, str]]]:
-    if content.startswith("\ufeff"):
-        content = content[1:]
-    reader = csv.reader(io.StringIO(content, newline=""))
-    try:
-        header = next(reader)
-    except StopIteration:
-        problems.add(where, "is empty; it needs a header row with at least the columns " + ", ".join(required))
-        return []
-    header = [h.strip() for h in header]
-    missing = [c for c in required if c not in header]
-    if missing:
-        problems.add(f"{where} line 1", f"missing column(s) {', '.join(map(repr, missing))} "
-                                        f"(found {', '.join(map(repr, header))})")
-        return []
-    rows = []
-    try:
-        for rec in reader:
-            line = reader.line_num
-            if not any(x.strip() for x in rec):
-                continue
-            if len(rec) != len(header):
-                problems.add(f"{where} line {line}", f"has {len(rec)} fields, the header has {len(header)}")
-                continue
-            rows.append((f"{where} line {line}", {rename.get(h, h): v for h, v in zip(header, rec)}))
-    except csv.Error as exc:
-        problems.add(f"{where} line {reader.line_num}", f"is not valid CSV ({exc})")
-    return rows
+        >>> Corpus.from_parquet("news.parquet", text="body")  # doctest: +SKIP
+        """
+        path = pathlib.Path(path)
+        problems = _Problems(all_errors)
+        if not path.is_file():
+            problems.add(str(path), "does not exist; pass a .parquet file")
+            problems.raise_if_any()
+        rename = {id: "id", date: "date", text: "text", **(columns or {})}
+        rows = [r for b in parquet_batches(path, (id, date, text), 65536) for r in to_rows(b, rename, problems)]
+        docs = _build_documents(rows, problems, _resolve_cleaner(clean), text_key="text")
+        problems.raise_if_any()
+        return cls(docs, name=path.stem)
 
 
 def _build_documents(rows: list[tuple[str, dict[str, str]]], problems: _Problems, cleaner: Cleaner | None,
@@ -423,12 +400,14 @@ def _build_documents(rows: list[tuple[str, dict[str, str]]], problems: _Problems
 
 def load_corpus(path: str | pathlib.Path, *, clean: bool | Cleaner = True, all_errors: bool = False,
                 encoding: str = "utf-8", **kwargs) -> Corpus:
-    """Load a corpus from a folder of ``.txt`` files with ``metadata.csv``, or a ``.csv``/``.jsonl`` file.
+    """Load a corpus from a folder of text files with ``metadata.csv``, or a ``.csv``,
+    ``.jsonl`` or ``.parquet`` file.
 
     ``metadata.csv`` needs ``id`` and ``date`` columns; ``file`` is optional
-    (default ``<id>.txt``). Dates are ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``;
+    (default ``<id>.txt``) and may name any file inside the folder, subfolders
+    included (never outside it). Dates are ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``;
     the precision is kept. Optional ``body_start``/``body_end`` columns hold
-    cleaning overrides. Subfolders are not documents. Every id is a string.
+    cleaning overrides. Every id is a string.
 
     Bad input raises :class:`corpuskit.errors.CorpusError` whose message names
     the file, line or byte; ``all_errors=True`` reports every problem at once.
@@ -441,57 +420,23 @@ def load_corpus(path: str | pathlib.Path, *, clean: bool | Cleaner = True, all_e
     problems = _Problems(all_errors)
     if not path.exists():
         problems.add(str(path), "does not exist; pass a folder of .txt files with metadata.csv, "
-                                "or a .csv or .jsonl file")
+                                "or a .csv, .jsonl or .parquet file")
+        problems.raise_if_any()
     if path.is_file():
         suffix = path.suffix.lower()
         if suffix == ".csv":
             return Corpus.from_csv(path, clean=clean, all_errors=all_errors, encoding=encoding, **kwargs)
         if suffix in (".jsonl", ".ndjson"):
             return Corpus.from_jsonl(path, clean=clean, all_errors=all_errors, encoding=encoding, **kwargs)
-        problems.add(str(path), "is not a folder, .csv or .jsonl file")
-    cleaner = _resolve_cleaner(clean)
-    txt_files = sorted(p for p in path.iterdir() if p.is_file() and p.suffix.lower() == ".txt")
-    meta_path = path / "metadata.csv"
-    if not meta_path.is_file():
-        if not txt_files:
-            problems.add(str(path), "is empty: no .txt files and no metadata.csv; "
-                                    "add one .txt file per document and a metadata.csv with id,date")
-        else:
-            problems.add(str(meta_path), "is missing; add it with at least the columns id,date "
-                                         f"(one row per .txt file; {len(txt_files)} found)")
+        if suffix in (".parquet", ".pq"):
+            return Corpus.from_parquet(path, clean=clean, all_errors=all_errors, **kwargs)
+        problems.add(str(path), "is not a folder, .csv, .jsonl or .parquet file")
         problems.raise_if_any()
-    data = _read_bytes(meta_path, problems)
-    content = _decode(data, "metadata.csv", "utf-8", problems)
-    problems.raise_if_any()
-    rows = _csv_rows(content, "metadata.csv", problems, required=("id", "date"), rename={})
-    if not rows and not problems.items:
-        problems.add("metadata.csv", "has no rows; add one row per document")
-    by_name = {p.name: p for p in txt_files}
-    claimed: set[str] = set()
-    texts: dict[str, tuple[str, str]] = {}
-    seen: set[str] = set()
-    for where, row in rows:
-        doc_id = row.get("id", "").strip()
-        fname = (row.get("file") or "").strip() or f"{doc_id}.txt"
-        claimed.add(fname)
-        if not doc_id or doc_id in seen:
-            continue  # reported by _build_documents
-        seen.add(doc_id)
-        fpath = by_name.get(fname)
-        if fpath is None:
-            problems.add(where, f"id {doc_id!r}: file {fname!r} does not exist in {path}; "
-                                "add the file or remove the row")
-            continue
-        raw = fpath.read_bytes()
-        text = _decode(raw, fname, encoding, problems)
-        if text is None:
-            continue
-        if not text.strip():
-            problems.add(fname, f"is empty (id {doc_id!r}); add the text or remove the row and file")
-            continue
-        texts[doc_id] = (fname, text)
-    for name in sorted(set(by_name) - claimed):
-        problems.add(name, "has no row in metadata.csv; add a row (id, date, file) or move the file out")
+    cleaner = _resolve_cleaner(clean)
+    rows, bad = folder_rows(path, problems)
+    if not rows:
+        problems.raise_if_any()
+    texts = folder_texts(path, [r for r in rows if r[0] not in bad], encoding, problems)
     docs = _build_documents(rows, problems, cleaner, text_key=None, texts=texts)
     problems.raise_if_any()
     return Corpus(docs, name=path.name)

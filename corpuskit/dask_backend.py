@@ -21,7 +21,6 @@ Example
 """
 from __future__ import annotations
 
-import pathlib
 from typing import Any, Iterable, Mapping
 
 import pandas as pd
@@ -29,6 +28,7 @@ import pandas as pd
 from .clean import Cleaner
 from .dfm import DFM, _check_unit, _finish, _Merger, count_texts
 from .errors import CorpusError, Problem
+from .readers import open_parquet, parquet_group
 from .stream import StreamingCorpus, concat_docvars, prepare_chunk
 
 __all__ = ["dask_dfm", "dask_period_counts"]
@@ -63,11 +63,10 @@ def _tasks(data, *, text: str, id: str, date: str, columns: Mapping[str, str] | 
         if fmt == "folder":  # the metadata is small: split it here, the workers read the files
             tasks += [[raw] for raw in sc._raw_folder(path)]
         elif fmt == "parquet":
-            import pyarrow.parquet as pq
-            md = pq.ParquetFile(path).metadata
+            md = open_parquet(path, (id, date, text)).metadata
             first = 0
             for g in range(md.num_row_groups):
-                tasks.append(dask.delayed(_parquet_group)(str(path), g, first, rename))
+                tasks.append(dask.delayed(_parquet_group)(str(path), g, first))
                 first += md.row_group(g).num_rows
         else:
             # the worker streams the file chunk by chunk (StreamingCorpus pickles without texts)
@@ -86,8 +85,7 @@ def _bag_records(part: Iterable[Mapping[str, Any]], i: int, rename: Mapping[str,
     for j, rec in enumerate(part, start=1):
         if not isinstance(rec, Mapping):
             return [("error", f"partition {i} record {j}", f"is a {type(rec).__name__}, not a dict with id, date, text")]
-        recs.append((f"partition {i} record {j}",
-                     {rename.get(k, k): ("" if v is None else str(v)) for k, v in rec.items()}))
+        recs.append((f"partition {i} record {j}", rec))
     return [("records", recs)]
 
 
@@ -95,19 +93,11 @@ def _frame_records(df: pd.DataFrame, i: int, rename: Mapping[str, str]) -> list:
     missing = [k for k, v in rename.items() if v in ("id", "date", "text") and k not in df.columns]
     if missing:
         return [("error", f"partition {i}", f"missing column(s) {', '.join(map(repr, missing))}; pass text=, id=, date=")]
-    cols = {rename.get(k, k): ["" if v is None or v is pd.NA else str(v) for v in df[k].tolist()] for k in df.columns}
-    recs = [(f"partition {i} row {j + 1}", {k: v[j] for k, v in cols.items()}) for j in range(len(df))]
-    return [("records", recs)]
+    return [("records", [(f"partition {i} row {j}", rec) for j, rec in enumerate(df.to_dict("records"), start=1)])]
 
 
-def _parquet_group(path: str, group: int, first: int, rename: Mapping[str, str]) -> list:
-    import pyarrow.parquet as pq
-    name = pathlib.Path(path).name
-    cols = {rename.get(k, k): v for k, v in pq.ParquetFile(path).read_row_group(group).to_pydict().items()}
-    n = len(next(iter(cols.values()))) if cols else 0
-    recs = [(f"{name} row {first + j + 1}", {k: ("" if v[j] is None else str(v[j])) for k, v in cols.items()})
-            for j in range(n)]
-    return [("records", recs)]
+def _parquet_group(path: str, group: int, first: int) -> list:
+    return [("records", parquet_group(path, group, first))]
 
 
 def _count_partition(raws, prep: dict, opts: dict) -> dict:

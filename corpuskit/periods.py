@@ -15,7 +15,7 @@ import pandas as pd
 
 from .errors import ParameterError
 
-_DATE_RE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
+_DATE_RE = re.compile(r"^([0-9]{4})(?:-([0-9]{2})(?:-([0-9]{2}))?)?$")  # ASCII digits: \d takes "٢٠٢١"
 _PRECISION_FREQ = {"year": "Y", "month": "M", "day": "D"}
 _ALIASES = {"year": "Y", "years": "Y", "annual": "Y", "quarter": "Q", "month": "M",
             "week": "W", "day": "D", "decade": "10Y"}

@@ -21,20 +21,20 @@ Example
 """
 from __future__ import annotations
 
-import csv
 import glob as _glob
-import json
 import pathlib
 import sys
-from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
+from typing import Any, Callable, Iterable, Iterator, Mapping
 
 import numpy as np
 import pandas as pd
 
 from .clean import Cleaner
-from .corpus import Corpus, _build_documents, _csv_rows, _decode, _Problems, _resolve_cleaner
+from .corpus import Corpus, _build_documents, _resolve_cleaner
 from .errors import CorpusError, ParameterError, Problem
 from .periods import assign_periods
+from .readers import (Problems, csv_batches, folder_rows, folder_texts, jsonl_batches, jsonl_records,
+                      parquet_batches, to_rows)
 
 __all__ = ["StreamingCorpus", "stream_corpus", "period_counts", "scan", "FORMATS"]
 
@@ -53,7 +53,8 @@ def _sources(paths_or_glob, format: str) -> list[tuple[pathlib.Path, str]]:
     out: list[tuple[pathlib.Path, str]] = []
     for item in items:
         s = str(item)
-        if any(ch in s for ch in "*?["):
+        # a path that exists is a path, even when its name has glob characters ("archive[2021].jsonl")
+        if not pathlib.Path(s).exists() and any(ch in s for ch in "*?["):
             matched = sorted(_glob.glob(s))
             if not matched:
                 raise ParameterError(f"paths_or_glob={s!r} matches no file")
@@ -136,96 +137,27 @@ class StreamingCorpus:
             yield from getattr(self, f"_raw_{fmt}")(path)
 
     def _raw_folder(self, path: pathlib.Path) -> Iterator[Chunk]:
-        problems = _Problems(False)
-        meta = path / "metadata.csv"
-        txt = {p.name for p in path.iterdir() if p.is_file() and p.suffix.lower() == ".txt"}
-        if not meta.is_file():
-            problems.add(str(meta), "is missing; add it with at least the columns id,date "
-                                    f"(one row per .txt file; {len(txt)} found)")
-        content = _decode(meta.read_bytes(), f"{path.name}/metadata.csv", "utf-8", problems)
-        rows = _csv_rows(content, f"{path.name}/metadata.csv", problems, required=("id", "date"), rename={})
-        if not rows:
-            problems.add(f"{path.name}/metadata.csv", "has no rows; add one row per document")
-        claimed = set()
-        for _, row in rows:
-            claimed.add((row.get("file") or "").strip() or f"{row.get('id', '').strip()}.txt")
-        for name in sorted(txt - claimed):
-            problems.add(f"{path.name}/{name}", "has no row in metadata.csv; add a row (id, date, file) or move the file out")
+        # metadata.csv is small: its rows and every file they name are checked here, the texts
+        # are read where the chunk is prepared (possibly a worker)
+        rows, _ = folder_rows(path, Problems(False))
         for batch in _batched(rows, self.chunk_size):
             yield ("folder", str(path), batch)
 
+    def _required(self) -> tuple[str, str, str]:
+        f = self.fields
+        return (f["id"], f["date"], f["text"])
+
     def _raw_jsonl(self, path: pathlib.Path) -> Iterator[Chunk]:
-        with open(path, "rb") as fh:
-            numbered = ((i, line) for i, line in enumerate(fh, start=1) if line.strip())
-            any_line = False
-            for batch in _batched(numbered, self.chunk_size):
-                any_line = True
-                yield ("jsonl", path.name, batch)
-        if not any_line:
-            raise CorpusError([Problem(path.name, "has no records; add one JSON object per line")])
+        for batch in jsonl_batches(path, self.chunk_size, Problems(False)):
+            yield ("jsonl", path.name, batch)
 
     def _raw_csv(self, path: pathlib.Path) -> Iterator[Chunk]:
-        f = self.fields
-        required = (f["id"], f["date"], f["text"])
-        try:
-            with open(path, encoding=self.encoding, newline="") as fh:
-                reader = csv.reader(fh)
-                try:
-                    header = next(reader)
-                except StopIteration:
-                    raise CorpusError([Problem(path.name, "is empty; it needs a header row with at least the "
-                                                          "columns " + ", ".join(required))]) from None
-                header = [h.strip().lstrip("\ufeff") for h in header]
-                missing = [c for c in required if c not in header]
-                if missing:
-                    raise CorpusError([Problem(f"{path.name} line 1", f"missing column(s) {', '.join(map(repr, missing))} "
-                                                                      f"(found {', '.join(map(repr, header))}); pass text=, id=, date=")])
-                rename = self._rename()
-                batch = []
-                try:
-                    for rec in reader:
-                        where = f"{path.name} line {reader.line_num}"
-                        if not any(x.strip() for x in rec):
-                            continue
-                        if len(rec) != len(header):
-                            raise CorpusError([Problem(where, f"has {len(rec)} fields, the header has {len(header)}")])
-                        batch.append((where, {rename.get(h, h): v for h, v in zip(header, rec)}))
-                        if len(batch) == self.chunk_size:
-                            yield ("records", batch)
-                            batch = []
-                except csv.Error as exc:
-                    raise CorpusError([Problem(f"{path.name} line {reader.line_num}", f"is not valid CSV ({exc})")]) from None
-                if batch:
-                    yield ("records", batch)
-        except UnicodeDecodeError as exc:
-            raise CorpusError([Problem(f"{path.name}", f"byte 0x{exc.object[exc.start:exc.start + 1].hex()} is not "
-                                                       f"valid {self.encoding}; re-save the file as UTF-8 or pass encoding=")]) from None
+        for batch in csv_batches(path, self.encoding, self._required(), self.chunk_size, Problems(False)):
+            yield ("records", batch)
 
     def _raw_parquet(self, path: pathlib.Path) -> Iterator[Chunk]:
-        try:
-            import pyarrow.parquet as pq
-        except ImportError:  # pragma: no cover - depends on the environment
-            raise ParameterError("reading Parquet needs pyarrow: pip install 'corpuskit[parquet]'") from None
-        f = self.fields
-        try:
-            pf = pq.ParquetFile(path)
-        except Exception as exc:  # pyarrow raises several types for unreadable files
-            raise CorpusError([Problem(path.name, f"is not a readable Parquet file ({exc})")]) from None
-        names = pf.schema_arrow.names
-        missing = [c for c in (f["id"], f["date"], f["text"]) if c not in names]
-        if missing:
-            raise CorpusError([Problem(path.name, f"missing column(s) {', '.join(map(repr, missing))} "
-                                                  f"(found {', '.join(map(repr, names))}); pass text=, id=, date=")])
-        rename = self._rename()
-        row0 = 0
-        for batch in pf.iter_batches(batch_size=self.chunk_size):
-            cols = {rename.get(k, k): v for k, v in batch.to_pydict().items()}
-            recs = []
-            for i in range(batch.num_rows):
-                recs.append((f"{path.name} row {row0 + i + 1}",
-                             {k: ("" if v[i] is None else str(v[i])) for k, v in cols.items()}))
-            row0 += batch.num_rows
-            yield ("records", recs)
+        for batch in parquet_batches(path, self._required(), self.chunk_size):
+            yield ("records", batch)
 
     # -- parsed chunks -----------------------------------------------------------------
     def _prepare_args(self) -> dict[str, Any]:
@@ -291,59 +223,29 @@ def prepare_chunk(raw: Chunk, *, cleaner: Cleaner | None, encoding: str, rename:
                   fields: Mapping[str, str]) -> tuple[Corpus, list[Problem]]:
     """Parse, validate and clean one raw chunk into a Corpus (runs in worker processes).
 
+    A chunk is ``("records", [(where, dict)])`` (CSV, Parquet, Dask records: fields
+    not yet renamed, values not yet strings), ``("jsonl", file name, [(line number,
+    bytes)])`` or ``("folder", folder, metadata rows)``; each goes through the same
+    :mod:`corpuskit.readers` step as :func:`~corpuskit.corpus.load_corpus`.
     Problems are returned, not raised, so they cross process boundaries intact.
     """
-    problems = _Problems(False)
+    problems = Problems(False)
     try:
         kind = raw[0]
         if kind == "records":
-            docs = _build_documents(raw[1], problems, cleaner, text_key="text")
+            docs = _build_documents(to_rows(raw[1], rename, problems), problems, cleaner, text_key="text")
         elif kind == "jsonl":
-            docs = _build_documents(_jsonl_rows(raw[1], raw[2], problems, encoding, rename, fields),
-                                    problems, cleaner, text_key="text")
+            need = (fields["id"], fields["date"], fields["text"])
+            rows = to_rows(jsonl_records(raw[1], raw[2], encoding, need, problems), rename, problems)
+            docs = _build_documents(rows, problems, cleaner, text_key="text")
         elif kind == "folder":
-            folder = pathlib.Path(raw[1])
-            texts: dict[str, tuple[str, str]] = {}
-            for where, row in raw[2]:
-                doc_id = row.get("id", "").strip()
-                fname = (row.get("file") or "").strip() or f"{doc_id}.txt"
-                fpath = folder / fname
-                if not doc_id:
-                    continue  # reported by _build_documents
-                if not fpath.is_file():
-                    problems.add(where, f"id {doc_id!r}: file {fname!r} does not exist in {folder}; "
-                                        "add the file or remove the row")
-                text = _decode(fpath.read_bytes(), f"{folder.name}/{fname}", encoding, problems)
-                if text is not None and not text.strip():
-                    problems.add(f"{folder.name}/{fname}", f"is empty (id {doc_id!r}); add the text or remove the row and file")
-                texts[doc_id] = (f"{folder.name}/{fname}", text)
+            texts = folder_texts(pathlib.Path(raw[1]), raw[2], encoding, problems)
             docs = _build_documents(raw[2], problems, cleaner, text_key=None, texts=texts)
         else:
             raise ValueError(f"unknown chunk kind {kind!r}")
     except CorpusError as exc:
         return Corpus([]), exc.problems
     return Corpus(docs), []
-
-
-def _jsonl_rows(fname: str, lines: Sequence[tuple[int, bytes]], problems: _Problems, encoding: str,
-                rename: Mapping[str, str], fields: Mapping[str, str]) -> list[tuple[str, dict[str, str]]]:
-    rows = []
-    need = (fields["id"], fields["date"], fields["text"])
-    for lineno, data in lines:
-        where = f"{fname} line {lineno}"
-        line = _decode(data, where, encoding, problems)
-        try:
-            obj = json.loads(line)
-        except json.JSONDecodeError as exc:
-            problems.add(where, f"not valid JSON ({exc.msg} at column {exc.colno})")
-        if not isinstance(obj, dict):
-            problems.add(where, "each line must be a JSON object with id, date and text")
-        missing = [k for k in need if k not in obj]
-        if missing:
-            problems.add(where, f"missing field(s) {', '.join(map(repr, missing))}; pass id=, date=, text= "
-                                "to name the fields holding them")
-        rows.append((where, {rename.get(k, k): ("" if v is None else str(v)) for k, v in obj.items()}))
-    return rows
 
 
 def check_chunk(chunk: Corpus, problems: list[Problem], seen: set[str]) -> None:
