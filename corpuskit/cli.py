@@ -48,7 +48,7 @@ def build_parser() -> argparse.ArgumentParser:
                        description="Load a corpus and print one line per document: id, date and its precision, "
                                    "words in the raw and clean text, how many removals cleaning made and how many "
                                    "characters they hold; then totals.")
-    p.add_argument("path", help="a folder of .txt files with metadata.csv, or a .csv / .jsonl file")
+    p.add_argument("path", help="a folder of text files with metadata.csv, or a .csv, .jsonl or .parquet file")
     p.add_argument("--all-errors", action="store_true", help="report every problem in the corpus, not only the first")
     p.add_argument("--no-clean", action="store_true", help="switch cleaning off (clean text = raw text)")
     p.add_argument("--removals", action="store_true", help="also list every removal with its rule")
