@@ -13,6 +13,9 @@ Every row is computed by the same operations in the same order as in
 scikit-learn, so W and H are the same; only the convergence measure (a sum of
 absolute projected gradients) is added up block by block, which can move its
 last bits (``tests/test_topics_parallel.py`` compares with ``NMF``).
+
+The private scikit-learn names used here are checked by ``corpuskit._compat``; if one moved,
+``ThreadedNMF`` warns once (``PrivateAPIWarning``) and fits with NMF's own code.
 """
 from __future__ import annotations
 
@@ -24,12 +27,9 @@ import scipy.sparse as sp
 from sklearn.decomposition import NMF
 from sklearn.exceptions import ConvergenceWarning
 
-# private scikit-learn pieces: imported here only, guarded by the caller (``available``)
-try:
-    from sklearn.decomposition._cdnmf_fast import _update_cdnmf_fast
-    available = True
-except ImportError:  # pragma: no cover - a scikit-learn without them falls back to NMF
-    available = False
+from . import _compat
+
+_CDNMF = "sklearn.decomposition._cdnmf_fast._update_cdnmf_fast"
 
 
 def _row_blocks(m: sp.csr_matrix, n: int) -> list[tuple[int, int]]:
@@ -47,7 +47,7 @@ class _Side:
         self.parts = [x[a:b] for a, b in self.blocks]
 
     def update(self, pool: ThreadPoolExecutor, w: np.ndarray, ht: np.ndarray, l1: float, l2: float,
-               perm: np.ndarray) -> float:
+               perm: np.ndarray, cd_update) -> float:
         """scikit-learn's ``_update_coordinate_descent(x, w, ht, l1, l2, ...)``, by row blocks."""
         k = ht.shape[1]
         hht = np.dot(ht.T, ht)
@@ -59,15 +59,19 @@ class _Side:
             xht = self.parts[i] @ ht
             if l1 != 0.0:
                 xht -= l1
-            return _update_cdnmf_fast(w[a:b], hht, xht, perm)
+            return cd_update(w[a:b], hht, xht, perm)
 
         return float(sum(pool.map(run, range(len(self.blocks)))))
 
 
 def fit_coordinate_descent(x: sp.csr_matrix, w: np.ndarray, h: np.ndarray, *, tol: float, max_iter: int,
                            l1_w: float, l1_h: float, l2_w: float, l2_h: float, shuffle: bool, rng,
-                           n_threads: int) -> tuple[np.ndarray, np.ndarray, int]:
-    """scikit-learn's ``_fit_coordinate_descent`` (update_H=True) on ``n_threads`` threads."""
+                           n_threads: int) -> tuple[np.ndarray, np.ndarray, int, int]:
+    """scikit-learn's ``_fit_coordinate_descent`` (update_H=True) on ``n_threads`` threads.
+
+    Returns W, H, the iterations and the number of calls to scikit-learn's row update.
+    """
+    cd_update = _compat.private(_CDNMF)
     w = np.ascontiguousarray(w)
     ht = np.ascontiguousarray(h.T)
     x = x.tocsr()  # scikit-learn's order of additions: X's stored order (not re-sorted)
@@ -75,30 +79,33 @@ def fit_coordinate_descent(x: sp.csr_matrix, w: np.ndarray, h: np.ndarray, *, to
     sides = (_Side(x, n_threads), _Side(sp.csr_matrix(x.T), n_threads))
     k = ht.shape[1]
     violation_init = 0.0
-    n_iter = 0
+    n_iter = n_updates = 0
     with ThreadPoolExecutor(n_threads) as pool:
         for n_iter in range(1, max_iter + 1):
             perm = np.asarray(rng.permutation(k) if shuffle else np.arange(k), dtype=np.intp)
-            violation = sides[0].update(pool, w, ht, l1_w, l2_w, perm)
+            violation = sides[0].update(pool, w, ht, l1_w, l2_w, perm, cd_update)
             perm = np.asarray(rng.permutation(k) if shuffle else np.arange(k), dtype=np.intp)
-            violation += sides[1].update(pool, ht, w, l1_h, l2_h, perm)
+            violation += sides[1].update(pool, ht, w, l1_h, l2_h, perm, cd_update)
+            n_updates += len(sides[0].blocks) + len(sides[1].blocks)
             if n_iter == 1:
                 violation_init = violation
             if violation_init == 0 or violation / violation_init <= tol:
                 break
-    return w, ht.T, n_iter
+    return w, ht.T, n_iter, n_updates
 
 
 class ThreadedNMF(NMF):
     """``sklearn.decomposition.NMF`` whose coordinate-descent fit uses ``n_jobs`` threads.
 
     Same parameters as NMF plus ``n_jobs``; other solvers and ``transform`` are NMF's own.
+    After a fit, ``fast_path_`` says whether the threaded solver ran and ``n_threaded_updates_``
+    counts its calls to scikit-learn's row update (0 when NMF's own code ran).
 
     >>> ThreadedNMF(n_components=20, init="nndsvda", n_jobs=2).fit_transform(X)  # doctest: +SKIP
     """
 
     # scikit-learn's parameter validation knows NMF's parameters; n_jobs is ours
-    _parameter_constraints: dict = {**NMF._parameter_constraints, "n_jobs": [None, int]}
+    _parameter_constraints: dict = {**getattr(NMF, "_parameter_constraints", {}), "n_jobs": [None, int]}
 
     def __init__(self, n_components="auto", *, init=None, solver="cd", beta_loss="frobenius", tol=1e-4,
                  max_iter=200, random_state=None, alpha_W=0.0, alpha_H="same", l1_ratio=0.0, verbose=0,
@@ -108,19 +115,38 @@ class ThreadedNMF(NMF):
                          l1_ratio=l1_ratio, verbose=verbose, shuffle=shuffle)
         self.n_jobs = n_jobs
 
-    def _fit_transform(self, X, y=None, W=None, H=None, update_H=True):
+    def fit(self, X, y=None, **params):
+        """NMF's ``fit`` (through ``fit_transform``, so the fast-path check below always runs)."""
+        self.fit_transform(X, y, **params)
+        return self
+
+    def fit_transform(self, X, y=None, **params):
+        """NMF's ``fit_transform``; threaded when ``n_jobs`` > 1 and the private names check out."""
         from joblib import effective_n_jobs
         n_threads = effective_n_jobs(self.n_jobs)  # None: 1, -1: all cores, as everywhere in joblib
-        if (self.solver != "cd" or not update_H or n_threads == 1 or not available or not sp.issparse(X)
-                or self.verbose):
+        # checked here, not in _fit_transform: if scikit-learn renamed that, our override never runs
+        wanted = self.solver == "cd" and n_threads > 1
+        self._threads = n_threads if wanted and _compat.fast_path("threaded_nmf") else 1
+        self.fast_path_, self.n_threaded_updates_ = False, 0
+        return super().fit_transform(X, y, **params)
+
+    def _fit_transform(self, X, *args, **kwargs):
+        # NMF's signature, verified by _compat; with the fast path off, whatever scikit-learn passes goes on
+        if getattr(self, "_threads", 1) == 1:
+            return super()._fit_transform(X, *args, **kwargs)
+        return self._threaded_fit_transform(X, *args, **kwargs)
+
+    def _threaded_fit_transform(self, X, y=None, W=None, H=None, update_H=True):
+        if not update_H or not sp.issparse(X) or self.verbose:
             return super()._fit_transform(X, y=y, W=W, H=H, update_H=update_H)
         from sklearn.utils import check_random_state
         self._check_params(X)
         W, H = self._check_w_h(X, W, H, update_H)
         l1_w, l1_h, l2_w, l2_h = self._compute_regularization(X)
-        W, H, n_iter = fit_coordinate_descent(X, W, H, tol=self.tol, max_iter=self.max_iter, l1_w=l1_w,
-                                              l1_h=l1_h, l2_w=l2_w, l2_h=l2_h, shuffle=self.shuffle,
-                                              rng=check_random_state(self.random_state), n_threads=n_threads)
+        W, H, n_iter, n_updates = fit_coordinate_descent(
+            X, W, H, tol=self.tol, max_iter=self.max_iter, l1_w=l1_w, l1_h=l1_h, l2_w=l2_w, l2_h=l2_h,
+            shuffle=self.shuffle, rng=check_random_state(self.random_state), n_threads=self._threads)
+        self.fast_path_, self.n_threaded_updates_ = True, n_updates
         if n_iter == self.max_iter and self.tol > 0:
             warnings.warn(f"Maximum number of iterations {self.max_iter} reached. Increase it to improve "
                           "convergence.", ConvergenceWarning)

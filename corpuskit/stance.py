@@ -424,9 +424,19 @@ def _mark_negation(doc: list[str]) -> list[str]:
     return doc
 
 
+def _negation_marker():
+    """``_mark_negation``, or NLTK's own ``mark_negation`` if what it copies moved (warned once)."""
+    from . import _compat
+    if _compat.fast_path("negation"):
+        return _mark_negation
+    from nltk.sentiment.util import mark_negation
+    return lambda doc: mark_negation(doc, shallow=True)
+
+
 def _negated(stream: _Stream, rows: np.ndarray) -> np.ndarray:
     """Token mask: inside a negation scope (mark_negation, with clause boundaries as its full stops)."""
 
+    mark = _negation_marker()
     neg = np.zeros(len(stream.codes), bool)
     words = stream.vocab[stream.codes] if len(stream.codes) else np.zeros(0, dtype=object)
     seg_start = np.searchsorted(stream.seg, rows, side="left")
@@ -443,7 +453,7 @@ def _negated(stream: _Stream, rows: np.ndarray) -> np.ndarray:
                 marked.append(".")
             marked.append(t)
             where.append(len(marked) - 1)
-        out = _mark_negation(marked)
+        out = mark(marked)
         neg[a:b] = [out[i].endswith("_NEG") for i in where]
     return neg
 

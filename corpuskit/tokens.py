@@ -24,6 +24,7 @@ from typing import Iterable, Iterator, Sequence
 import numpy as np
 import pandas as pd
 
+from . import _compat
 from .clean import split_lines
 from .errors import ParameterError
 
@@ -309,15 +310,23 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
 
 
 def _sentence_spans(text: str) -> list[tuple[int, int]]:
-    tok = _punkt()
+    # the fast Punkt relies on NLTK's private steps: if they moved, NLTK's own (warned once by _compat)
+    fast = _compat.fast_path("punkt")
+    tok = _punkt() if fast else _punkt_nltk()
+    split = _line_spans if fast else _span_tokenize
     spans = []
     for start, cend, _ in split_lines(text):
         line = text[start:cend]
         if not line.strip():
             continue
-        for s, e in _line_spans(tok, line):
+        for s, e in split(tok, line):
             spans.append((start + s, start + e))
     return spans
+
+
+def _span_tokenize(tok, line: str) -> list[tuple[int, int]]:
+    """NLTK's public ``span_tokenize``: the fallback of ``_line_spans``."""
+    return list(tok.span_tokenize(line))
 
 
 def _line_spans(tok, line: str) -> list[tuple[int, int]]:

@@ -240,6 +240,45 @@ def test_scan_shared_tokens_count_equals_dfm(sample, opts):
 PUNKT_PIECES = list("ab AB.?!)(\"'\t;:,-1") + ["Mr.", "U.S.", " etc.", "...", "e.g.", "J. ", "(Sent1.) ", "”", "’", "No. 9"]
 
 
+def _spy(monkeypatch, owner, name):
+    import functools
+    calls = []
+    orig = getattr(owner, name)
+
+    @functools.wraps(orig)
+    def spy(*a, **k):
+        calls.append(1)
+        return orig(*a, **k)
+
+    monkeypatch.setattr(owner, name, spy)
+    return calls
+
+
+def test_sentence_spans_run_the_fast_punkt(seeds, monkeypatch):
+    # the fast steps (and not NLTK's span_tokenize) split the sentences when the private names check out
+    from corpuskit import _compat
+    from nltk.tokenize.punkt import PunktSentenceTokenizer
+    assert _compat.fast_path("punkt")
+    lines = _spy(monkeypatch, tokens, "_line_spans")
+    breaks = _spy(monkeypatch, type(tokens._punkt()), "_sentbreak")
+    slow = _spy(monkeypatch, PunktSentenceTokenizer, "span_tokenize")
+    tokens._SPAN_CACHE.clear()
+    tokens._punkt()._memo.clear()
+    ck.sentences(seeds)
+    tokens._SPAN_CACHE.clear()
+    assert len(lines) > 0 and len(breaks) > 0 and slow == []
+
+
+def test_stance_runs_the_fast_negation(seeds, monkeypatch):
+    from corpuskit import _compat
+    import nltk.sentiment.util as util
+    assert _compat.fast_path("negation")
+    fast = _spy(monkeypatch, stance, "_mark_negation")
+    slow = _spy(monkeypatch, util, "mark_negation")
+    ck.score_stance(seeds, level="sentence")
+    assert len(fast) > 0 and slow == []
+
+
 def test_line_spans_equal_nltk_span_tokenize(seeds, sample):
     lines = _lines(seeds) + _lines(sample)
     fast, ref = tokens._punkt(), tokens._punkt_nltk()

@@ -1,4 +1,5 @@
 """TopicModel(n_jobs) / ThreadedNMF: the threaded coordinate-descent NMF gives scikit-learn's NMF factors."""
+import functools
 import warnings
 
 import numpy as np
@@ -27,6 +28,7 @@ def test_threaded_nmf_equals_sklearn_nmf(x, kw, n_jobs):
         w_ref = ref.fit_transform(x)
         got = ThreadedNMF(n_components=8, max_iter=60, n_jobs=n_jobs, **kw)
         w = got.fit_transform(x)
+    assert got.fast_path_ is True and got.n_threaded_updates_ > 0  # the threaded solver ran, not NMF's
     assert got.n_iter_ == ref.n_iter_
     np.testing.assert_allclose(got.components_, ref.components_, rtol=1e-12, atol=1e-14)
     np.testing.assert_allclose(w, w_ref, rtol=1e-12, atol=1e-14)
@@ -58,11 +60,32 @@ def test_row_blocks_cover_rows_once(x):
     assert abs(nnz[0] - nnz[1]) < 0.1 * x.nnz  # balanced by non-zeros
 
 
-def test_topicmodel_n_jobs_same_model(sotu):
+def test_topicmodel_n_jobs_same_model(sotu, monkeypatch):
+    import threading
+
+    import sklearn.decomposition._cdnmf_fast as cd
+    from corpuskit import _compat
+    calls, orig = [], cd._update_cdnmf_fast
+
+    @functools.wraps(orig)
+    def counted(*a):  # the private coordinate update, called from the worker threads
+        calls.append(threading.get_ident())
+        return orig(*a)
+
     kw = dict(n_topics=6, unit="document", min_df=3, max_df=0.7, init="nndsvda", random_state=0, max_iter=300)
     a = ck.TopicModel(**kw).fit(sotu)
-    b = ck.TopicModel(**kw, n_jobs=2).fit(sotu)
+    assert calls == []
+    monkeypatch.setattr(cd, "_update_cdnmf_fast", counted)
+    _compat.reset()  # look the private name up again: the counting wrapper
+    try:
+        b = ck.TopicModel(**kw, n_jobs=2).fit(sotu)
+    finally:
+        monkeypatch.undo()
+        _compat.reset()
     assert type(b.estimator_).__name__ == "ThreadedNMF" and type(a.estimator_) is NMF
+    est = b.estimator_
+    assert est.fast_path_ is True and len(calls) == est.n_threaded_updates_ >= 2 * est.n_iter_
+    assert threading.get_ident() not in calls  # on the pool's threads
     np.testing.assert_allclose(b.components_, a.components_, rtol=1e-12, atol=1e-14)
     np.testing.assert_allclose(b.unit_topics_, a.unit_topics_, rtol=1e-12, atol=1e-14)
     assert a.labels_ == b.labels_
