@@ -16,6 +16,10 @@ latent position on whatever dimension best explains word-use differences, which
 on a handful of texts may be topic or outlet rather than stance. Wordscores
 (Laver, Benoit & Garry 2003, APSR 97(2)) is supervised by reference texts with
 known positions.
+
+Both are scikit-learn estimators (``clone``, ``get_params``/``set_params``, parameters
+checked in ``fit``, fitted state in attributes ending in ``_``, scikit-learn's
+``NotFittedError`` before ``fit``), so they sit in a ``Pipeline`` or a ``GridSearchCV``.
 """
 from __future__ import annotations
 
@@ -27,6 +31,8 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 from scipy.stats import norm
+from sklearn.base import BaseEstimator
+from sklearn.utils.validation import check_is_fitted
 
 from .errors import ParameterError
 
@@ -220,7 +226,7 @@ def _theta_se(alpha, psi, beta, theta, prec) -> np.ndarray:
     return np.sqrt(-h00 / (h00 * h11 - h01 * h01))
 
 
-class Wordfish:
+class Wordfish(BaseEstimator):
     """Slapin & Proksch's (2008) Poisson scaling model, as quanteda's ``textmodel_wordfish``.
 
     log lambda_ij = alpha_i + psi_j + beta_j * theta_i for document i, feature j.
@@ -255,8 +261,11 @@ class Wordfish:
     Features with zero total count are dropped (``dropped_features_``); documents
     with no tokens are an error (their alpha would be -inf).
 
+    A scikit-learn estimator, but not a transformer: the positions belong to the documents
+    it was fitted on (there is no ``transform`` of new documents, as in quanteda).
+
     Attributes: theta_, se_theta_, ci_low_, ci_high_, alpha_, beta_, psi_,
-    features_, ids_, lp_ (log-posterior at the end), lp_change_ (its last change), n_iter_,
+    features_, ids_, dates_, n_features_in_, lp_ (log-posterior at the end), lp_change_ (its last change), n_iter_,
     converged_ (quanteda's rule met before max_iter; a RuntimeWarning if not),
     boot_theta_ (n_boot × documents, bootstrap only).
 
@@ -300,7 +309,7 @@ class Wordfish:
             raise ParameterError(f"se={self.se!r}: choose 'hessian' or 'bootstrap'")
         if self.se == "bootstrap" and (not isinstance(self.n_boot, (int, np.integer)) or self.n_boot < 20):
             raise ParameterError(f"n_boot={self.n_boot!r}: use at least 20 bootstrap replicates")
-        if not 0 < self.level < 1:
+        if not (isinstance(self.level, (int, float, np.integer, np.floating)) and 0 < self.level < 1):
             raise ParameterError(f"level={self.level!r}: must be between 0 and 1")
         try:
             if isinstance(self.dir, str) or len(self.dir) != 2:
@@ -308,6 +317,12 @@ class Wordfish:
         except TypeError:
             raise ParameterError(f"dir={self.dir!r}: name two documents (positions or ids)") from None
         return 1.0 / pri ** 2, tol
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = True
+        tags.input_tags.positive_only = True  # counts
+        return tags
 
     # -- fitting -------------------------------------------------------------------------------
     def fit(self, X, y=None) -> "Wordfish":
@@ -337,7 +352,10 @@ class Wordfish:
         self.features_ = feats[keep]
         self.ids_ = ids if ids is not None else np.array([str(i) for i in range(N)], dtype=object)
         self.dir_index_ = (i0, i1)
-        self._dates = _dates(dv, N)
+        self.n_features_in_ = K
+        self.dates_ = _dates(dv, N)
+        if hasattr(self, "boot_theta_"):
+            del self.boot_theta_  # from an earlier bootstrap fit: it would not describe this one
 
         res = _wordfish_core(Y, prec, tol, int(self.max_iter))
         sign = -1.0 if res["theta"][i0] > res["theta"][i1] else 1.0
@@ -389,15 +407,11 @@ class Wordfish:
         return out
 
     # -- results -------------------------------------------------------------------------------
-    def _check_fitted(self) -> None:
-        if not hasattr(self, "theta_"):
-            raise ParameterError("this Wordfish model is not fitted yet; call fit(X) first")
-
     def to_frame(self) -> pd.DataFrame:
         """Document positions: id, date, theta, se, ci_low, ci_high, se_basis."""
-        self._check_fitted()
+        check_is_fitted(self, "theta_")
         return pd.DataFrame({
-            "id": pd.array(self.ids_, dtype="string"), "date": self._dates,
+            "id": pd.array(self.ids_, dtype="string"), "date": self.dates_,
             "theta": self.theta_, "se": self.se_theta_, "ci_low": self.ci_low_, "ci_high": self.ci_high_,
             "se_basis": pd.array([self.se_basis_] * len(self.theta_), dtype="string")})
 
@@ -406,7 +420,7 @@ class Wordfish:
 
         Sorted by beta (most negative first) when ``sort``.
         """
-        self._check_fitted()
+        check_is_fitted(self, "theta_")
         t = pd.DataFrame({"feature": pd.array(self.features_.astype(str), dtype="string"),
                           "beta": self.beta_, "psi": self.psi_})
         return t.sort_values("beta", kind="stable").reset_index(drop=True) if sort else t
@@ -427,7 +441,7 @@ def wordfish(corpus_or_dfm, dir: tuple[Any, Any] = (0, 1), se: str = "hessian", 
 
 
 # =========================================================================== Wordscores
-class Wordscores:
+class Wordscores(BaseEstimator):
     """Laver, Benoit & Garry's (2003) Wordscores, as quanteda's ``textmodel_wordscores`` (linear scale).
 
     Fit on reference texts with known scores ``y``: with F_wr the relative
@@ -437,7 +451,7 @@ class Wordscores:
     frequencies over its scorable words; its standard error is
     sqrt(sum_w F_wv (S_w - S_v)^2) / sqrt(N_v), N_v its number of scorable words.
 
-    Rescaling (``predict(..., rescaling=)``):
+    Rescaling (the ``rescaling`` parameter, applied by ``predict``):
 
     * ``"lbg"`` (LBG 2003): (S_v - mean S) * sd(y_ref) / sd(S) + mean S, mean and
       sd over the texts being predicted (quanteda's choice; LBG meant the virgin texts).
@@ -449,22 +463,53 @@ class Wordscores:
     "lbg" quanteda's intervals do this, while its printed ``se.fit`` applies the
     shift as well; here se is the half-width of the interval over z).
 
-    ``smooth`` adds a constant to every reference count before fitting (quanteda's ``smooth``).
+    Parameters
+    ----------
+    smooth : a constant added to every reference count before fitting (quanteda's ``smooth``).
+    rescaling : "none" (raw scores), "lbg" or "mv" (above).
+    se : if True, ``predict`` returns a tuple (scores, standard errors).
+    level : confidence level of the intervals of :func:`wordscores`.
+
+    ``rescaling``, ``se`` and ``level`` act at ``predict`` time, so ``set_params`` on a
+    fitted model changes them without refitting. Not a scikit-learn regressor: the raw
+    scores are shrunk toward the references' mean, so an R^2 against ``y`` would mislead.
+
+    Attributes: wordscores_, scored_, features_, train_features_, n_features_in_,
+    reference_scores_, reference_ids_, reference_raw_.
 
     Example
     -------
-    >>> ws = Wordscores().fit(X_ref, [-1.5, -0.75, 0, 0.75, 1.5])   # doctest: +SKIP
-    >>> score, se = ws.predict(X_virgin, rescaling="mv", se=True)     # doctest: +SKIP
+    >>> ws = Wordscores(rescaling="mv", se=True).fit(X_ref, [-1.5, -0.75, 0, 0.75, 1.5])  # doctest: +SKIP
+    >>> score, se = ws.predict(X_virgin)                                                   # doctest: +SKIP
     """
 
-    def __init__(self, smooth: float = 0.0):
+    def __init__(self, smooth: float = 0.0, rescaling: str = "none", se: bool = False, level: float = 0.95):
         self.smooth = smooth
+        self.rescaling = rescaling
+        self.se = se
+        self.level = level
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = True
+        tags.input_tags.positive_only = True  # counts
+        tags.target_tags.required = True
+        return tags
+
+    def _check_predict_params(self) -> None:
+        if not isinstance(self.rescaling, str) or self.rescaling not in RESCALINGS:
+            raise ParameterError(f"rescaling={self.rescaling!r}: choose one of {', '.join(map(repr, RESCALINGS))}")
+        if not isinstance(self.se, (bool, np.bool_)):
+            raise ParameterError(f"se={self.se!r}: must be True or False")
+        if not (isinstance(self.level, (int, float, np.integer, np.floating)) and 0 < self.level < 1):
+            raise ParameterError(f"level={self.level!r}: must be between 0 and 1")
 
     def fit(self, X, y) -> "Wordscores":
         """Learn word scores from reference texts ``X`` and their scores ``y`` (NaN: not a reference)."""
         if not (isinstance(self.smooth, (int, float, np.integer, np.floating)) and self.smooth >= 0
                 and math.isfinite(self.smooth)):
             raise ParameterError(f"smooth={self.smooth!r}: must be a non-negative number")
+        self._check_predict_params()  # fail before fitting, not at the first predict
         M, feats, ids, _ = _as_counts(X)
         try:
             y = np.asarray(y, dtype=float).ravel()
@@ -494,7 +539,7 @@ class Wordscores:
         self.n_features_in_ = M.shape[1]
         self.features_ = (feats if feats is not None else np.array([str(j) for j in range(M.shape[1])],
                                                                    dtype=object))[scored]
-        self._train_features = feats
+        self.train_features_ = feats  # None for a matrix without names: columns are matched by position
         self.reference_scores_ = y[ref]
         self.reference_ids_ = ids[ref] if ids is not None else np.flatnonzero(ref).astype(str)
         # raw scores of the (unsmoothed) references, for Martin-Vanberg rescaling
@@ -504,7 +549,7 @@ class Wordscores:
     def _conform(self, X) -> tuple[sp.csr_matrix, np.ndarray | None]:
         """Columns of X matching the scored features (by name for a DFM, else by position)."""
         M, feats, ids, _ = _as_counts(X)
-        if feats is not None and self._train_features is not None:
+        if feats is not None and self.train_features_ is not None:
             pos = pd.Index(feats.astype(str)).get_indexer(self.features_.astype(str))
             cols = sp.csr_matrix(M[:, np.maximum(pos, 0)])
             if np.any(pos < 0):
@@ -527,21 +572,26 @@ class Wordscores:
         var = np.maximum((M @ (sw * sw)) / n - raw * raw, 0.0)
         return raw, np.sqrt(var) / np.sqrt(n)
 
-    def predict(self, X, rescaling: str = "none", se: bool = False, level: float = 0.95):
-        """Text scores of ``X``; with ``se=True`` a tuple (scores, standard errors).
+    def predict(self, X, **moved):
+        """Text scores of ``X``, rescaled as ``rescaling`` says; with ``se=True`` a tuple (scores, se).
 
-        ``rescaling``: "none" (raw), "lbg" or "mv" (see the class docstring).
+        >>> Wordscores(rescaling="mv").fit(X_ref, y_ref).predict(X_virgin)  # doctest: +SKIP
         """
-        scores, ses, _, _ = self._predict_all(X, rescaling, level)
-        return (scores, ses) if se else scores
+        if moved:
+            # earlier versions took these per call; say where they went rather than a bare TypeError
+            k, v = next(iter(moved.items()))
+            if k in ("rescaling", "se", "level"):
+                raise ParameterError(f"predict({k}={v!r}): {k} is now a Wordscores parameter; set it in the "
+                                     f"constructor, Wordscores({k}={v!r}), or with set_params({k}={v!r})")
+            raise ParameterError(f"predict() got an unexpected argument {k}={v!r}; it takes X only")
+        scores, ses, _, _ = self._predict_all(X)
+        return (scores, ses) if self.se else scores
 
-    def _predict_all(self, X, rescaling: str, level: float):
-        if not hasattr(self, "wordscores_"):
-            raise ParameterError("this Wordscores model is not fitted yet; call fit(X, y) first")
-        if rescaling not in RESCALINGS:
-            raise ParameterError(f"rescaling={rescaling!r}: choose one of {', '.join(map(repr, RESCALINGS))}")
-        if not 0 < level < 1:
-            raise ParameterError(f"level={level!r}: must be between 0 and 1")
+    def _predict_all(self, X):
+        """(scores, se, ci_low, ci_high) under this model's rescaling and level."""
+        check_is_fitted(self, "wordscores_")
+        self._check_predict_params()
+        rescaling, level = self.rescaling, self.level
         M, ids = self._conform(X)
         raw, raw_se = self._raw(M, ids)
         z = norm.ppf(0.5 + level / 2)
@@ -575,8 +625,7 @@ class Wordscores:
 
     def feature_table(self) -> pd.DataFrame:
         """Word scores: feature, score."""
-        if not hasattr(self, "wordscores_"):
-            raise ParameterError("this Wordscores model is not fitted yet; call fit(X, y) first")
+        check_is_fitted(self, "wordscores_")
         return pd.DataFrame({"feature": pd.array(self.features_.astype(str), dtype="string"),
                              "score": self.wordscores_})
 
@@ -607,8 +656,8 @@ def wordscores(corpus_or_dfm, reference_scores: dict, rescaling: str = "none", s
         if not math.isfinite(v):
             raise ParameterError(f"reference_scores[{k!r}]={reference_scores[k]!r}: scores must be finite numbers")
         y[ids == str(k)] = v
-    ws = Wordscores(smooth=smooth).fit(m, y)
-    score, se, lo, hi = ws._predict_all(m, rescaling, level)
+    ws = Wordscores(smooth=smooth, rescaling=rescaling, level=level).fit(m, y)
+    score, se, lo, hi = ws._predict_all(m)
     return pd.DataFrame({"id": pd.array(ids, dtype="string"), "date": _dates(dv, len(ids)), "score": score,
                          "se": se, "ci_low": lo, "ci_high": hi, "is_reference": ~np.isnan(y),
                          "rescaling": pd.array([rescaling] * len(ids), dtype="string")})

@@ -6,7 +6,10 @@ import pytest
 from sklearn.base import clone
 from sklearn.calibration import CalibratedClassifierCV
 from sklearn.linear_model import LogisticRegression
-from sklearn.model_selection import GridSearchCV, StratifiedKFold
+from sklearn.exceptions import NotFittedError
+from sklearn.frozen import FrozenEstimator
+from sklearn.metrics import f1_score
+from sklearn.model_selection import GridSearchCV, StratifiedKFold, cross_val_predict
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import FunctionTransformer
 from sklearn.svm import LinearSVC
@@ -162,8 +165,55 @@ def test_svm_probabilities_equal_sklearn_calibration():
         cal = CalibratedClassifierCV(LinearSVC(C=0.3, class_weight="balanced", random_state=0, max_iter=5000),
                                      method="sigmoid", ensemble=False,
                                      cv=StratifiedKFold(4, shuffle=True, random_state=0)).fit(X, y)
+        # the classifier calls CalibratedClassifierCV itself (on label codes), so the numbers are the same
         np.testing.assert_allclose(clf.predict_proba(x_new), cal.predict_proba(clf.features_.transform(x_new)),
-                                   atol=1e-5)
+                                   rtol=0, atol=1e-15)
+
+
+def noisy(n_per_class=10, seed=5):
+    x, y = toy(n_per_class)
+    y = y.copy()
+    rng = np.random.default_rng(seed)
+    flip = rng.choice(len(y), len(y) // 3, replace=False)
+    y[flip] = rng.permutation(y[flip])
+    return x, y
+
+
+def test_c_is_chosen_on_pooled_out_of_fold_macro_f1():
+    """cv_scores_ = macro-F1 of the pooled cross_val_predict predictions (not GridSearchCV's mean of folds)."""
+    x, y = noisy()
+    clf = StanceClassifier(cv=4, random_state=0).fit(x, y)
+    X = stance_features().fit_transform(x)
+    folds = StratifiedKFold(4, shuffle=True, random_state=0)
+    pooled = [f1_score(y, cross_val_predict(LinearSVC(C=c, class_weight="balanced", random_state=0, max_iter=5000),
+                                            X, y, cv=folds), average="macro") for c in clf.cv_scores_["C"]]
+    np.testing.assert_allclose(clf.cv_scores_["score"], pooled, rtol=0, atol=1e-15)
+    assert len(set(np.round(pooled, 6))) > 1  # the grid is not all ties, so the choice is tested
+    assert clf.C_ == clf.cv_scores_["C"][int(np.argmax(pooled))]
+
+
+@pytest.mark.parametrize("model", ["svm", "logistic"])
+def test_class_weight_dict_keyed_by_labels(model):
+    # scikit-learn's cross_val_predict and CalibratedClassifierCV code the labels 0..k-1,
+    # where a dict keyed by label names would match nothing
+    x, y = noisy()
+    x_new = toy(3, seed=6)[0]
+    even = StanceClassifier(model=model, random_state=0, class_weight={"favor": 1, "against": 1, "none": 1}).fit(x, y)
+    none = StanceClassifier(model=model, random_state=0, class_weight=None).fit(x, y)
+    np.testing.assert_allclose(even.predict_proba(x_new), none.predict_proba(x_new), rtol=0, atol=1e-12)
+    assert even.cv_scores_.equals(none.cv_scores_)
+    heavy = StanceClassifier(model=model, random_state=0, class_weight={"favor": 1, "against": 5, "none": 1},
+                             C=1.0).fit(x, y)
+    assert not np.allclose(heavy.decision_function(x_new), none.set_params(C=1.0).fit(x, y).decision_function(x_new))
+    with pytest.raises(ParameterError, match=r"class_weight has no weight for class\(es\) \['none'\]"):
+        StanceClassifier(model=model, class_weight={"favor": 1, "against": 1}).fit(x, y)
+
+
+def test_not_fitted_is_sklearns_error():
+    clf = StanceClassifier()
+    for method in (clf.predict, clf.predict_proba, clf.decision_function, clf.stance_score):
+        with pytest.raises(NotFittedError, match="This StanceClassifier instance is not fitted yet"):
+            method(["a text"])
 
 
 def test_inner_folds_adapt_to_smallest_class():
@@ -176,6 +226,19 @@ def test_inner_folds_adapt_to_smallest_class():
         clf = StanceClassifier(random_state=0).fit([x[i] for i in keep], y[keep])
     assert clf.cv_n_splits_ == 0 and clf.C_ == 0.3 and "in-sample" in clf.calibration_
     np.testing.assert_allclose(clf.predict_proba(x).sum(axis=1), 1.0)
+    # in-sample Platt: the sigmoid fitted to the final model's own training decision values
+    xs, ys = [x[i] for i in keep], y[keep]
+    X = stance_features().fit_transform(xs)
+    svm = LinearSVC(C=0.3, class_weight="balanced", random_state=0, max_iter=5000).fit(X, ys)
+    with warnings.catch_warnings():  # its default 5-fold split warns about the 1-example class
+        warnings.simplefilter("ignore", UserWarning)
+        cal = CalibratedClassifierCV(FrozenEstimator(svm), method="sigmoid").fit(X, ys)
+    np.testing.assert_allclose(clf.predict_proba(x), cal.predict_proba(clf.features_.transform(x)), rtol=0, atol=1e-15)
+    # one warning, ours: no stratified split is attempted (scikit-learn's would warn about the class too)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        StanceClassifier(random_state=0).fit(xs, ys)
+    assert [str(w.message)[:30] for w in caught] == ["class 'against' has 1 example:"]
 
 
 def test_cross_validated_scores(data):

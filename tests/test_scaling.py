@@ -15,6 +15,10 @@ import scipy.sparse as sp
 import corpuskit as ck
 from corpuskit.dfm import DFM
 from corpuskit.errors import ParameterError
+from sklearn.base import clone
+from sklearn.exceptions import NotFittedError
+from sklearn.utils import estimator_checks as ec
+
 from corpuskit.scaling import Wordfish, Wordscores, _log_posterior, _theta_se, wordfish, wordscores
 
 from conftest import ROOT
@@ -173,7 +177,7 @@ def test_wordscores_by_hand():
     ws = Wordscores().fit(X, [-1.0, 1.0])
     # P_w,r1 = 0.5/0.75 = 2/3 for words 0, 1: S = -2/3 + 1/3 = -1/3; word 2 only in r2: S = 1
     assert ws.wordscores_ == pytest.approx([-1 / 3, -1 / 3, 1.0])
-    score, se = ws.predict(np.array([[1.0, 0.0, 1.0]]), se=True)
+    score, se = ws.set_params(se=True).predict(np.array([[1.0, 0.0, 1.0]]))
     assert score == pytest.approx([1 / 3])
     # sqrt(0.5 (-1/3 - 1/3)^2 + 0.5 (1 - 1/3)^2) / sqrt(2)
     assert se == pytest.approx([math.sqrt(0.5 * (2 / 3) ** 2 + 0.5 * (2 / 3) ** 2) / math.sqrt(2)])
@@ -182,16 +186,16 @@ def test_wordscores_by_hand():
 def test_wordscores_reproduce_lbg_2003_and_quanteda(lbg):
     y = [-1.5, -0.75, 0.0, 0.75, 1.5, np.nan]
     ws = Wordscores().fit(lbg, y)
-    raw, se = ws.predict(lbg, se=True)
+    raw, se = ws.set_params(se=True).predict(lbg)
     assert round(raw[5], 2) == -0.45                    # LBG 2003, Table/worked example (rounded)
     assert raw[5] == pytest.approx(-0.4480591, abs=5e-8)  # quanteda's predict()
     assert se[5] == pytest.approx(0.011897667, abs=5e-10)
     assert raw[:5] == pytest.approx([-1.317931, -0.7395598, 0.0, 0.7395598, 1.317931], abs=5e-7)
     assert se[:5] == pytest.approx([0.006699613, 0.011433605, 0.012005250, 0.011433605, 0.006699613], abs=5e-10)
-    lbg_fit = ws.predict(lbg, rescaling="lbg")
+    lbg_fit = ws.set_params(rescaling="lbg", se=False).predict(lbg)
     assert lbg_fit == pytest.approx([-1.58967683, -0.88488724, 0.01632248, 0.91753220, 1.62232179, -0.52967149],
                                     abs=5e-9)
-    mv = ws.predict(lbg, rescaling="mv")
+    mv = ws.set_params(rescaling="mv").predict(lbg)
     assert mv == pytest.approx([-1.5, -0.8417280, 0.0, 0.8417280, 1.5, -0.5099572], abs=5e-8)
     t = wordscores(lbg, {"R1": -1.5, "R2": -0.75, "R3": 0, "R4": 0.75, "R5": 1.5})
     v1 = t.set_index("id").loc["V1"]
@@ -249,7 +253,7 @@ def test_bad_input_wordfish(lbg):
 def test_bad_input_wordscores(lbg):
     ws = Wordscores().fit(lbg, [-1.5, -0.75, 0, 0.75, 1.5, np.nan])
     with pytest.raises(ParameterError, match="rescaling='zscore'"):
-        ws.predict(lbg, rescaling="zscore")
+        ws.set_params(rescaling="zscore").predict(lbg)
     with pytest.raises(ParameterError, match="at least 2 reference texts"):
         Wordscores().fit(lbg, [1.0] + [np.nan] * 5)
     with pytest.raises(ParameterError, match="y has 2 scores for 6 documents"):
@@ -259,9 +263,94 @@ def test_bad_input_wordscores(lbg):
     with pytest.raises(ParameterError, match="no document with id 'X1'"):
         wordscores(lbg, {"R1": -1, "X1": 1})
     with pytest.raises(ParameterError, match="needs at least two texts"):
-        ws.predict(lbg.subset([False] * 5 + [True]), rescaling="lbg")
+        ws.set_params(rescaling="lbg").predict(lbg.subset([False] * 5 + [True]))
     unscorable = DFM(sp.csr_matrix(np.array([[3.0]])), np.array(["unseen"]), lbg.docvars.iloc[:1])
     with pytest.raises(ParameterError, match="R1 contain no scored word"):
-        ws.predict(unscorable)
+        ws.set_params(rescaling="none").predict(unscorable)
+    with pytest.raises(ParameterError, match="rescaling='zscore'"):  # checked in fit, before any work
+        Wordscores(rescaling="zscore").fit(lbg, [-1.5, -0.75, 0, 0.75, 1.5, np.nan])
+    with pytest.raises(ParameterError, match="level=1.5"):
+        Wordscores(level=1.5).fit(lbg, [-1.5, -0.75, 0, 0.75, 1.5, np.nan])
     with pytest.raises(ParameterError, match="smooth=-1"):
         Wordscores(smooth=-1).fit(lbg, [-1.5, -0.75, 0, 0.75, 1.5, np.nan])
+
+
+# ------------------------------------------------------------------------------ scikit-learn estimators
+REFS = [-1.5, -0.75, 0, 0.75, 1.5, np.nan]
+
+
+@pytest.mark.parametrize("est", [Wordfish(dir=("R1", "R5"), priors=(9.0, 9.0, 2.0, 1.0), se="bootstrap", n_boot=30,
+                                          random_state=1, level=0.9),
+                                 Wordscores(smooth=0.5, rescaling="mv", se=True, level=0.9)],
+                         ids=["Wordfish", "Wordscores"])
+def test_clone_gives_an_unfitted_estimator_with_equal_params(lbg, est):
+    fitted = clone(est).fit(lbg, REFS)
+    c = clone(fitted)
+    assert c.get_params() == est.get_params() == fitted.get_params()
+    assert not [a for a in vars(c) if a.endswith("_")]  # no fit state copied
+    with pytest.raises(NotFittedError):
+        c.feature_table()
+    # the clone refits to the same numbers
+    if isinstance(est, Wordfish):
+        assert np.array_equal(c.fit(lbg).theta_, fitted.theta_)
+        assert np.array_equal(c.boot_theta_, fitted.boot_theta_)
+    else:
+        assert np.array_equal(c.fit(lbg, REFS).predict(lbg)[0], fitted.predict(lbg)[0])
+
+
+@pytest.mark.parametrize("cls", [Wordfish, Wordscores])
+def test_get_params_set_params_round_trip(cls):
+    est = cls()
+    params = est.get_params()
+    assert set(params) == {"Wordfish": {"dir", "priors", "tol", "max_iter", "se", "n_boot", "random_state", "level"},
+                           "Wordscores": {"smooth", "rescaling", "se", "level"}}[cls.__name__]
+    other = cls().set_params(**{"level": 0.8, "se": params["se"]})
+    assert other.get_params() == {**params, "level": 0.8}
+    assert cls().set_params(**other.get_params()).get_params() == other.get_params()
+    # parameters are stored as given: no validation or conversion in __init__
+    odd = cls(level="not a number")
+    assert odd.level == "not a number"
+    with pytest.raises(ParameterError, match="level='not a number'"):
+        odd.fit(np.eye(4) + 1, [0.0, 1.0, np.nan, np.nan])
+
+
+def test_not_fitted_is_sklearns_error(lbg):
+    for call in (lambda: Wordfish().to_frame(), lambda: Wordfish().feature_table(),
+                 lambda: Wordscores().predict(lbg), lambda: Wordscores().feature_table()):
+        with pytest.raises(NotFittedError, match=r"This (Wordfish|Wordscores) instance is not fitted yet"):
+            call()
+
+
+def test_old_predict_keywords_say_where_they_went(lbg):
+    ws = Wordscores().fit(lbg, REFS)
+    with pytest.raises(ParameterError, match=r"predict\(rescaling='mv'\): rescaling is now a Wordscores parameter; "
+                                             r"set it in the constructor, Wordscores\(rescaling='mv'\)"):
+        ws.predict(lbg, rescaling="mv")
+    with pytest.raises(ParameterError, match=r"predict\(se=True\).*set_params\(se=True\)"):
+        ws.predict(lbg, se=True)
+    with pytest.raises(ParameterError, match=r"unexpected argument sample_weight=1"):
+        ws.predict(lbg, sample_weight=1)
+
+
+def test_rescaling_set_after_fit_needs_no_refit(lbg):
+    ws = Wordscores().fit(lbg, REFS)
+    v1 = ws.set_params(rescaling="lbg").predict(lbg)[5]
+    assert v1 == pytest.approx(-0.52967149, abs=5e-9)
+    assert Wordscores(rescaling="lbg").fit(lbg, REFS).predict(lbg)[5] == v1
+
+
+def test_refit_without_bootstrap_drops_the_old_replicates(lbg):
+    m = Wordfish(dir=(0, 4), se="bootstrap", n_boot=20, random_state=0).fit(lbg)
+    assert m.boot_theta_.shape == (20, 6)
+    m.set_params(se="hessian").fit(lbg)
+    assert not hasattr(m, "boot_theta_") and m.se_basis_ == "hessian"
+
+
+@pytest.mark.parametrize("check", [ec.check_no_attributes_set_in_init, ec.check_estimator_repr,
+                                   ec.check_get_params_invariance, ec.check_set_params,
+                                   ec.check_parameters_default_constructible,
+                                   ec.check_do_not_raise_errors_in_init_or_set_params,
+                                   ec.check_estimator_cloneable, ec.check_valid_tag_types])
+@pytest.mark.parametrize("cls", [Wordfish, Wordscores])
+def test_sklearn_api_checks(check, cls):
+    check(cls.__name__, cls())
