@@ -209,9 +209,11 @@ class Corpus:
 
         >>> # corpus.between("2021", "2023-01")
         """
-        lo = parse_date(start).start if start else pd.Timestamp.min
-        hi = parse_date(end).end if end else pd.Timestamp.max
-        return Corpus([d for d in self.documents if d.date.end >= lo and d.date.start <= hi], name=self.name)
+        # An open end is no bound at all: pd.Timestamp.min/max (1677-2262) would drop older and later documents.
+        lo = parse_date(start).start if start else None
+        hi = parse_date(end).end if end else None
+        return Corpus([d for d in self.documents
+                       if (lo is None or d.date.end >= lo) and (hi is None or d.date.start <= hi)], name=self.name)
 
     def periods(self, by: str = "year") -> pd.Series:
         """The period of each document (a pandas Period Series indexed by id).

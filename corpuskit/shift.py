@@ -362,10 +362,12 @@ def period_means(scores: pd.DataFrame, by: str = "year", *, n_boot: int = 2000, 
 
 
 def _decimal_year(ts: pd.Series) -> np.ndarray:
-    ts = pd.to_datetime(ts)
-    start = pd.to_datetime(ts.dt.year.astype(str) + "-01-01")
-    length = np.where(ts.dt.is_leap_year, 366.0, 365.0)
-    return ts.dt.year.to_numpy(dtype=float) + ((ts - start) / pd.Timedelta(days=1)).to_numpy(dtype=float) / length
+    # numpy calendar arithmetic, not strings: works for any year datetime64 holds (1066, 0500, 2263)
+    v = pd.to_datetime(ts).to_numpy()
+    year = v.astype("datetime64[Y]")
+    start = year.astype(v.dtype)
+    length = ((year + 1).astype("datetime64[D]") - year.astype("datetime64[D]")).astype(float)
+    return (year.astype(np.int64) + 1970).astype(float) + (v - start) / np.timedelta64(1, "D") / length
 
 
 def trend(scores: pd.DataFrame, by: str = "year", *, n_boot: int = 2000, ci: float = 0.95,
