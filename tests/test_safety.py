@@ -1,0 +1,97 @@
+"""Nothing overflows, crashes on empty input, or blows up (memory, YAML aliases, numpy warnings)."""
+import json
+import time
+import tracemalloc
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import corpuskit as ck
+from corpuskit.errors import CorpuskitError
+from corpuskit.frames import DictionaryError
+from corpuskit.shift import _boot_diff, change_points, permutation_pvalue, stance_shift
+
+
+def data(seed: int, nx: int, ny: int, shift: float):
+    r = np.random.default_rng(seed)
+    return r.normal(0, 1, nx), r.normal(shift, 1, ny)
+
+
+# ---------------------------------------------------------------------------- permutation test at any n
+def test_permutation_pvalue_of_600_a_side_does_not_overflow():
+    res = permutation_pvalue(np.zeros(600), np.ones(600), random_state=0)
+    assert res["p_value"] == 1 / 10000 and res["p_min"] == 1 / 10000 and res["n_relabelings"] == 9999
+    # C(1200, 600) is about 3.97e+359: more than a float holds, so it is written from its log
+    assert res["p_method"] == "monte carlo (9999 random relabelings of 3.97e+359)"
+    json.dumps(res | {"statistic": float(res["statistic"])}, allow_nan=False)
+
+
+def test_permutation_pvalue_of_10000_a_side_is_fast_and_bounded_in_memory():
+    x, y = data(0, 10_000, 10_000, 0.05)
+    tracemalloc.start()
+    t0 = time.perf_counter()
+    res = permutation_pvalue(x, y, random_state=0)
+    elapsed = time.perf_counter() - t0
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert elapsed < 10, elapsed  # about 1 s on one core; one array of every relabeling would be 1.6 GB
+    assert peak < 150e6, peak
+    assert res["p_value"] < 0.01  # a shift of 0.05 sd over 10,000 values a side is detectable
+    assert res["p_method"].startswith("monte carlo (9999 random relabelings of 2.25e+6018")
+    json.dumps(res | {"statistic": float(res["statistic"])}, allow_nan=False)
+
+
+def test_exact_test_with_one_value_against_50000_enumerates_the_small_side():
+    x, y = data(1, 1, 50_000, 0.0)
+    tracemalloc.start()
+    res = permutation_pvalue([10.0], y)  # C(50001, 1) relabelings: the one value is the most extreme
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert res["exact"] and res["n_relabelings"] == 50_001
+    assert res["p_value"] == pytest.approx(1 / 50_001)
+    assert peak < 150e6, peak  # every relabeling as an index array would be 20 GB
+
+
+@pytest.mark.parametrize("seed, nx, ny, shift, kw, expected", [
+    (1, 6, 7, 0.5, {}, 0.44114219114219116),                      # exact
+    (2, 1, 40, 0.5, {}, 0.7560975609756098),                      # exact, unequal sides
+    (3, 30, 48, 0.3, dict(random_state=0), 0.723),                # monte carlo, one batch
+    (4, 450, 520, 0.1, dict(random_state=3), 0.3233),
+    (5, 200, 300, 0.1, dict(random_state=7, alternative="less"), 0.9927),
+    (6, 300, 2900, 0.1, dict(random_state=5, alternative="greater"), 0.0725),  # several batches, same draws
+])
+def test_permutation_pvalues_of_existing_designs_do_not_move(seed, nx, ny, shift, kw, expected):
+    x, y = data(seed, nx, ny, shift)
+    assert permutation_pvalue(x, y, **kw)["p_value"] == expected
+
+
+def test_change_points_and_bootstrap_unchanged_by_batching():
+    x, y = data(7, 400, 400, 0.2)
+    cp = change_points(np.r_[x, y], random_state=1, n_perm=999)
+    assert cp[["position", "p_value"]].values.tolist() == [[556, 0.006], [34, 0.296], [784, 0.219]]
+    assert _boot_diff(x, y, 2000, 0.95, np.random.default_rng(9)) == (0.0720236071086827, 0.32479903780507224)
+    x, y = data(8, 2500, 2500, 0.1)  # 999 orders of 5,000 values: several batches
+    cp = change_points(np.r_[x, y], random_state=2, n_perm=999)
+    assert cp[["position", "p_value"]].values.tolist() == [[2501, 0.001], [5, 0.105], [4246, 0.583]]
+
+
+def test_stance_shift_on_600_sentences_a_side():
+    n = 600
+    scores = pd.DataFrame({"id": ["a"] * n + ["b"] * n, "date": ["2006"] * n + ["2021"] * n,
+                           "score": np.r_[np.zeros(n), np.ones(n)]})
+    out = stance_shift(scores, before="2006", after="2021", level="sentences", n_boot=200, random_state=0)
+    assert out["p_value"].iat[0] == 1 / 10000 and out["estimate"].iat[0] == 1.0
+    assert out["p_method"].iat[0] == "monte carlo (9999 random relabelings of 3.97e+359)"
+    json.dumps(out.iloc[0].to_dict(), allow_nan=False, default=float)
+
+
+def test_count_format_matches_float_format_and_goes_beyond_floats():
+    from corpuskit.shift import _format_count
+
+    for n in (5, 1716, 182_000_000_000, 3 * 10 ** 299 + 7):
+        assert _format_count(n) == f"{n:.3g}"
+    assert _format_count(10 ** 400) == "1e+400"
+    assert _format_count(9996 * 10 ** 400) == "1e+404"  # rounds up to the next power of ten
+    assert _format_count(1234 * 10 ** 500) == "1.23e+503"
