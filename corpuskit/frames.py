@@ -805,6 +805,10 @@ def score_frames(corpus, dictionary: "str | os.PathLike | Mapping | FrameDiction
     if per is not None and (not isinstance(per, (int, float, np.integer, np.floating)) or not per > 0):
         raise ParameterError(f"per={per!r}: pass a positive number of tokens (1000 for hits per 1,000 tokens) "
                              "or None for raw counts")
+    _check_corpus(corpus)
+    if len(corpus) == 0:  # the wording of dfm() and TopicModel
+        raise ParameterError("corpus has no documents: frame scoring needs texts (did between() or subset() "
+                             "select nothing?)")
     d = load_dictionary(dictionary)
     clash = sorted(_OUTPUT_COLUMNS.intersection(d.keys()))
     if clash:
@@ -959,6 +963,9 @@ def frame_prevalence(frames, by: str = "year", *,
     for col in ("id", "date", "n_tokens"):
         if col not in frames.columns:
             raise ParameterError(f"frames has no {col!r} column: pass the output of score_frames (or a corpus)")
+    if len(frames) == 0:
+        raise ParameterError("frames has no rows: no documents or sentences to aggregate (did a filter "
+                             "select nothing?)")
     cols = [c for c in meta.get("frames", []) if c in frames.columns]
     if not cols:
         cols = [c for c in frames.columns if c not in _OUTPUT_COLUMNS and pd.api.types.is_numeric_dtype(frames[c])]

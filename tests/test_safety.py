@@ -95,3 +95,30 @@ def test_count_format_matches_float_format_and_goes_beyond_floats():
     assert _format_count(10 ** 400) == "1e+400"
     assert _format_count(9996 * 10 ** 400) == "1e+404"  # rounds up to the next power of ten
     assert _format_count(1234 * 10 ** 500) == "1.23e+503"
+
+
+# ---------------------------------------------------------------------------- empty input
+@pytest.fixture(scope="module")
+def small():
+    return ck.Corpus.from_records([{"id": "a", "date": "2006-07", "text": "The war came. Peace was far."},
+                                   {"id": "b", "date": "2021", "text": "War again, and warships. No peace."}])
+
+
+@pytest.mark.parametrize("call", [
+    lambda c: ck.score_frames(c, {"war": ["war*"]}),
+    lambda c: ck.score_frames(c, {"war": ["war*"]}, unit="sentence"),
+    lambda c: ck.frame_counts(c, {"war": ["war*"]}),
+    lambda c: ck.frame_prevalence(c, dictionary={"war": ["war*"]}),
+])
+def test_frames_on_an_empty_corpus_say_so(small, call):
+    empty = small.between("1990", "1995")
+    assert len(empty) == 0
+    with pytest.raises(CorpuskitError, match=r"^corpus has no documents: frame scoring needs texts") as exc:
+        call(empty)
+    assert "\n" not in str(exc.value)
+
+
+def test_frame_prevalence_of_an_empty_score_table_says_so(small):
+    scores = ck.score_frames(small, {"war": ["war*"]}, unit="sentence")
+    with pytest.raises(CorpuskitError, match="frames has no rows"):
+        ck.frame_prevalence(scores[scores["n_tokens"] < 0])
