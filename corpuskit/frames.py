@@ -334,11 +334,36 @@ def _from_file(path: pathlib.Path) -> FrameDictionary:
     raise DictionaryError(f"{path}: unknown dictionary format {suffix!r}; use .yml, .yaml, .json or .csv")
 
 
+def _no_alias_loader():
+    """A SafeLoader that refuses aliases (``*name``): nested aliases expand exponentially ("billion
+    laughs": a 544-byte file gave 111,111 frames), and a dictionary never needs them."""
+    import yaml
+
+    class NoAliasLoader(yaml.SafeLoader):
+        def compose_node(self, parent, index):
+            if self.check_event(yaml.AliasEvent):
+                event = self.peek_event()
+                raise _YamlAliasError(event.anchor, event.start_mark)
+            return super().compose_node(parent, index)
+
+    return NoAliasLoader
+
+
+class _YamlAliasError(Exception):
+    def __init__(self, anchor: str, mark):
+        super().__init__(anchor)
+        self.anchor, self.mark = anchor, mark
+
+
 def _from_yaml(text: str, where: str) -> FrameDictionary:
     import yaml
 
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        root = yaml.compose(text, Loader=_no_alias_loader())
+    except _YamlAliasError as exc:
+        raise DictionaryError(f"{where}, line {exc.mark.line + 1}, column {exc.mark.column + 1}: YAML alias "
+                              f"*{exc.anchor} is not allowed in a dictionary (aliases can expand exponentially); "
+                              "write the entries out in full") from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         loc = f"{where}, line {mark.line + 1}, column {mark.column + 1}" if mark else where

@@ -122,3 +122,38 @@ def test_frame_prevalence_of_an_empty_score_table_says_so(small):
     scores = ck.score_frames(small, {"war": ["war*"]}, unit="sentence")
     with pytest.raises(CorpuskitError, match="frames has no rows"):
         ck.frame_prevalence(scores[scores["n_tokens"] < 0])
+
+
+# ---------------------------------------------------------------------------- YAML aliases
+def _laughs() -> str:
+    """The "billion laughs" pattern: each level aliases the one above ten times (10^5 frames from ~1 KB)."""
+    lines = ["l0: &l0 {x: [war]}"]
+    for i in range(1, 6):
+        lines.append(f"l{i}: &l{i} {{" + ", ".join(f"k{j}: *l{i - 1}" for j in range(10)) + "}")
+    return "\n".join(lines) + "\n"
+
+
+def test_yaml_dictionary_with_aliases_is_refused_with_file_and_line(tmp_path):
+    path = tmp_path / "laughs.yml"
+    path.write_text(_laughs(), encoding="utf-8")
+    t0 = time.perf_counter()
+    with pytest.raises(DictionaryError) as exc:
+        ck.load_dictionary(path)
+    assert time.perf_counter() - t0 < 1
+    msg = str(exc.value)
+    assert msg.startswith(f"{path}, line 2, column 14: YAML alias *l0")
+    assert "write the entries out" in msg and "\n" not in msg
+
+
+@pytest.mark.parametrize("loader", [ck.load_target, ck.load_cues])
+def test_stance_lexicons_refuse_aliases_too(tmp_path, loader):
+    path = tmp_path / "lexicon.yml"
+    path.write_text("favor: &f [support, welcome]\nagainst: *f\n", encoding="utf-8")
+    with pytest.raises(DictionaryError, match=rf"^{path}, line 2, column 10: YAML alias \*f"):
+        loader(path)
+
+
+def test_yaml_anchor_without_alias_still_loads(tmp_path):
+    path = tmp_path / "anchor.yml"
+    path.write_text("war: &w [war*, warship]\npeace: [peace]\n", encoding="utf-8")
+    assert ck.load_dictionary(path).to_dict() == {"war": ["war*", "warship"], "peace": ["peace"]}
