@@ -1014,10 +1014,9 @@ def frame_prevalence(frames, by: str = "year", *,
         raise ParameterError("frames has negative frame scores; pass hit counts or rates from score_frames")
     unit = meta.get("unit", "sentence" if "sentence" in frames.columns else "document")
     periods = assign_periods(frames["date"], by)
-    with warnings.catch_warnings():  # all-NaN bootstrap columns (periods without hits) are reported in `note`
-        warnings.simplefilter("ignore", RuntimeWarning)
-        out = period_shares(values, frames["id"].astype(str).to_numpy(), periods, list(cols),
-                            n_boot=n_boot, level=level, random_state=random_state)
+    # periods without hits get NaN shares and CIs (period_shares warns of nothing); `note` says why
+    out = period_shares(values, frames["id"].astype(str).to_numpy(), periods, list(cols),
+                        n_boot=n_boot, level=level, random_state=random_state)
     out = out.rename(columns={"category": "frame"})
     labels = np.asarray(periods.astype(str))
     hits = pd.DataFrame(values, columns=cols).groupby(labels).sum()

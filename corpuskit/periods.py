@@ -182,17 +182,19 @@ def period_shares(values: np.ndarray, doc_ids: np.ndarray, periods: pd.PeriodInd
         else:
             basis = "none"
             sums = None
+        lo, hi = np.full(len(categories), np.nan), np.full(len(categories), np.nan)
         if sums is not None:
             tot = sums.sum(axis=1, keepdims=True)
             with np.errstate(invalid="ignore", divide="ignore"):
                 boot = np.where(tot > 0, sums / np.where(tot > 0, tot, 1), np.nan)
-            lo, hi = np.nanquantile(boot, (1 - level) / 2, axis=0), np.nanquantile(boot, 1 - (1 - level) / 2, axis=0)
-        else:
-            lo = hi = np.full(len(categories), np.nan)
+            if (tot > 0).any():  # no resample with any amount (a period without hits): the CI stays NaN
+                lo = np.nanquantile(boot, (1 - level) / 2, axis=0)
+                hi = np.nanquantile(boot, 1 - (1 - level) / 2, axis=0)
         for j, c in enumerate(categories):
             rows.append({**base, "category": c, "share": share[j], "ci_low": lo[j], "ci_high": hi[j],
                          "n_docs": len(uniq), "n_units": int(mask.sum()), "ci_basis": basis})
-    out = pd.DataFrame(rows)
+    out = pd.DataFrame(rows, columns=[*table.columns, "category", "share", "ci_low", "ci_high", "n_docs",
+                                      "n_units", "ci_basis"])
     out["n_docs"] = out["n_docs"].astype(int)
     out["n_units"] = out["n_units"].astype(int)
     return out

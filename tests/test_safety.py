@@ -157,3 +157,61 @@ def test_yaml_anchor_without_alias_still_loads(tmp_path):
     path = tmp_path / "anchor.yml"
     path.write_text("war: &w [war*, warship]\npeace: [peace]\n", encoding="utf-8")
     assert ck.load_dictionary(path).to_dict() == {"war": ["war*", "warship"], "peace": ["peace"]}
+
+
+# ---------------------------------------------------------------------------- no numpy warnings on tiny input
+def _tiny_cases():
+    from corpuskit import plots
+    from corpuskit.periods import assign_periods, period_shares
+    from corpuskit.shift import period_means, trend
+
+    one = ck.Corpus.from_records([{"id": "a", "date": "2006-07", "text": "The war came."}])
+    same = ck.Corpus.from_records([{"id": "a", "date": "2006-07", "text": "The war came."},
+                                   {"id": "b", "date": "2006-09", "text": "Peace now."}])
+    d = {"war": ["war*"], "peace": ["peace"]}
+    p2 = assign_periods(pd.Series(pd.to_datetime(["2006-01-01", "2006-02-01"])))
+    s1 = pd.DataFrame({"id": ["a"], "date": ["2006"], "stance": [0.5]})
+    s2 = pd.DataFrame({"id": ["a", "b"], "date": ["2006", "2021"], "score": [0.5, 0.2]})
+    dv = one.docvars
+    return {
+        "period_shares, no amounts in a period": lambda: period_shares(
+            np.zeros((2, 2)), np.array(["a", "b"]), p2, ["x", "y"], n_boot=20),
+        "period_shares, one unit without amounts": lambda: period_shares(
+            np.zeros((2, 2)), np.array(["a", "a"]), p2, ["x", "y"], n_boot=20),
+        "period_shares, no units": lambda: period_shares(
+            np.zeros((0, 2)), np.array([], dtype=str), pd.PeriodIndex([], freq="Y"), ["x", "y"], n_boot=20),
+        "frame_prevalence, one document": lambda: ck.frame_prevalence(one, dictionary=d, n_boot=20),
+        "frame_prevalence, no hits": lambda: ck.frame_prevalence(same, dictionary={"x": ["zzz"]}, n_boot=20),
+        "frame_prevalence, documents scored whole": lambda: ck.frame_prevalence(ck.score_frames(same, d), n_boot=20),
+        "score_frames, one document": lambda: ck.score_frames(one, d, unit="sentence"),
+        "period_means, one document": lambda: period_means(s1, n_boot=20),
+        "trend, one sentence a period": lambda: trend(s2, n_boot=20),
+        "stance_shift, one sentence a side": lambda: stance_shift(s2, before="2006", after="2021", n_boot=20),
+        "permutation_pvalue, one value a side": lambda: permutation_pvalue([1.0], [1.0]),
+        "change_points, two values": lambda: change_points(pd.Series([0.0, 1.0]), min_size=1),
+        "change_points, constant": lambda: change_points(pd.Series([1.0] * 4), min_size=1),
+        "keyness, one word against one": lambda: ck.keyness(one, same),
+        "plot_prevalence, one period": lambda: drawn(plots.plot_prevalence(
+            ck.frame_prevalence(one, dictionary=d, n_boot=20), category="frame", label=None)),
+        "plot_timeline, one document": lambda: drawn(plots.plot_timeline(dv)),
+        "plot_stance, one unscored document": lambda: drawn(plots.plot_stance(pd.DataFrame(
+            {"id": dv["id"], "date_mid": dv["date_mid"], "stance": [np.nan], "ci_low": [np.nan],
+             "ci_high": [np.nan], "method": "lexicon"}))),
+        "plot_wordfish, one document": lambda: drawn(plots.plot_wordfish(
+            pd.DataFrame({"id": dv["id"], "date_mid": dv["date_mid"], "theta": [0.0]}))),
+    }
+
+
+def drawn(fig):
+    import io
+
+    fig.savefig(io.BytesIO(), format="png", dpi=40)
+    return fig
+
+
+@pytest.mark.parametrize("name", list(_tiny_cases()))
+def test_tiny_input_raises_no_numpy_warning(name):
+    call = _tiny_cases()[name]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        call()
