@@ -129,6 +129,23 @@ def _percentile_ci(samples: np.ndarray, level: float) -> tuple[np.ndarray, np.nd
     return np.quantile(samples, a, axis=0), np.quantile(samples, 1 - a, axis=0)
 
 
+_BATCH_CELLS = 1 << 22  # resampled rows x columns per batch (8 bytes each): bounded memory at any size
+
+
+def _boot_sums(v: np.ndarray, n_boot: int, rng) -> np.ndarray:
+    """Column sums of ``n_boot`` resamples of the rows of ``v``, drawn in batches of rows.
+
+    ``rng.integers`` fills the array row by row, so the batches draw exactly what one
+    (n_boot, len(v)) array would, without holding n_boot x len(v) x categories values.
+    """
+    out = np.empty((n_boot, v.shape[1]))
+    step = max(1, _BATCH_CELLS // max(1, len(v) * v.shape[1]))
+    for a in range(0, n_boot, step):
+        b = min(n_boot, a + step)
+        out[a:b] = v[rng.integers(0, len(v), size=(b - a, len(v)))].sum(axis=1)
+    return out
+
+
 def period_shares(values: np.ndarray, doc_ids: np.ndarray, periods: pd.PeriodIndex,
                   categories: list[str], weights: np.ndarray | None = None, *,
                   n_boot: int = 1000, level: float = 0.95,
@@ -173,12 +190,10 @@ def period_shares(values: np.ndarray, doc_ids: np.ndarray, periods: pd.PeriodInd
             basis = "documents"
             per_doc = np.zeros((len(uniq), v.shape[1]))
             np.add.at(per_doc, inverse, v)
-            idx = rng.integers(0, len(uniq), size=(n_boot, len(uniq)))
-            sums = per_doc[idx].sum(axis=1)
+            sums = _boot_sums(per_doc, n_boot, rng)
         elif len(v) >= 2:
             basis = "units"
-            idx = rng.integers(0, len(v), size=(n_boot, len(v)))
-            sums = v[idx].sum(axis=1)
+            sums = _boot_sums(v, n_boot, rng)
         else:
             basis = "none"
             sums = None

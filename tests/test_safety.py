@@ -215,3 +215,36 @@ def test_tiny_input_raises_no_numpy_warning(name):
     with warnings.catch_warnings():
         warnings.simplefilter("error", RuntimeWarning)
         call()
+
+
+# ---------------------------------------------------------------------------- bootstrap of a large period
+def _period_data(n_docs: int, k: int, seed: int):
+    from corpuskit.periods import assign_periods
+
+    r = np.random.default_rng(seed)
+    dates = pd.Series(pd.to_datetime(["2006-03-01"] * n_docs + ["2007-05-01"] * 5))
+    vals = r.poisson(2.0, size=(n_docs + 5, k)).astype(float)
+    ids = np.array([f"d{i}" for i in range(n_docs)] + ["one"] * 5)
+    return vals, ids, assign_periods(dates)
+
+
+def test_period_shares_bootstrap_in_batches_draws_as_before():
+    from corpuskit.periods import period_shares
+
+    vals, ids, periods = _period_data(3000, 5, 11)  # 500 x 3000 x 5 resampled values: several batches
+    out = period_shares(vals, ids, periods, list("abcde"), n_boot=500, random_state=4)
+    # computed by the one-array implementation (before batching)
+    assert out["ci_low"].tolist()[:2] == [0.1919351079643528, 0.19261169781101226]
+    assert out["ci_high"].tolist()[-2:] == [0.3361559139784945, 0.19642857142857142]
+
+
+def test_period_shares_of_20000_documents_in_bounded_memory():
+    from corpuskit.periods import period_shares
+
+    vals, ids, periods = _period_data(20_000, 10, 12)
+    tracemalloc.start()
+    out = period_shares(vals, ids, periods, [f"c{i}" for i in range(10)], n_boot=500, random_state=0)
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert peak < 150e6, peak  # one array of the resamples would be 0.8 GB
+    assert out.loc[out["period"] == "2006", "ci_basis"].eq("documents").all()
