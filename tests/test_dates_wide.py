@@ -148,3 +148,12 @@ def test_run_study_on_a_corpus_spanning_1066_to_2263(wide8, tmp_path):
                                   "keyness", "wordfish"}
     files = write_outputs(study, tmp_path / "out", formats=("png",))
     assert len(files) == 7
+
+
+def test_between_names_a_bad_bound(wide):
+    from corpuskit.errors import ParameterError
+
+    with pytest.raises(ParameterError, match=r"^end='1500-13': date '1500-13' is not a calendar date"):
+        wide.between("1066", "1500-13")
+    with pytest.raises(ParameterError, match=r"^start='soon': date 'soon' is not"):
+        wide.between("soon")
