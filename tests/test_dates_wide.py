@@ -73,6 +73,10 @@ def test_periods_and_groupby_across_centuries(wide):
     assert wide.periods("year").astype(str).tolist() == DATES[:1] + ["1500", "2000", "2263"]
     assert wide.periods("100Y").astype(str).tolist() == ["1066", "1466", "1966", "2166"]
     assert [str(p) for p, _ in wide.groupby("year")] == ["1066", "1500", "2000", "2263"]
+    assert ck.dfm(wide).group("100Y").docvars["period"].astype(str).tolist() == ["1066", "1466", "1966", "2166"]
+    from corpuskit.stream import period_counts
+
+    assert period_counts(wide, by="100Y")["period"].tolist() == ["1000", "1500", "2000", "2200"]  # origin 2000
 
 
 def test_frame_and_topic_prevalence_by_period(wide):
@@ -86,6 +90,8 @@ def test_frame_and_topic_prevalence_by_period(wide):
     tp = model.prevalence(by="100Y", n_boot=50, random_state=0)
     assert tp["period"].iloc[0] == "1066" and tp["period"].iloc[-1] == "2166"
     assert tp.loc[tp["n_docs"] > 0, "share"].notna().all()
+    evo = model.topic_evolution(0, by="100Y")
+    assert {"1066", "2166"} <= set(evo["period"]) <= {"1066", "1466", "1966", "2166"}
 
 
 def test_shift_functions_on_wide_dates(wide):
