@@ -248,3 +248,16 @@ def test_period_shares_of_20000_documents_in_bounded_memory():
     tracemalloc.stop()
     assert peak < 150e6, peak  # one array of the resamples would be 0.8 GB
     assert out.loc[out["period"] == "2006", "ci_basis"].eq("documents").all()
+
+
+def test_change_points_of_a_long_series_in_bounded_memory():
+    x, y = data(9, 10_000, 10_000, 1.0)
+    tracemalloc.start()
+    t0 = time.perf_counter()
+    cp = change_points(np.r_[x, y], n_perm=999, alpha=0.01, random_state=0)
+    elapsed = time.perf_counter() - t0
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert cp["position"].iat[0] == pytest.approx(10_000, abs=50) and cp["significant"].iat[0]
+    assert peak < 400e6, peak  # 999 orders of 20,000 values in one array would be about 1 GB
+    assert elapsed < 60, elapsed
