@@ -163,3 +163,21 @@ def test_between_names_a_bad_bound(wide):
         wide.between("1066", "1500-13")
     with pytest.raises(ParameterError, match=r"^start='soon': date 'soon' is not"):
         wide.between("soon")
+
+
+def test_whole_study_with_gold_on_the_seeds_redated_to_1066_2263(seeds):
+    """`corpuskit figures` on a historical corpus: the stance figure dodges three methods by fractions of a day."""
+    import dataclasses
+
+    from corpuskit.figures import run_study
+
+    from conftest import SEEDS
+
+    new = dict(zip(seeds.ids, ["1066", "1500-06", "2000-01-02", "2263", "2263-05"]))
+    redated = ck.Corpus([dataclasses.replace(d, date=parse_date(new[d.id])) for d in seeds.documents], name="old")
+    study = run_study(redated, gold=SEEDS / "annotations" / "gold.csv", before=("1066", "1500"),
+                      after=("2000", "2263"), steps=["corpus", "frames", "stance", "shift"])
+    assert study.summary["corpus"]["years"] == YEARS
+    assert set(study.summary["shift"]) >= {"lexicon", "classifier", "hand-coded"}
+    assert study.summary["shift"]["lexicon"]["documents"]["n_before"] == 2
+    drawn(study.figures["stance_by_method"])
