@@ -261,3 +261,15 @@ def test_change_points_of_a_long_series_in_bounded_memory():
     assert cp["position"].iat[0] == pytest.approx(10_000, abs=50) and cp["significant"].iat[0]
     assert peak < 400e6, peak  # 999 orders of 20,000 values in one array would be about 1 GB
     assert elapsed < 60, elapsed
+
+
+def test_period_shares_over_centuries_by_day_visits_only_periods_with_units():
+    from corpuskit.periods import assign_periods, period_shares
+
+    dates = pd.Series([np.datetime64(d, "us") for d in ["1800-01-01", "1800-06-01", "1900-03-02", "2020-12-31"]])
+    t0 = time.perf_counter()
+    out = period_shares(np.ones((4, 10)), np.array(list("abcd")), assign_periods(dates, "day"), list(range(10)),
+                        n_boot=100, random_state=0)
+    assert time.perf_counter() - t0 < 3  # 80,719 days x 10 categories; a loop over every period took 5.5 s
+    assert len(out) == 807_190 and int((out["n_docs"] > 0).sum()) == 40
+    assert out.loc[out["n_docs"] > 0, "share"].eq(0.1).all() and out["ci_basis"].eq("none").all()
