@@ -180,6 +180,7 @@ def _tiny_cases():
             np.zeros((2, 2)), np.array(["a", "a"]), p2, ["x", "y"], n_boot=20),
         "period_shares, no units": lambda: period_shares(
             np.zeros((0, 2)), np.array([], dtype=str), pd.PeriodIndex([], freq="Y"), ["x", "y"], n_boot=20),
+        "assign_periods, no dates": lambda: assign_periods(pd.Series([], dtype="datetime64[us]"), "5Y"),
         "frame_prevalence, one document": lambda: ck.frame_prevalence(one, dictionary=d, n_boot=20),
         "frame_prevalence, no hits": lambda: ck.frame_prevalence(same, dictionary={"x": ["zzz"]}, n_boot=20),
         "frame_prevalence, documents scored whole": lambda: ck.frame_prevalence(ck.score_frames(same, d), n_boot=20),
@@ -213,7 +214,7 @@ def drawn(fig):
 def test_tiny_input_raises_no_numpy_warning(name):
     call = _tiny_cases()[name]
     with warnings.catch_warnings():
-        warnings.simplefilter("error", RuntimeWarning)
+        warnings.simplefilter("error")  # any warning, numpy's RuntimeWarnings above all
         call()
 
 
