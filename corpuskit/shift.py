@@ -211,8 +211,9 @@ def permutation_pvalue(before: np.ndarray, after: np.ndarray, alternative: str =
         return _count_hits(s_after / k - (total - s_after) / (n - k), observed, alternative)
 
     if exact:
-        # Enumerate the after group, or the smaller before group (after = total - before) where
-        # enumerating the after group would be large (one value against 50,000: 2.5e9 cells).
+        # Enumerate the after group (as always, so existing exact p-values do not move), or the smaller
+        # before group (after = total - before) only where the after group would be large: one value
+        # against 50,000 is 50,001 relabelings of 50,000 indices, 2.5e9 cells.
         m = k if k <= n - k or n_relabel * k <= _BATCH_CELLS else n - k
         combos = itertools.combinations(range(n), m)
         for a, b in _row_batches(n_relabel, m):
