@@ -334,7 +334,7 @@ def plot_keyness(table: pd.DataFrame, n: int = 15, labels: tuple[str, str] = ("A
         title = (f"Words of {labels[0]}: {', '.join(a['term'].head(3))}; "
                  f"of {labels[1]}: {', '.join(b['term'].head(3))}")
     with _style():
-        fig, axes = _subplots(1, 2, figsize=(PAGE_WIDTH, 0.6 + 0.17 * max(len(a), len(b), 1)),
+        fig, axes = _subplots(1, 2, figsize=(PAGE_WIDTH, 0.6 + 0.17 * max(len(a), len(b), 2)),
                                  layout="constrained")
         for ax, part, color, lab in ((axes[0], a, OKABE_ITO[0], labels[0]), (axes[1], b, OKABE_ITO[3], labels[1])):
             y = np.arange(len(part))[::-1]

@@ -194,6 +194,8 @@ def _tiny_cases():
         "keyness, one word against one": lambda: ck.keyness(one, same),
         "plot_prevalence, one period": lambda: drawn(plots.plot_prevalence(
             ck.frame_prevalence(one, dictionary=d, n_boot=20), category="frame", label=None)),
+        "plot_keyness, one term a side": lambda: drawn(plots.plot_keyness(
+            pd.DataFrame({"term": ["war", "peace"], "z": [2.5, -2.5]}), labels=("1066", "2263"))),
         "plot_timeline, one document": lambda: drawn(plots.plot_timeline(dv)),
         "plot_stance, one unscored document": lambda: drawn(plots.plot_stance(pd.DataFrame(
             {"id": dv["id"], "date_mid": dv["date_mid"], "stance": [np.nan], "ci_low": [np.nan],
