@@ -182,13 +182,23 @@ class Corpus:
         """Documents whose date interval overlaps [start, end] (inclusive).
 
         ``start``/``end`` take ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``; ``"2021"``
-        as end means the end of 2021.
+        as end means the end of 2021; ``None`` leaves that end open (any date, 1066 or 2263 too).
+        A bound that is not such a date raises ParameterError naming it.
 
-        >>> # corpus.between("2021", "2023-01")
+        >>> # corpus.between("2021", "2023-01"); corpus.between(None, "1600")
         """
-        lo = parse_date(start).start if start else pd.Timestamp.min
-        hi = parse_date(end).end if end else pd.Timestamp.max
-        return Corpus([d for d in self.documents if d.date.end >= lo and d.date.start <= hi], name=self.name)
+        def bound(name: str, value: str | None, side: str) -> pd.Timestamp | None:
+            # An open end is no bound at all: pd.Timestamp.min/max (1677-2262) would drop older and later documents.
+            if not value:
+                return None
+            try:
+                return getattr(parse_date(value), side)
+            except ValueError as exc:
+                raise ParameterError(f"{name}={value!r}: {exc}") from None
+
+        lo, hi = bound("start", start, "start"), bound("end", end, "end")
+        return Corpus([d for d in self.documents
+                       if (lo is None or d.date.end >= lo) and (hi is None or d.date.start <= hi)], name=self.name)
 
     def periods(self, by: str = "year") -> pd.Series:
         """The period of each document (a pandas Period Series indexed by id).

@@ -334,11 +334,36 @@ def _from_file(path: pathlib.Path) -> FrameDictionary:
     raise DictionaryError(f"{path}: unknown dictionary format {suffix!r}; use .yml, .yaml, .json or .csv")
 
 
+def _no_alias_loader():
+    """A SafeLoader that refuses aliases (``*name``): nested aliases expand exponentially ("billion
+    laughs": a 544-byte file gave 111,111 frames), and a dictionary never needs them."""
+    import yaml
+
+    class NoAliasLoader(yaml.SafeLoader):
+        def compose_node(self, parent, index):
+            if self.check_event(yaml.AliasEvent):
+                event = self.peek_event()
+                raise _YamlAliasError(event.anchor, event.start_mark)
+            return super().compose_node(parent, index)
+
+    return NoAliasLoader
+
+
+class _YamlAliasError(Exception):
+    def __init__(self, anchor: str, mark):
+        super().__init__(anchor)
+        self.anchor, self.mark = anchor, mark
+
+
 def _from_yaml(text: str, where: str) -> FrameDictionary:
     import yaml
 
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        root = yaml.compose(text, Loader=_no_alias_loader())
+    except _YamlAliasError as exc:
+        raise DictionaryError(f"{where}, line {exc.mark.line + 1}, column {exc.mark.column + 1}: YAML alias "
+                              f"*{exc.anchor} is not allowed in a dictionary (aliases can expand exponentially); "
+                              "write the entries out in full") from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         loc = f"{where}, line {mark.line + 1}, column {mark.column + 1}" if mark else where
@@ -805,6 +830,10 @@ def score_frames(corpus, dictionary: "str | os.PathLike | Mapping | FrameDiction
     if per is not None and (not isinstance(per, (int, float, np.integer, np.floating)) or not per > 0):
         raise ParameterError(f"per={per!r}: pass a positive number of tokens (1000 for hits per 1,000 tokens) "
                              "or None for raw counts")
+    _check_corpus(corpus)
+    if len(corpus) == 0:  # the wording of dfm() and TopicModel
+        raise ParameterError("corpus has no documents: frame scoring needs texts (did between() or subset() "
+                             "select nothing?)")
     d = load_dictionary(dictionary)
     clash = sorted(_OUTPUT_COLUMNS.intersection(d.keys()))
     if clash:
@@ -959,6 +988,9 @@ def frame_prevalence(frames, by: str = "year", *,
     for col in ("id", "date", "n_tokens"):
         if col not in frames.columns:
             raise ParameterError(f"frames has no {col!r} column: pass the output of score_frames (or a corpus)")
+    if len(frames) == 0:
+        raise ParameterError("frames has no rows: no documents or sentences to aggregate (did a filter "
+                             "select nothing?)")
     cols = [c for c in meta.get("frames", []) if c in frames.columns]
     if not cols:
         cols = [c for c in frames.columns if c not in _OUTPUT_COLUMNS and pd.api.types.is_numeric_dtype(frames[c])]
@@ -982,10 +1014,9 @@ def frame_prevalence(frames, by: str = "year", *,
         raise ParameterError("frames has negative frame scores; pass hit counts or rates from score_frames")
     unit = meta.get("unit", "sentence" if "sentence" in frames.columns else "document")
     periods = assign_periods(frames["date"], by)
-    with warnings.catch_warnings():  # all-NaN bootstrap columns (periods without hits) are reported in `note`
-        warnings.simplefilter("ignore", RuntimeWarning)
-        out = period_shares(values, frames["id"].astype(str).to_numpy(), periods, list(cols),
-                            n_boot=n_boot, level=level, random_state=random_state)
+    # periods without hits get NaN shares and CIs (period_shares warns of nothing); `note` says why
+    out = period_shares(values, frames["id"].astype(str).to_numpy(), periods, list(cols),
+                        n_boot=n_boot, level=level, random_state=random_state)
     out = out.rename(columns={"category": "frame"})
     labels = np.asarray(periods.astype(str))
     hits = pd.DataFrame(values, columns=cols).groupby(labels).sum()

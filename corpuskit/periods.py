@@ -129,6 +129,23 @@ def _percentile_ci(samples: np.ndarray, level: float) -> tuple[np.ndarray, np.nd
     return np.quantile(samples, a, axis=0), np.quantile(samples, 1 - a, axis=0)
 
 
+_BATCH_CELLS = 1 << 22  # resampled rows x columns per batch (8 bytes each): bounded memory at any size
+
+
+def _boot_sums(v: np.ndarray, n_boot: int, rng) -> np.ndarray:
+    """Column sums of ``n_boot`` resamples of the rows of ``v``, drawn in batches of rows.
+
+    ``rng.integers`` fills the array row by row, so the batches draw exactly what one
+    (n_boot, len(v)) array would, without holding n_boot x len(v) x categories values.
+    """
+    out = np.empty((n_boot, v.shape[1]))
+    step = max(1, _BATCH_CELLS // max(1, len(v) * v.shape[1]))
+    for a in range(0, n_boot, step):
+        b = min(n_boot, a + step)
+        out[a:b] = v[rng.integers(0, len(v), size=(b - a, len(v)))].sum(axis=1)
+    return out
+
+
 def period_shares(values: np.ndarray, doc_ids: np.ndarray, periods: pd.PeriodIndex,
                   categories: list[str], weights: np.ndarray | None = None, *,
                   n_boot: int = 1000, level: float = 0.95,
@@ -155,44 +172,45 @@ def period_shares(values: np.ndarray, doc_ids: np.ndarray, periods: pd.PeriodInd
     rng = np.random.default_rng(random_state)
     table = period_table(periods)
     labels = np.asarray(periods.astype(str))
-    rows = []
-    for _, prow in table.iterrows():
-        mask = labels == prow["period"]
-        base = {k: prow[k] for k in ("period", "period_start", "period_end", "period_mid")}
-        if not mask.any():
-            for c in categories:
-                rows.append({**base, "category": c, "share": np.nan, "ci_low": np.nan, "ci_high": np.nan,
-                             "n_docs": 0, "n_units": 0, "ci_basis": "none"})
+    n_cat, n_per = len(categories), len(table)
+    share, lo, hi = (np.full((n_per, n_cat), np.nan) for _ in range(3))
+    n_docs, n_units = np.zeros(n_per, dtype=int), np.zeros(n_per, dtype=int)
+    basis = ["none"] * n_per
+    # the units of each period, found by one sort (a century by day is 36,500 periods, most of them empty)
+    uniq_labels, inv = np.unique(labels, return_inverse=True)
+    order = np.argsort(inv, kind="stable")
+    bounds = np.searchsorted(inv[order], np.arange(len(uniq_labels) + 1))
+    members = {lab: order[bounds[j]:bounds[j + 1]] for j, lab in enumerate(uniq_labels)}
+    for i, label in enumerate(table["period"]):  # time order: the order the bootstrap draws are made in
+        if label not in members:
             continue
-        v = values[mask]
-        docs = doc_ids[mask]
-        uniq, inverse = np.unique(docs, return_inverse=True)
+        idx = members[label]
+        v = values[idx]
+        uniq, inverse = np.unique(doc_ids[idx], return_inverse=True)
         total = v.sum()
-        share = v.sum(axis=0) / total if total > 0 else np.full(len(categories), np.nan)
+        if total > 0:
+            share[i] = v.sum(axis=0) / total
         if len(uniq) >= 2:
-            basis = "documents"
+            basis[i] = "documents"
             per_doc = np.zeros((len(uniq), v.shape[1]))
             np.add.at(per_doc, inverse, v)
-            idx = rng.integers(0, len(uniq), size=(n_boot, len(uniq)))
-            sums = per_doc[idx].sum(axis=1)
+            sums = _boot_sums(per_doc, n_boot, rng)
         elif len(v) >= 2:
-            basis = "units"
-            idx = rng.integers(0, len(v), size=(n_boot, len(v)))
-            sums = v[idx].sum(axis=1)
+            basis[i] = "units"
+            sums = _boot_sums(v, n_boot, rng)
         else:
-            basis = "none"
             sums = None
         if sums is not None:
             tot = sums.sum(axis=1, keepdims=True)
             with np.errstate(invalid="ignore", divide="ignore"):
                 boot = np.where(tot > 0, sums / np.where(tot > 0, tot, 1), np.nan)
-            lo, hi = np.nanquantile(boot, (1 - level) / 2, axis=0), np.nanquantile(boot, 1 - (1 - level) / 2, axis=0)
-        else:
-            lo = hi = np.full(len(categories), np.nan)
-        for j, c in enumerate(categories):
-            rows.append({**base, "category": c, "share": share[j], "ci_low": lo[j], "ci_high": hi[j],
-                         "n_docs": len(uniq), "n_units": int(mask.sum()), "ci_basis": basis})
-    out = pd.DataFrame(rows)
-    out["n_docs"] = out["n_docs"].astype(int)
-    out["n_units"] = out["n_units"].astype(int)
+            if (tot > 0).any():  # no resample with any amount (a period without hits): the CI stays NaN
+                lo[i] = np.nanquantile(boot, (1 - level) / 2, axis=0)
+                hi[i] = np.nanquantile(boot, 1 - (1 - level) / 2, axis=0)
+        n_docs[i], n_units[i] = len(uniq), len(idx)
+    out = pd.DataFrame({c: table[c].repeat(n_cat).to_numpy() for c in table.columns})
+    out["category"] = list(categories) * n_per
+    out["share"], out["ci_low"], out["ci_high"] = share.ravel(), lo.ravel(), hi.ravel()
+    out["n_docs"], out["n_units"] = np.repeat(n_docs, n_cat), np.repeat(n_units, n_cat)
+    out["ci_basis"] = [b for b in basis for _ in range(n_cat)]
     return out

@@ -64,9 +64,17 @@ def _require(df: pd.DataFrame, cols: Iterable[str], what: str) -> None:
         raise ParameterError(f"{what} needs column(s) {missing}; got {list(df.columns)}")
 
 
+def _year_step(span_years: float) -> int:
+    """Years between ticks: at most about ten labels, on round years (a corpus may span centuries)."""
+    if span_years < 25:
+        return 2
+    steps = (10, 20, 25, 50, 100, 200, 250, 500, 1000, 2000, 2500, 5000)
+    return next((s for s in steps if span_years / s <= 10), steps[-1])
+
+
 def _date_axis(ax, span_years: float) -> None:
     if span_years > 8:
-        ax.xaxis.set_major_locator(mdates.YearLocator(base=2 if span_years < 25 else 10))
+        ax.xaxis.set_major_locator(mdates.YearLocator(base=_year_step(span_years)))
     else:
         ax.xaxis.set_major_locator(mdates.YearLocator())
     ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y"))
@@ -89,6 +97,16 @@ def _shade_gaps(ax, periods: pd.DataFrame) -> int:
         else:
             i += 1
     return runs
+
+
+def _add_days(dates: pd.Series, days: float) -> pd.Series:
+    """``dates + days``: at nanoseconds as pandas does by default, at microseconds for dates
+    outside 1677–2262 (a fractional-day offset is nanoseconds, which cannot hold the year 1066)."""
+    delta = pd.to_timedelta(days, unit="D")
+    try:
+        return dates + delta
+    except pd.errors.OutOfBoundsDatetime:
+        return dates + delta.as_unit("us")
 
 
 def _segments(mask: np.ndarray) -> list[np.ndarray]:
@@ -268,7 +286,7 @@ def plot_stance(scores: pd.DataFrame, method: str = "method", title: str | None 
         offsets = np.linspace(-1, 1, len(methods)) * span * 0.006 if len(methods) > 1 else [0]
         for i, m in enumerate(methods):
             sub = scores[(scores[method] == m) & ok]
-            x = pd.to_datetime(sub["date_mid"]) + pd.to_timedelta(offsets[i], unit="D")
+            x = _add_days(pd.to_datetime(sub["date_mid"]), offsets[i])
             y = _r(sub["stance"])
             yerr = np.vstack([y - _r(sub["ci_low"]), _r(sub["ci_high"]) - y])
             yerr = np.where(np.isfinite(yerr), yerr, 0)
@@ -316,7 +334,7 @@ def plot_keyness(table: pd.DataFrame, n: int = 15, labels: tuple[str, str] = ("A
         title = (f"Words of {labels[0]}: {', '.join(a['term'].head(3))}; "
                  f"of {labels[1]}: {', '.join(b['term'].head(3))}")
     with _style():
-        fig, axes = _subplots(1, 2, figsize=(PAGE_WIDTH, 0.6 + 0.17 * max(len(a), len(b), 1)),
+        fig, axes = _subplots(1, 2, figsize=(PAGE_WIDTH, 0.6 + 0.17 * max(len(a), len(b), 2)),
                                  layout="constrained")
         for ax, part, color, lab in ((axes[0], a, OKABE_ITO[0], labels[0]), (axes[1], b, OKABE_ITO[3], labels[1])):
             y = np.arange(len(part))[::-1]

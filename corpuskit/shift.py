@@ -34,7 +34,7 @@ Methods and references:
 from __future__ import annotations
 
 import itertools
-from math import comb, factorial
+from math import comb, log10
 
 import numpy as np
 import pandas as pd
@@ -134,6 +134,44 @@ def _interval(side, name: str) -> tuple[pd.Timestamp, pd.Timestamp, str]:
 
 
 # ---------------------------------------------------------------------------- tests
+# Memory bounds of the resampling loops, in array cells (8 bytes each). Draws are made in row batches of at
+# most _BATCH_CELLS: Generator.permuted and .integers consume the random stream row by row, so batching
+# gives exactly the draws (and p-values, CIs) of one big array. Above _ONE_ARRAY_CELLS relabelings x
+# values, the old single array would have needed over 1 GB; there each relabeling is drawn by
+# Generator.choice of the smaller group instead (four times faster for large n; a different stream).
+_BATCH_CELLS = 1 << 22
+_ONE_ARRAY_CELLS = 1 << 26
+
+
+def _row_batches(n_rows: int, row_cells: int):
+    """(start, stop) of row batches of at most _BATCH_CELLS cells (at least one row)."""
+    step = max(1, _BATCH_CELLS // max(1, row_cells))
+    for a in range(0, n_rows, step):
+        yield a, min(n_rows, a + step)
+
+
+def _format_count(n: int) -> str:
+    """``f"{n:.3g}"`` for any integer, even one too large for a float (C(1200, 600) ~ 3.97e+359)."""
+    if n < 10 ** 300:
+        return f"{n:.3g}"
+    e = int(log10(n))
+    e += (n >= 10 ** (e + 1)) - (n < 10 ** e)  # log10 of a huge int can be off by one near a power of 10
+    lead = round(n / 10 ** (e - 2))  # exact integer division, then rounded to 3 significant digits
+    if lead == 1000:
+        lead, e = 100, e + 1
+    return f"{lead / 100:.3g}e+{e}"
+
+
+def _count_hits(stat: np.ndarray, observed: float, alternative: str) -> int:
+    # Relative tolerance so that ties in exact arithmetic count as ties (as scipy does).
+    gamma = abs(observed) * 100 * np.finfo(float).eps + 1e-300
+    if alternative == "two-sided":
+        return int(np.count_nonzero(np.abs(stat) >= abs(observed) - gamma))
+    if alternative == "greater":
+        return int(np.count_nonzero(stat >= observed - gamma))
+    return int(np.count_nonzero(stat <= observed + gamma))
+
+
 def permutation_pvalue(before: np.ndarray, after: np.ndarray, alternative: str = "two-sided",
                        max_exact: int = 100_000, n_perm: int = 9999,
                        random_state: int | None = None) -> dict:
@@ -143,11 +181,13 @@ def permutation_pvalue(before: np.ndarray, after: np.ndarray, alternative: str =
     values into groups of the observed sizes is enumerated, p = (number at
     least as extreme) / C(n, n_after). Otherwise ``n_perm`` random relabelings
     and p = (b + 1) / (n_perm + 1) (Phipson & Smyth 2010). "two-sided" compares
-    |difference|; "greater" tests after > before.
+    |difference|; "greater" tests after > before. Works for any n in bounded
+    memory (relabelings are drawn and counted in batches).
 
     ``p_min`` is the smallest p the design can reach: 1 / C(n, n_after), twice
     that for a two-sided test with equal group sizes (a relabeling and its mirror
     give the same |difference|), and at least 1 / (n_perm + 1) under Monte Carlo.
+    ``n_relabelings`` is an exact integer (C(n, n_after) when exact, else n_perm).
 
     >>> permutation_pvalue([0.0, 0.1], [0.5, 0.7])["p_value"]   # 2 of 6 relabelings as extreme
     0.3333333333333333
@@ -162,41 +202,58 @@ def permutation_pvalue(before: np.ndarray, after: np.ndarray, alternative: str =
     n, k = len(z), len(y)
     total = z.sum()
     observed = y.mean() - x.mean()
-    n_relabel = comb(n, k)
-    floor = (2 if alternative == "two-sided" and k == n - k else 1) / n_relabel
+    n_relabel = comb(n, k)  # an exact integer: it can exceed any float (C(1200, 600) ~ 4e359)
+    floor = (2 if alternative == "two-sided" and k == n - k else 1) / n_relabel  # int division: no overflow
     exact = n_relabel <= max_exact
+    hits = 0
+
+    def count(s_after: np.ndarray) -> int:
+        return _count_hits(s_after / k - (total - s_after) / (n - k), observed, alternative)
+
     if exact:
-        idx = np.fromiter(itertools.chain.from_iterable(itertools.combinations(range(n), k)),
-                          dtype=np.intp, count=n_relabel * k).reshape(n_relabel, k)
-        s_after = z[idx].sum(axis=1)
-    else:
-        rng = np.random.default_rng(random_state)
-        perm = rng.permuted(np.tile(np.arange(n), (n_perm, 1)), axis=1)[:, :k]
-        s_after = z[perm].sum(axis=1)
-    stat = s_after / k - (total - s_after) / (n - k)
-    # Relative tolerance so that ties in exact arithmetic count as ties (as scipy does).
-    gamma = abs(observed) * 100 * np.finfo(float).eps + 1e-300
-    if alternative == "two-sided":
-        hits = np.count_nonzero(np.abs(stat) >= abs(observed) - gamma)
-    elif alternative == "greater":
-        hits = np.count_nonzero(stat >= observed - gamma)
-    else:
-        hits = np.count_nonzero(stat <= observed + gamma)
-    if exact:
+        # Enumerate the after group (as always, so existing exact p-values do not move), or the smaller
+        # before group (after = total - before) only where the after group would be large: one value
+        # against 50,000 is 50,001 relabelings of 50,000 indices, 2.5e9 cells.
+        m = k if k <= n - k or n_relabel * k <= _BATCH_CELLS else n - k
+        combos = itertools.combinations(range(n), m)
+        for a, b in _row_batches(n_relabel, m):
+            idx = np.fromiter(itertools.chain.from_iterable(itertools.islice(combos, b - a)),
+                              dtype=np.intp, count=(b - a) * m).reshape(b - a, m)
+            s = z[idx].sum(axis=1)
+            hits += count(s if m == k else total - s)
         p = hits / n_relabel
         method = f"exact ({n_relabel} relabelings)"
     else:
+        rng = np.random.default_rng(random_state)
+        if n_perm * n <= _ONE_ARRAY_CELLS:
+            for a, b in _row_batches(n_perm, n):
+                perm = rng.permuted(np.tile(np.arange(n), (b - a, 1)), axis=1)[:, :k]
+                hits += count(z[perm].sum(axis=1))
+        else:
+            m = min(k, n - k)
+            s = np.empty(n_perm)
+            for i in range(n_perm):
+                s[i] = z[rng.choice(n, m, replace=False, shuffle=False)].sum()
+            hits = count(s if m == k else total - s)
         # The identity relabeling is not among the random ones here, so add it (b + 1)/(m + 1).
         p = (hits + 1) / (n_perm + 1)
         floor = max(floor, 1 / (n_perm + 1))
-        method = f"monte carlo ({n_perm} random relabelings of {n_relabel:.3g})"
+        method = f"monte carlo ({n_perm} random relabelings of {_format_count(n_relabel)})"
     return {"statistic": observed, "p_value": float(min(1.0, p)), "p_min": float(floor),
             "p_method": method, "exact": exact, "n_relabelings": n_relabel if exact else n_perm}
 
 
+def _boot_means(v: np.ndarray, n_boot: int, rng) -> np.ndarray:
+    """Means of ``n_boot`` resamples of ``v`` (drawn in row batches: the same draws as one array)."""
+    out = np.empty(n_boot)
+    for a, b in _row_batches(n_boot, len(v)):
+        out[a:b] = v[rng.integers(0, len(v), size=(b - a, len(v)))].mean(axis=1)
+    return out
+
+
 def _boot_diff(x: np.ndarray, y: np.ndarray, n_boot: int, ci: float, rng) -> tuple[float, float]:
-    bx = x[rng.integers(0, len(x), size=(n_boot, len(x)))].mean(axis=1)
-    by = y[rng.integers(0, len(y), size=(n_boot, len(y)))].mean(axis=1)
+    bx = _boot_means(x, n_boot, rng)
+    by = _boot_means(y, n_boot, rng)
     a = (1 - ci) / 2
     lo, hi = np.quantile(by - bx, [a, 1 - a])
     return float(lo), float(hi)
@@ -316,10 +373,10 @@ def _period_boot(df, docs, kind, period, n_boot, rng) -> tuple[np.ndarray | None
     scored = docs[(docs["period"] == period) & docs["stance"].notna()]
     v = scored["stance"].to_numpy(dtype=float)
     if len(v) >= 2:
-        return v[rng.integers(0, len(v), size=(n_boot, len(v)))].mean(axis=1), "documents"
+        return _boot_means(v, n_boot, rng), "documents"
     if len(v) == 1 and kind == "sentences" and scored["n_units"].iat[0] >= 2:
         u = df.loc[(df["id"] == scored["id"].iat[0]) & df["value"].notna(), "value"].to_numpy(dtype=float)
-        return u[rng.integers(0, len(u), size=(n_boot, len(u)))].mean(axis=1), "sentences"
+        return _boot_means(u, n_boot, rng), "sentences"
     return None, "none"
 
 
@@ -362,10 +419,12 @@ def period_means(scores: pd.DataFrame, by: str = "year", *, n_boot: int = 2000, 
 
 
 def _decimal_year(ts: pd.Series) -> np.ndarray:
-    ts = pd.to_datetime(ts)
-    start = pd.to_datetime(ts.dt.year.astype(str) + "-01-01")
-    length = np.where(ts.dt.is_leap_year, 366.0, 365.0)
-    return ts.dt.year.to_numpy(dtype=float) + ((ts - start) / pd.Timedelta(days=1)).to_numpy(dtype=float) / length
+    # numpy calendar arithmetic, not strings: works for any year datetime64 holds (1066, 0500, 2263)
+    v = pd.to_datetime(ts).to_numpy()
+    year = v.astype("datetime64[Y]")
+    start = year.astype(v.dtype)
+    length = ((year + 1).astype("datetime64[D]") - year.astype("datetime64[D]")).astype(float)
+    return (year.astype(np.int64) + 1970).astype(float) + (v - start) / np.timedelta64(1, "D") / length
 
 
 def trend(scores: pd.DataFrame, by: str = "year", *, n_boot: int = 2000, ci: float = 0.95,
@@ -436,6 +495,16 @@ def _split_stats(v: np.ndarray, min_size: int) -> np.ndarray:
     return k * (n - k) / n * (m1 - m2) ** 2
 
 
+def _factorial_at_most(n: int, bound: int) -> bool:
+    """n! <= bound, without computing n! of a long series (200,000! takes 0.4 s and 1 MB)."""
+    f = 1
+    for i in range(2, n + 1):
+        f *= i
+        if f > bound:
+            return False
+    return True
+
+
 def change_points(series, *, min_size: int = 2, alpha: float = 0.05, n_perm: int = 999,
                   max_exact: int = 40_320, random_state: int | None = None) -> pd.DataFrame:
     """Change points in the level of an ordered series by binary segmentation.
@@ -491,15 +560,17 @@ def change_points(series, *, min_size: int = 2, alpha: float = 0.05, n_perm: int
         k = min_size + j
         observed = stats[j]
         gamma = observed * 100 * np.finfo(float).eps
-        if factorial(L) <= max_exact:
+        if _factorial_at_most(L, max_exact):
             perms = np.array(list(itertools.permutations(seg)))
             null = _split_stats(perms, min_size).max(axis=1)
             p = np.count_nonzero(null >= observed - gamma) / len(perms)
             method = f"exact ({len(perms)} orders)"
         else:
-            perms = rng.permuted(np.tile(seg, (n_perm, 1)), axis=1)
-            null = _split_stats(perms, min_size).max(axis=1)
-            p = (np.count_nonzero(null >= observed - gamma) + 1) / (n_perm + 1)
+            b_hits = 0
+            for r0, r1 in _row_batches(n_perm, L):  # row batches: the same orders as one array
+                perms = rng.permuted(np.tile(seg, (r1 - r0, 1)), axis=1)
+                b_hits += np.count_nonzero(_split_stats(perms, min_size).max(axis=1) >= observed - gamma)
+            p = (b_hits + 1) / (n_perm + 1)
             method = f"monte carlo ({n_perm} orders)"
         sig = bool(p < alpha)
         rows.append({"segment_start": labels[a], "segment_end": labels[b - 1], "position": a + k,
