@@ -465,13 +465,9 @@ class TopicModel(BaseEstimator):
         dv = self.dfm_.docvars
         periods = assign_periods(dv["date"], by, precision=dv.get("date_precision"))
         k = len(self.components_)
-        with warnings.catch_warnings():
-            # a period whose units have no tokens has no shares: every bootstrap share is NaN, and
-            # its NaN CI (documented above) is the answer, not a problem for numpy to warn about
-            warnings.filterwarnings("ignore", "All-NaN slice encountered", RuntimeWarning)
-            out = period_shares(self.unit_topics_, dv["id"].to_numpy(), periods, list(range(k)),
-                                weights=dv["n_tokens"].to_numpy(dtype=float), n_boot=n_boot, level=level,
-                                random_state=random_state)
+        out = period_shares(self.unit_topics_, dv["id"].to_numpy(), periods, list(range(k)),
+                            weights=dv["n_tokens"].to_numpy(dtype=float), n_boot=n_boot, level=level,
+                            random_state=random_state)
         out = out.rename(columns={"category": "topic"})
         out["topic"] = out["topic"].astype(int)
         out.insert(out.columns.get_loc("topic") + 1, "label", pd.array([self.labels_[t] for t in out["topic"]],
