@@ -14,21 +14,41 @@ Rules (names as recorded in ``Removal.rule``):
 
 ``bom``              a byte-order mark at the start of the text.
 ``repeated_line``    a line (of at least ``min_repeat_chars`` non-space
-                     characters) that already occurred earlier in the document:
-                     duplicated decks and teasers.
+                     characters) that already occurred earlier in the document and
+                     is furniture, not prose repeated on purpose: either it is not
+                     a complete sentence (a duplicated deck or teaser; not in prose
+                     hard-wrapped at a fixed width, where fragments recur by
+                     chance), or it is in a block of at least ``min_block_lines``
+                     consecutive lines that repeats an earlier block (a speech
+                     pasted twice). A sentence a speaker repeats for effect (a
+                     refrain) stays.
 ``ellipsis_teaser``  a line of at most ``max_teaser_chars`` characters ending in
-                     an ellipsis ("..." or "…"): teasers of other articles.
+                     an ellipsis ("..." or "…") and of 8 words or more, in the page
+                     furniture before or after the body (see below): a deck,
+                     teasers of other articles (not "Mr. President…").
+                     Inside the body such a line stays: a speaker's or a letter's
+                     sentence may trail off, and some speeches do it line after line.
+``page_header``      a scanned page header: a line that is only a page number
+                     ("31" or "41/51") and a UN document number ("06-53615"), in
+                     either order, or the document-symbol line "17-29597 (E)
+                     *1729597*"; and such a header glued to the start of a line of
+                     prose ("17-29813 11/28 of public funds…": only the header goes).
 ``url_encoded``      a line with at least ``min_url_escapes`` percent-escapes
                      (``%20``) making up a visible share of it: "Sources:" lines
                      of URL fragments.
 ``other_language``   a short line whose function words are those of another
                      language (French, German, Spanish, Italian, Portuguese or
-                     Dutch) and not English: login banners and the like.
+                     Dutch) and not English, in the furniture before or after the
+                     body: login banners and the like (a French quotation inside a
+                     speech stays).
 ``body_start`` /     everything before the ``body_start`` marker or after the end
 ``body_end``         of the ``body_end`` marker (metadata override).
 
-A removal covers the line with its line terminator. Overlapping removals are
-merged and their rules joined with ``+``.
+The furniture before and after the body is the run of lines from the first
+(and back from the last) non-blank line in which every line is a teaser, an
+other-language line or removed by a rule that holds anywhere (repeated line,
+URL fragments, page header). A removal covers the line with its line
+terminator. Overlapping removals are merged and their rules joined with ``+``.
 """
 from __future__ import annotations
 
@@ -44,11 +64,22 @@ from .errors import ParameterError
 
 __all__ = ["Cleaner", "CleanResult", "Removal", "reassemble", "split_lines", "DEFAULT_RULES"]
 
-DEFAULT_RULES = ("bom", "repeated_line", "ellipsis_teaser", "url_encoded", "other_language")
+DEFAULT_RULES = ("bom", "repeated_line", "ellipsis_teaser", "url_encoded", "other_language", "page_header")
 
 # Every line boundary str.splitlines() knows: \n \r \r\n \v \f \x1c \x1d \x1e \x85 \u2028 \u2029.
 _LINE_END = re.compile(r"\r\n|[\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029]")
 _ELLIPSIS_END = re.compile(r"(?:\.\.\.|…)\s*$")
+# prose ends a line with . ! ? , ; or : (not an ellipsis), perhaps inside closing quotes or brackets;
+# a salutation a speaker repeats ("Excellencies, Ladies and Gentlemen,") is prose too
+_SENTENCE_END = re.compile(r"(?<!\.\.)(?<!…)[.!?,;:][\"'”’)\]]*\s*$")
+# a teaser or deck summarizes a story in a sentence; a salutation that trails off ("Mr. President…",
+# 2 words) opens a speech
+_MIN_TEASER_WORDS = 8
+_PAGE_NO = r"\d{1,4}(?:/\d{1,4})?"
+_UN_DOC = r"\d{2}-\d{5}"
+_PAGE_HEADER_LINE = re.compile(rf"\s*(?:{_PAGE_NO}\s+{_UN_DOC}|{_UN_DOC}\s+{_PAGE_NO}|{_UN_DOC}\s+\(E\)\s+\*\d{{7}}\*)\s*")
+# glued to prose, only the specific "document number, page of pages" form is taken
+_PAGE_HEADER_PREFIX = re.compile(rf"{_UN_DOC} \d{{1,4}}/\d{{1,4}} (?=\S)")
 _URL_ESCAPE = re.compile(r"%[0-9A-Fa-f]{2}")
 _WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?")
 
@@ -59,7 +90,7 @@ vous nous êtes etes pas une les des est sont avec pour dans sur qui que ne n' c
 votre vos cette mais aussi très plus être été ou où
 der die das und ist nicht ein eine mit für auf dem den des sie wir ich sind wird oder auch
 el la los las del por para con una es que está están pero más como su sus se
-il di che non per sono della dei gli nel questo anche
+il di che per sono della dei gli nel questo anche
 não uma com para os as em do da dos das você está
 het een van niet zijn voor met op ook maar wij jullie
 """.split())
@@ -156,51 +187,80 @@ class Cleaner:
     ----------
     rules : sequence of rule names, default all of ``DEFAULT_RULES``.
     min_repeat_chars : a repeated line must have at least this many non-space characters.
+    min_block_lines : consecutive repeated lines that count as a repeated block (a text
+        pasted twice), removed even when each line is a complete sentence.
     max_teaser_chars : an ellipsis-ending line longer than this is kept (a body paragraph
         that happens to end in "..." is long; a teaser is a sentence or two).
     min_url_escapes : percent-escapes a line needs to count as URL fragments.
 
     Example
     -------
-    >>> r = Cleaner().clean("Body text.\\nMore from us: other story...\\n", doc_id="a")
+    >>> r = Cleaner().clean("Body text.\\nMore from us: the minister flew to Kyiv to talk about...\\n", doc_id="a")
     >>> r.text, [x.rule for x in r.removals]
     ('Body text.\\n', ['ellipsis_teaser'])
     """
 
     def __init__(self, rules: Sequence[str] = DEFAULT_RULES, min_repeat_chars: int = 20,
-                 max_teaser_chars: int = 400, min_url_escapes: int = 3):
+                 max_teaser_chars: int = 400, min_url_escapes: int = 3, min_block_lines: int = 3):
         unknown = set(rules) - set(DEFAULT_RULES)
         if unknown:
             raise ParameterError(f"rules={sorted(unknown)!r}: unknown cleaning rule; choose from {list(DEFAULT_RULES)}")
+        if isinstance(min_block_lines, bool) or not isinstance(min_block_lines, int) or min_block_lines < 2:
+            raise ParameterError(f"min_block_lines={min_block_lines!r}: use a whole number of lines, 2 or more")
         self.rules = tuple(rules)
         self.min_repeat_chars = min_repeat_chars
         self.max_teaser_chars = max_teaser_chars
         self.min_url_escapes = min_url_escapes
+        self.min_block_lines = min_block_lines
 
     def __repr__(self) -> str:
         return (f"Cleaner(rules={self.rules!r}, min_repeat_chars={self.min_repeat_chars}, "
-                f"max_teaser_chars={self.max_teaser_chars}, min_url_escapes={self.min_url_escapes})")
+                f"max_teaser_chars={self.max_teaser_chars}, min_url_escapes={self.min_url_escapes}, "
+                f"min_block_lines={self.min_block_lines})")
 
-    def _line_rule(self, content: str, seen: set[str]) -> str | None:
+    def _line_rules(self, stripped: str) -> list[str]:
+        """The rules that decide on a line by itself, wherever it stands."""
         rules = []
-        stripped = content.strip()
-        if not stripped:
-            return None
-        if "repeated_line" in self.rules and len("".join(stripped.split())) >= self.min_repeat_chars:
-            key = _norm_line(stripped)
-            if key in seen:
-                rules.append("repeated_line")
-            seen.add(key)
-        if ("ellipsis_teaser" in self.rules and len(stripped) <= self.max_teaser_chars
-                and _ELLIPSIS_END.search(stripped)):
-            rules.append("ellipsis_teaser")
         if "url_encoded" in self.rules:
             escapes = _URL_ESCAPE.findall(stripped)
             if len(escapes) >= self.min_url_escapes and 3 * len(escapes) >= 0.05 * len(stripped):
                 rules.append("url_encoded")
+        if "page_header" in self.rules and _PAGE_HEADER_LINE.fullmatch(stripped):
+            rules.append("page_header")
+        return rules
+
+    def _edge_rules(self, stripped: str) -> list[str]:
+        """The rules that hold only in the furniture before or after the body."""
+        rules = []
+        if ("ellipsis_teaser" in self.rules and len(stripped) <= self.max_teaser_chars
+                and _ELLIPSIS_END.search(stripped) and len(stripped.split()) >= _MIN_TEASER_WORDS):
+            rules.append("ellipsis_teaser")
         if "other_language" in self.rules and _is_other_language(stripped):
             rules.append("other_language")
-        return "+".join(rules) if rules else None
+        return rules
+
+    def _repeated(self, keys: list[str], removable: list[bool], sentence: list[bool]) -> list[bool]:
+        """Which lines repeat earlier ones and are furniture (see ``repeated_line``).
+
+        ``keys`` are the normalized non-blank lines; ``removable`` says which are long enough to
+        remove; short lines still continue a repeated block.
+        """
+        seen: dict[str, list[int]] = {}
+        run: dict[int, int] = {}  # earlier line j -> length of the repeated block ending at (this line, j)
+        in_block = [False] * len(keys)
+        repeated = [False] * len(keys)
+        for i, key in enumerate(keys):
+            earlier = seen.setdefault(key, [])
+            repeated[i] = bool(earlier)
+            # the most recent copies suffice to find a block; bounding them keeps a line repeated
+            # thousands of times linear
+            run = {j: run.get(j - 1, 0) + 1 for j in earlier[-16:]}
+            longest = max(run.values(), default=0)
+            if longest >= self.min_block_lines:
+                for k in range(i - longest + 1, i + 1):
+                    in_block[k] = True
+            earlier.append(i)
+        return [r and m and (b or not s) for r, m, b, s in zip(repeated, removable, in_block, sentence)]
 
     def clean(self, raw: str, doc_id: str = "", body_start: str | None = None,
               body_end: str | None = None) -> CleanResult:
@@ -230,12 +290,43 @@ class Cleaner:
                 j = m.end()
             if j < len(raw):
                 spans.append((j, len(raw), "body_end"))
-        seen: set[str] = set()
-        for start, cend, end in split_lines(raw):
-            rule = self._line_rule(raw[start:cend], seen)
-            if rule:
-                spans.append((start, end, rule))
+        # the non-blank lines: the rules that look at neighbours (runs, blocks) skip blank lines
+        lines = [(start, end, raw[start:cend].strip()) for start, cend, end in split_lines(raw)]
+        lines = [(start, end, text) for start, end, text in lines if text]
+        texts = [t for _, _, t in lines]
+        rules: list[list[str]] = [self._line_rules(t) for t in texts]
+        if "repeated_line" in self.rules:
+            removable = [len("".join(t.split())) >= self.min_repeat_chars for t in texts]
+            sentence = [bool(_SENTENCE_END.search(t)) for t in texts]
+            if _hard_wrapped(texts, sentence):
+                # a line of wrapped prose is rarely a sentence, and a fragment such as "the international
+                # community and the" recurs by chance: only whole repeated blocks count there
+                sentence = [True] * len(texts)
+            for i, hit in enumerate(self._repeated([_norm_line(t) for t in texts], removable, sentence)):
+                if hit:
+                    rules[i].insert(0, "repeated_line")
+        edge = [self._edge_rules(t) for t in texts]
+        for order in (range(len(texts)), range(len(texts) - 1, -1, -1)):  # before the body, then after it
+            for i in order:
+                if not (edge[i] or rules[i]):
+                    break
+                rules[i] += [r for r in edge[i] if r not in rules[i]]
+        for (start, end, text), line_rules in zip(lines, rules):
+            if line_rules:
+                spans.append((start, end, "+".join(sorted(line_rules, key=DEFAULT_RULES.index))))
+            elif "page_header" in self.rules:
+                m = _PAGE_HEADER_PREFIX.match(raw, start)
+                if m:
+                    spans.append((start, m.end(), "page_header"))
         return _result(raw, doc_id, spans)
+
+
+def _hard_wrapped(texts: list[str], sentence: list[bool]) -> bool:
+    """Whether a text is prose wrapped at a fixed width (scanned records), not a line per paragraph."""
+    if len(texts) < 10:
+        return False
+    lengths = sorted(map(len, texts))
+    return sum(sentence) < 0.5 * len(texts) and lengths[len(lengths) // 2] <= 100
 
 
 def _result(raw: str, doc_id: str, spans: Iterable[tuple[int, int, str]]) -> CleanResult:

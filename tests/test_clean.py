@@ -25,11 +25,72 @@ def test_short_repeated_lines_are_kept():
 
 def test_ellipsis_teaser_and_length_limit():
     teaser = "North Korea on Monday fired a missile that flew before landing in waters between..."
+    other = "By A. Writer Over the past two decades, ties have evolved into one of the most..."
     long_para = "word " * 100 + "and so on..."
-    r = Cleaner().clean(f"Body.\n{teaser}\n{long_para}\n")
-    assert rules_of(r) == [("ellipsis_teaser", teaser + "\n")]
-    r2 = Cleaner().clean("Body.\nOther story \u2026\n")
-    assert rules_of(r2) == [("ellipsis_teaser", "Other story \u2026\n")]
+    r = Cleaner().clean(f"Body.\n{long_para}\n{teaser}\n{other}\n")  # teasers after the body
+    assert rules_of(r) == [("ellipsis_teaser", teaser + "\n"), ("ellipsis_teaser", other + "\n")]
+    assert Cleaner().clean(f"Body.\n{teaser}\n{other}\nMore body.\n").removals == []  # inside the body
+    tail = "Other story: the minister flew to Kyiv to talk about \u2026"
+    r2 = Cleaner().clean(f"Body.\n{tail}\n")  # the last line: a trailing teaser
+    assert rules_of(r2) == [("ellipsis_teaser", tail + "\n")]
+    assert Cleaner().clean("Mr. President\u2026\nMembers of the Assembly \u2026\nWe meet in hard times.\n").removals == []
+    r3 = Cleaner().clean(f"{teaser}\nBody.\n")  # the first line: a deck
+    assert rules_of(r3) == [("ellipsis_teaser", teaser + "\n")]
+
+
+def test_an_ellipsis_inside_prose_is_kept():
+    # an 1820s-style speech: one sentence trailing off between paragraphs, and a quoted letter
+    speech = ("Fellow-citizens of the Senate and House of Representatives:\n"
+              "The state of our affairs abroad gives cause for reflection, and yet…\n"
+              "I turn now to the condition of the Treasury, which is sound.\n"
+              "He wrote to me: \"My dear Sir, the frontier is quiet, though the winter...\"\n"
+              "Such is the news from the West, and it is good.\n")
+    assert Cleaner().clean(speech).removals == []
+
+
+def test_a_speech_that_trails_off_line_after_line_is_kept():
+    # as a 2024 General Debate statement is transcribed: phrases ending in an ellipsis, runs of them
+    speech = ("Mr President, Your Excellencies,\n\nI address the General Assembly today…\n\n"
+              "As someone with a deep belief in the principles of this body...\n\nAnd the value of cooperation.\n"
+              "It has weakened the cause of cooperation…\nSowed division between north and south...\n"
+              "And turned the geopolitical dial…\nAway from the rule of law…\nTowards peace.\n\nThank you.\n")
+    assert Cleaner().clean(speech).removals == []
+
+
+def test_a_french_quotation_inside_a_speech_is_kept_and_a_banner_before_it_is_not():
+    quote = "“Qu’on ne saurait changer sans lui faire une injure.”"
+    text = f"Vous n'êtes pas connecté\nThe President said, recalling Montesquieu:\n{quote}\nThat is our view.\n"
+    assert rules_of(Cleaner().clean(text)) == [("other_language", "Vous n'êtes pas connecté\n")]
+
+
+def test_a_chance_repeat_in_hard_wrapped_prose_is_kept():
+    wrapped = "\n".join(f"line {i} of wrapped prose in which the international" if i in (3, 12) else
+                        f"line {i} of wrapped prose, where a sentence runs on and" for i in range(20)) + "\n"
+    assert Cleaner().clean(wrapped.replace("line 3 of", "this is").replace("line 12 of", "this is")).removals == []
+
+
+def test_a_refrain_is_kept_and_a_pasted_twice_speech_is_not():
+    salutation = "Excellencies, Ladies and Gentlemen,"
+    assert Cleaner().clean(f"{salutation}\nWe meet today.\n{salutation}\nWe part today.\n").removals == []
+    refrain = "And I will propose these measures to the 90th Congress."
+    paras = [f"Paragraph {i} of the address says something about policy number {i}." for i in range(5)]
+    speech = "\n".join(f"{p}\n{refrain}" for p in paras) + "\n"
+    assert Cleaner().clean(speech).removals == []  # a sentence repeated for effect stays
+    doubled = speech + speech
+    r = Cleaner().clean(doubled)
+    assert r.text == speech and {x.rule for x in r.removals} == {"repeated_line"}
+    assert sum(x.end - x.start for x in r.removals) == len(speech)
+
+
+def test_page_headers_of_scanned_un_records():
+    text = ("of the United Nations and declared\n31 06-53615 \nJapan's firm resolve.\n"
+            "06-53615 32\nMore text.\n15-29431 41/51\n42/51 15-29431\n17-29597 (E) *1729597*\n"
+            "17-29813 11/28 of public funds, including our own.\nIn 1945, 31 06-53615 is not a header here.\n")
+    r = Cleaner().clean(text)
+    assert rules_of(r) == [("page_header", "31 06-53615 \n"), ("page_header", "06-53615 32\n"),
+                           ("page_header", "15-29431 41/51\n"), ("page_header", "42/51 15-29431\n"),
+                           ("page_header", "17-29597 (E) *1729597*\n"), ("page_header", "17-29813 11/28 ")]
+    assert "of public funds, including our own." in r.text and "is not a header here" in r.text
 
 
 def test_url_encoded_fragments():
@@ -45,7 +106,7 @@ def test_other_language_needs_foreign_function_words():
 
 
 def test_overlapping_removals_are_merged_with_both_rules():
-    teaser = "The same teaser about another story entirely..."
+    teaser = "The same teaser about another story entirely, told in a sentence or two..."
     r = Cleaner().clean(f"{teaser}\nBody.\n{teaser}\n")
     assert [x.rule for x in r.removals] == ["ellipsis_teaser", "repeated_line+ellipsis_teaser"]
     r2 = Cleaner().clean("Body line.\nTail to cut\nmore tail", body_end="Body line.")
@@ -72,21 +133,22 @@ def test_bom_is_a_recorded_removal():
 
 
 def test_rules_can_be_switched_off_and_unknown_rules_named():
-    teaser = "Other story..."
-    assert Cleaner(rules=()).clean(teaser).text == teaser
+    teaser = "Other story: the minister flew to Kyiv to talk about..."
+    assert Cleaner().clean(teaser).text == "" and Cleaner(rules=()).clean(teaser).text == teaser
     with pytest.raises(ParameterError, match="'typo'"):
         Cleaner(rules=("typo",))
 
 
 def test_clean_to_raw_offsets():
-    raw = "teaser one...\nKeep this.\nteaser two...\nAnd this."
+    t = "a teaser of another story that the site shows under every article..."
+    raw = f"{t} one\u2026\nKeep this.\nAnd this.\n{t} two...\n{t} three..."
     r = Cleaner().clean(raw)
-    assert r.text == "Keep this.\nAnd this."
+    assert r.text == "Keep this.\nAnd this.\n"
     i = r.text.index("And")
     assert raw[r.clean_to_raw(i):r.clean_to_raw(i) + 3] == "And"
     j = r.text.index("\n") + 1  # end of the first kept span, start of the second
     assert raw[r.clean_to_raw(0):r.clean_to_raw(j, "end")] == "Keep this.\n"
-    assert raw[r.clean_to_raw(j):r.clean_to_raw(len(r.text), "end")] == "And this."
+    assert raw[r.clean_to_raw(j):r.clean_to_raw(len(r.text), "end")] == "And this.\n"
 
 
 SEPARATORS = ["\n", "\r", "\r\n", "\v", "\f", "\x1c", "\x1d", "\x1e", "\x85", "\u2028", "\u2029"]
@@ -125,3 +187,22 @@ def test_split_lines_agrees_with_str_splitlines(parts):
     text = "".join(a + b for a, b in parts)
     ours = [text[s:c] for s, c, _ in split_lines(text)]
     assert ours == text.splitlines()
+
+
+def test_real_corpora_lose_only_their_furniture():
+    import corpuskit as ck
+    from conftest import ROOT, SEEDS, SOTU
+
+    seeds = ck.load_corpus(SEEDS).removals()
+    assert seeds.groupby("id")["rule"].apply(list).to_dict() == {
+        "001": ["url_encoded"],
+        "003": ["ellipsis_teaser", "other_language", "repeated_line+ellipsis_teaser", "ellipsis_teaser",
+                "ellipsis_teaser", "repeated_line+ellipsis_teaser"] + ["ellipsis_teaser"] * 6,
+        "004": ["body_end"]}
+    assert seeds["n_chars"].sum() == 277 + 1628 + 2477
+    assert len(ck.load_corpus(SOTU).removals()) == 0  # the page-header and other rules remove nothing there
+    ungd = ck.load_corpus(ROOT / "notebooks" / "data" / "ungd_japan").removals()
+    assert ungd[ungd["rule"] == "page_header"].groupby("id").size().to_dict() == {
+        "JPN_61_2006": 3, "JPN_63_2008": 2, "JPN_64_2009": 3, "JPN_65_2010": 4, "JPN_66_2011": 4, "JPN_70_2015": 3}
+    others = ungd[ungd["rule"] != "page_header"]
+    assert others[["id", "rule", "text"]].values.tolist() == [["JPN_70_2015", "repeated_line", "A/70/PV.16 29/09/2015\n"]]
