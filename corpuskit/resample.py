@@ -7,7 +7,7 @@ gives the same numbers everywhere and no caller holds n_boot x n values in memor
   :data:`BATCH_CELLS` cells. ``Generator.integers`` and ``Generator.permuted`` consume the random
   stream row by row, so the batches are exactly the rows of one ``(n_rows, n)`` array.
 * :func:`bootstrap_means`, :func:`bootstrap_sums` — the statistic of each resample.
-* :func:`cluster_bootstrap_means` — the two-stage (clustered) bootstrap: resample clusters
+* :func:`cluster_resamples`, :func:`cluster_bootstrap_means` — the two-stage (clustered) bootstrap: resample clusters
   (documents), then the units (sentences) of each drawn cluster (Davison & Hinkley 1997,
   *Bootstrap Methods and their Application*, sec. 3.8).
 * :func:`percentile_interval` — the percentile interval (Efron & Tibshirani 1993, ch. 13).
@@ -31,7 +31,7 @@ import numpy as np
 from .errors import ParameterError
 
 __all__ = ["BATCH_CELLS", "row_batches", "resample_batches", "permutation_batches", "bootstrap_means",
-           "bootstrap_sums", "cluster_bootstrap_means", "percentile_interval", "check_bootstrap"]
+           "bootstrap_sums", "cluster_resamples", "cluster_bootstrap_means", "percentile_interval", "check_bootstrap"]
 
 # Array cells (8 bytes each) per batch of draws: 32 MB of indices at any n or n_boot.
 BATCH_CELLS = 1 << 22
@@ -99,17 +99,19 @@ def bootstrap_sums(values: np.ndarray, n_boot: int, rng: np.random.Generator) ->
     return out
 
 
-def cluster_bootstrap_means(groups: Sequence[np.ndarray], n_boot: int, rng: np.random.Generator) -> np.ndarray:
-    """Two-stage bootstrap of the mean of cluster means (e.g. documents of sentence scores).
+def cluster_resamples(groups: Sequence[np.ndarray], n_boot: int,
+                      rng: np.random.Generator) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    """Two-stage (clustered) resamples: ``(drawn, means)`` per replicate.
 
-    Each replicate draws len(groups) clusters with replacement, then, for each drawn
-    cluster, as many of its units with replacement as it has; the replicate is the mean of
-    the drawn clusters' unit means (each cluster weighs the same, as a document does in
-    :func:`corpuskit.period_means`). Replicate r uses ``rng.integers(0, C, C)`` and then one
-    ``rng.integers`` per drawn unit, so replicates do not depend on how many are drawn.
-    With one unit per cluster this is :func:`bootstrap_means` of the units, draw for draw.
+    Each replicate draws len(groups) clusters with replacement (``drawn``: their indices),
+    then, for each drawn cluster, as many of its units with replacement as it has (``means``:
+    the mean of each drawn cluster's resampled units). Replicate r uses
+    ``rng.integers(0, C, C)`` and then one ``rng.integers`` per drawn unit (none for a cluster
+    of one unit), so replicates do not depend on how many are drawn, and with one unit per
+    cluster ``drawn`` is a row of :func:`resample_batches`' draws. Memory: O(units).
 
-    >>> m = cluster_bootstrap_means([np.array([0.0, 1.0]), np.array([10.0])], 4, np.random.default_rng(0))
+    >>> drawn, means = next(cluster_resamples([np.array([1.0, 3.0]), np.array([5.0])], 1,
+    ...                                       np.random.default_rng(0)))
     """
     parts = [np.asarray(g, dtype=float).ravel() for g in groups]
     if not parts or any(len(p) == 0 for p in parts):
@@ -119,13 +121,26 @@ def cluster_bootstrap_means(groups: Sequence[np.ndarray], n_boot: int, rng: np.r
     sizes = np.array([len(p) for p in parts])
     starts = np.concatenate([[0], np.cumsum(sizes)[:-1]])
     n_clusters = len(parts)
-    out = np.empty(n_boot)
-    for r in range(n_boot):  # one replicate at a time: memory O(units), whatever n_boot
+    for _ in range(n_boot):
         drawn = rng.integers(0, n_clusters, size=n_clusters)
         counts = sizes[drawn]
         picks = rng.integers(0, np.repeat(counts, counts)) + np.repeat(starts[drawn], counts)
         bounds = np.concatenate([[0], np.cumsum(counts)[:-1]])
-        out[r] = (np.add.reduceat(units[picks], bounds) / counts).mean()
+        yield drawn, np.add.reduceat(units[picks], bounds) / counts
+
+
+def cluster_bootstrap_means(groups: Sequence[np.ndarray], n_boot: int, rng: np.random.Generator) -> np.ndarray:
+    """Two-stage bootstrap of the mean of cluster means (e.g. documents of sentence scores).
+
+    The replicates of :func:`cluster_resamples`, each the mean of its drawn clusters' means
+    (each cluster weighs the same, as a document does in :func:`corpuskit.period_means`).
+    With one unit per cluster this is :func:`bootstrap_means` of the units, draw for draw.
+
+    >>> m = cluster_bootstrap_means([np.array([0.0, 1.0]), np.array([10.0])], 4, np.random.default_rng(0))
+    """
+    out = np.empty(n_boot)
+    for r, (_, means) in enumerate(cluster_resamples(groups, n_boot, rng)):
+        out[r] = means.mean()
     return out
 
 

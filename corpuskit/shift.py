@@ -23,7 +23,8 @@ Methods and references:
   most ``max_exact`` of them, otherwise Monte Carlo with p = (b + 1)/(m + 1)
   (Phipson & Smyth 2010, *Stat. Appl. Genet. Mol. Biol.* 9(1) 39).
 * :func:`trend` — OLS slope of period means per year with a bootstrap CI that
-  resamples documents within periods (Efron & Tibshirani 1993, ch. 9).
+  resamples documents across periods, clustered with their sentences (Efron &
+  Tibshirani 1993, ch. 9.5; Davison & Hinkley 1997, sec. 3.8).
 * :func:`change_points` — binary segmentation (Vostrikova 1981, *Soviet Math.
   Dokl.* 24, 55-59) with Scott & Knott's (1974, *Biometrics* 30(3), 507-512)
   split criterion, the between-segment sum of squares, each split tested by a
@@ -41,8 +42,8 @@ import pandas as pd
 
 from .errors import ParameterError
 from .periods import assign_periods, parse_date, period_table
-from .resample import (BATCH_CELLS, bootstrap_means, check_bootstrap, percentile_interval, permutation_batches,
-                       row_batches)
+from .resample import (BATCH_CELLS, bootstrap_means, check_bootstrap, cluster_resamples, percentile_interval,
+                       permutation_batches, row_batches)
 
 __all__ = ["stance_shift", "period_means", "trend", "change_points", "permutation_pvalue"]
 
@@ -438,14 +439,20 @@ def trend(scores: pd.DataFrame, by: str = "year", *, n_boot: int = 2000, level: 
     The slope is fitted to the means of the periods that have scored documents,
     placed at their midpoints in decimal years (so ``by="month"`` is still a
     slope per year); every period weighs the same. The CI is a percentile
-    bootstrap that resamples documents within each period and refits (a
-    stratified bootstrap of the period means, Efron & Tibshirani 1993, ch. 9);
-    a period with one document resamples its sentences (sentence-level input)
-    or is held fixed (document-level input); ``n_single_doc_periods`` counts
-    them and the note warns that the CI is then too narrow.
+    bootstrap over documents (the pairs bootstrap of a regression, Efron &
+    Tibshirani 1993, ch. 9.5): each replicate draws as many documents as were
+    scored, with replacement and across all periods, recomputes the means of
+    the periods it drew and refits. With sentence-level input the resampling is
+    clustered: the drawn documents' sentences are resampled in turn (Davison &
+    Hinkley 1997, sec. 3.8). A period with one document therefore varies with
+    the others instead of being held fixed, so the interval is not zero-width.
+    Replicates that draw documents of fewer than 2 periods have no slope; they
+    are left out and counted in the note.
 
     Returns a one-row DataFrame: slope, ci_low, ci_high, ci_level, intercept
     (at year 0), n_periods, n_empty_periods, n_docs, n_single_doc_periods, n_excluded, by, note.
+
+    >>> trend(doc_scores, by="year", random_state=0)  # doctest: +SKIP
     """
     _reject_renamed("trend", renamed)
     check_bootstrap(n_boot, level)
@@ -459,31 +466,44 @@ def trend(scores: pd.DataFrame, by: str = "year", *, n_boot: int = 2000, level: 
     x = (_decimal_year(used["period_start"]) + _decimal_year(used["period_end"] + pd.Timedelta(days=1))) / 2
     means = used["mean"].to_numpy(dtype=float)
     slope, intercept = np.polyfit(x, means, 1)
+    scored = docs[docs["stance"].notna()]
+    where = pd.Index(used["period"]).get_indexer(scored["period"])  # each scored document's period
+    if kind == "sentences":  # each document's scored sentences, found by one sort
+        rows = df[df["value"].notna()]
+        codes = pd.Index(scored["id"]).get_indexer(rows["id"])
+        order = np.argsort(codes, kind="stable")
+        bounds = np.searchsorted(codes[order], np.arange(len(scored) + 1))
+        vals = rows["value"].to_numpy(dtype=float)[order]
+        groups = [vals[bounds[i]:bounds[i + 1]] for i in range(len(scored))]
+    else:
+        groups = [np.array([v]) for v in scored["stance"].to_numpy(dtype=float)]
     rng = np.random.default_rng(random_state)
-    boot = np.empty((n_boot, len(used)))
-    bases = []
-    for j, (p, m) in enumerate(zip(used["period"], means)):
-        b, basis = _period_boot(df, docs, kind, p, n_boot, rng)
-        boot[:, j] = m if b is None else b
-        bases.append(basis)
-    xc = x - x.mean()
-    slopes = (boot - boot.mean(axis=1, keepdims=True)) @ xc / (xc @ xc)
-    lo, hi = percentile_interval(slopes, level)
-    single = int((used["n_docs"] == 1).sum())
+    slopes = np.full(n_boot, np.nan)
+    for r, (drawn, doc_means) in enumerate(cluster_resamples(groups, n_boot, rng)):
+        p = where[drawn]
+        count = np.bincount(p, minlength=len(used))
+        present = count > 0
+        if present.sum() < 2:
+            continue
+        m = np.bincount(p, weights=doc_means, minlength=len(used))[present] / count[present]
+        xc = x[present] - x[present].mean()
+        slopes[r] = xc @ (m - m.mean()) / (xc @ xc)
+    n_none = int(np.isnan(slopes).sum())
+    if n_none == n_boot:
+        lo = hi = np.nan
+    else:
+        lo, hi = percentile_interval(slopes, level)
     notes = []
-    if "sentences" in bases:
-        notes.append(f"{bases.count('sentences')} of {len(used)} periods have one document: its sentences are "
-                     "resampled, which they are not independently, so the CI is too narrow")
-    if "none" in bases:
-        notes.append(f"{bases.count('none')} of {len(used)} periods have one document with one score: "
-                     "their means are held fixed, so the CI is too narrow")
+    if n_none:
+        notes.append(f"{n_none} of {n_boot} resamples drew documents of fewer than 2 periods: they have no slope "
+                     "and are left out of the CI")
     if len(used) == 2:
         notes.append("2 periods: the line passes through both means; the slope is a difference per year")
     return pd.DataFrame([{"slope": float(slope), "ci_low": float(lo), "ci_high": float(hi), "ci_level": level,
                           "intercept": float(intercept), "n_periods": len(used),
                           "n_empty_periods": int((pm["n_docs"] == 0).sum()), "n_docs": int(used["n_docs"].sum()),
-                          "n_single_doc_periods": single, "n_excluded": int(pm["n_excluded"].sum()),
-                          "by": by, "note": "; ".join(notes)}])
+                          "n_single_doc_periods": int((used["n_docs"] == 1).sum()),
+                          "n_excluded": int(pm["n_excluded"].sum()), "by": by, "note": "; ".join(notes)}])
 
 
 # ---------------------------------------------------------------------------- change points

@@ -267,16 +267,31 @@ def test_trend_slope_equals_polyfit_on_period_means():
     pd.testing.assert_frame_equal(trend(df, n_boot=2000, random_state=0), t2)
 
 
-def test_trend_single_document_periods_collapse_and_warn():
+def test_trend_with_one_document_per_period_resamples_documents_not_period_means():
+    # issue 12: one document a year gave a zero-width interval (period means held fixed). Now documents are
+    # drawn across periods: a replicate's slope is that of the periods it drew, here by hand
+    # {2006, 2008}: 0.05, {2008, 2010}: 0.2, {2006, 2010} or all three: 0.125 (6, 6, 12 of the 24 draws of
+    # three documents that reach 2 periods; the other 3 of 27 reach one period and have no slope).
     df = doc_frame([0.0, 0.1, 0.5], ["2006", "2008", "2010"])
     t = trend(df, random_state=0).iloc[0]
     assert t["slope"] == pytest.approx(np.polyfit([2006, 2008, 2010], [0.0, 0.1, 0.5], 1)[0])
-    assert t["ci_low"] == pytest.approx(t["slope"]) and t["ci_high"] == pytest.approx(t["slope"])
-    assert t["n_single_doc_periods"] == 3 and "too narrow" in t["note"] and t["n_empty_periods"] == 2
+    assert (t["ci_low"], t["ci_high"]) == pytest.approx((0.05, 0.2))
+    n_none = int(t["note"].split(" of 2000 resamples")[0])
+    assert n_none == pytest.approx(2000 / 9, abs=4 * np.sqrt(2000 / 9 * 8 / 9))
+    assert t["n_single_doc_periods"] == 3 and t["n_empty_periods"] == 2
     with pytest.raises(ParameterError, match="at least 2 periods; by='year' gives 1"):
         trend(doc_frame([0.1, 0.2], ["2006-01", "2006-05"]))
     with pytest.raises(ParameterError, match="by='fortnight'"):
         trend(df, by="fortnight")
+
+
+def test_trend_by_year_one_address_a_year_has_an_honest_interval():
+    rng = np.random.default_rng(8)
+    years = np.arange(1990, 2020)
+    df = doc_frame(list(0.01 * (years - 1990) + rng.normal(0, 0.1, len(years))), [str(y) for y in years])
+    t = trend(df, random_state=0).iloc[0]
+    assert t["ci_low"] < 0.01 < t["ci_high"] and t["ci_low"] < t["slope"] < t["ci_high"]
+    assert 0.002 < t["ci_high"] - t["ci_low"] < 0.02 and t["note"] == ""
 
 
 # ---------------------------------------------------------------- change points
@@ -323,11 +338,21 @@ def test_change_point_bad_input():
         change_points([0.1, 0.2, 0.3, 0.4], min_size=0)
 
 
-def test_trend_resamples_sentences_of_single_document_periods():
+def test_trend_resamples_documents_then_their_sentences():
     df = sentence_frame({"a": [0.0, 0.2, -0.2], "b": [0.1, 0.3, 0.2], "c": [0.5, 0.4, 0.9]},
                         {"a": "2006", "b": "2008", "c": "2010-03"})
     t = trend(df, random_state=0).iloc[0]
     means = [0.0, 0.2, 0.6]
     assert t["slope"] == pytest.approx(np.polyfit([2006.5, 2008.5, 2010.5], means, 1)[0])
     assert t["ci_low"] < t["slope"] < t["ci_high"]
-    assert "3 of 3 periods have one document: its sentences are resampled" in t["note"]
+    # one sentence per document: the clustered draws are the document draws, number for number
+    one = sentence_frame({d: [v] for d, v in zip("abcdef", [0.1, 0.0, 0.3, 0.2, 0.6, 0.4])},
+                         dict(zip("abcdef", ["2006", "2006", "2008", "2008", "2010", "2010"])))
+    docs = one.rename(columns={"score": "stance"}).drop(columns="sentence")
+    pd.testing.assert_frame_equal(trend(one, random_state=3), trend(docs, random_state=3))
+    # the same document means with spread-out sentences: the within-document variation widens the interval
+    spread = sentence_frame({d: [v - 0.3, v + 0.3] for d, v in zip("abcdef", [0.1, 0.0, 0.3, 0.2, 0.6, 0.4])},
+                            dict(zip("abcdef", ["2006", "2006", "2008", "2008", "2010", "2010"])))
+    a, b = trend(docs, random_state=3).iloc[0], trend(spread, random_state=3).iloc[0]
+    assert a["slope"] == pytest.approx(b["slope"])
+    assert b["ci_high"] - b["ci_low"] > 1.5 * (a["ci_high"] - a["ci_low"])
