@@ -1,7 +1,9 @@
 """Resampling primitives: batches draw what one array draws, the clustered bootstrap by hand, intervals."""
 import numpy as np
+import pandas as pd
 import pytest
 
+import corpuskit as ck
 from corpuskit import resample
 from corpuskit.errors import ParameterError
 from corpuskit.resample import (bootstrap_means, bootstrap_sums, check_bootstrap, cluster_bootstrap_means,
@@ -84,3 +86,25 @@ def test_percentile_interval_is_the_quantile_of_each_column_and_skips_nan():
 def test_check_bootstrap_names_the_value(n_boot, level, match):
     with pytest.raises(ParameterError, match=match):
         check_bootstrap(n_boot, level)
+
+
+def test_percentile_interval_is_wordfishs_former_np_percentile_step():
+    boot = np.random.default_rng(7).normal(size=(500, 5))  # Wordfish: n_boot x documents
+    for level in (0.95, 0.9):
+        q = 100 * (1 - level) / 2
+        lo, hi = np.percentile(boot, [q, 100 - q], axis=0)
+        got = percentile_interval(boot, level)
+        np.testing.assert_array_equal(got[0], lo)
+        np.testing.assert_array_equal(got[1], hi)
+
+
+def test_document_stance_interval_is_the_helpers_draw_for_draw():
+    # so document_stance can call bootstrap_means + percentile_interval without moving a number
+    scores = pd.DataFrame({"id": ["a"] * 5 + ["b"] + ["c"] * 3,
+                           "score": [0.1, -0.4, 0.5, 0.9, 0.0, 0.3, -1.0, 0.2, 0.6]})
+    doc = ck.document_stance(scores, n_boot=300, random_state=4).set_index("id")
+    rng = np.random.default_rng(4)
+    for d in ("a", "c"):  # "b" has one sentence: no interval, no draws
+        v = scores.loc[scores["id"] == d, "score"].to_numpy()
+        lo, hi = percentile_interval(bootstrap_means(v, 300, rng), 0.95)
+        assert (doc.loc[d, "ci_low"], doc.loc[d, "ci_high"]) == (lo, hi)
