@@ -267,8 +267,8 @@ def step_shift(study: Study) -> None:
     rows, out = [], {"before": _period_label(study.before), "after": _period_label(study.after)}
     for m in dict.fromkeys(docs["method"]):
         kw = dict(before=study.before, after=study.after, n_boot=N_BOOT, random_state=study.random_state)
-        by_doc = stance_shift(docs[docs["method"] == m], level="documents", **kw)
-        by_sent = stance_shift(sents[sents["method"] == m], level="sentences", **kw)
+        by_doc = stance_shift(docs[docs["method"] == m], unit="documents", **kw)
+        by_sent = stance_shift(sents[sents["method"] == m], unit="sentences", **kw)
         out[m] = {"documents": _shift_row(by_doc.iloc[0]), "sentences": _shift_row(by_sent.iloc[0])}
         rows += [by_doc.assign(method=m), by_sent.assign(method=m)]
     study.results["stance_shift"] = pd.concat(rows, ignore_index=True)

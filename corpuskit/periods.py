@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from .errors import ParameterError
+from .resample import bootstrap_sums, check_bootstrap, percentile_interval
 
 _DATE_RE = re.compile(r"^([0-9]{4})(?:-([0-9]{2})(?:-([0-9]{2}))?)?$")  # ASCII digits: \d takes "٢٠٢١"
 _PRECISION_FREQ = {"year": "Y", "month": "M", "day": "D"}
@@ -124,28 +125,6 @@ def period_table(periods: pd.PeriodIndex) -> pd.DataFrame:
                          "period_end": end, "period_mid": start + (end - start) / 2})
 
 
-def _percentile_ci(samples: np.ndarray, level: float) -> tuple[np.ndarray, np.ndarray]:
-    a = (1 - level) / 2
-    return np.quantile(samples, a, axis=0), np.quantile(samples, 1 - a, axis=0)
-
-
-_BATCH_CELLS = 1 << 22  # resampled rows x columns per batch (8 bytes each): bounded memory at any size
-
-
-def _boot_sums(v: np.ndarray, n_boot: int, rng) -> np.ndarray:
-    """Column sums of ``n_boot`` resamples of the rows of ``v``, drawn in batches of rows.
-
-    ``rng.integers`` fills the array row by row, so the batches draw exactly what one
-    (n_boot, len(v)) array would, without holding n_boot x len(v) x categories values.
-    """
-    out = np.empty((n_boot, v.shape[1]))
-    step = max(1, _BATCH_CELLS // max(1, len(v) * v.shape[1]))
-    for a in range(0, n_boot, step):
-        b = min(n_boot, a + step)
-        out[a:b] = v[rng.integers(0, len(v), size=(b - a, len(v)))].sum(axis=1)
-    return out
-
-
 def period_shares(values: np.ndarray, doc_ids: np.ndarray, periods: pd.PeriodIndex,
                   categories: list[str], weights: np.ndarray | None = None, *,
                   n_boot: int = 1000, level: float = 0.95,
@@ -165,6 +144,7 @@ def period_shares(values: np.ndarray, doc_ids: np.ndarray, periods: pd.PeriodInd
     Returns a long table: period, period_start, period_end, period_mid,
     category, share, ci_low, ci_high, n_docs, n_units, ci_basis.
     """
+    check_bootstrap(n_boot, level)
     values = np.asarray(values, dtype=float)
     if weights is not None:
         values = values * np.asarray(weights, dtype=float)[:, None]
@@ -194,10 +174,10 @@ def period_shares(values: np.ndarray, doc_ids: np.ndarray, periods: pd.PeriodInd
             basis[i] = "documents"
             per_doc = np.zeros((len(uniq), v.shape[1]))
             np.add.at(per_doc, inverse, v)
-            sums = _boot_sums(per_doc, n_boot, rng)
+            sums = bootstrap_sums(per_doc, n_boot, rng)
         elif len(v) >= 2:
             basis[i] = "units"
-            sums = _boot_sums(v, n_boot, rng)
+            sums = bootstrap_sums(v, n_boot, rng)
         else:
             sums = None
         if sums is not None:
@@ -205,8 +185,7 @@ def period_shares(values: np.ndarray, doc_ids: np.ndarray, periods: pd.PeriodInd
             with np.errstate(invalid="ignore", divide="ignore"):
                 boot = np.where(tot > 0, sums / np.where(tot > 0, tot, 1), np.nan)
             if (tot > 0).any():  # no resample with any amount (a period without hits): the CI stays NaN
-                lo[i] = np.nanquantile(boot, (1 - level) / 2, axis=0)
-                hi[i] = np.nanquantile(boot, 1 - (1 - level) / 2, axis=0)
+                lo[i], hi[i] = percentile_interval(boot, level)
         n_docs[i], n_units[i] = len(uniq), len(idx)
     out = pd.DataFrame({c: table[c].repeat(n_cat).to_numpy() for c in table.columns})
     out["category"] = list(categories) * n_per

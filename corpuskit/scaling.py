@@ -35,6 +35,7 @@ from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
 
 from .errors import ParameterError
+from .resample import percentile_interval
 
 __all__ = ["Wordfish", "wordfish", "Wordscores", "wordscores", "RESCALINGS"]
 
@@ -380,8 +381,7 @@ class Wordfish(BaseEstimator):
             boot = self._bootstrap(prec, tol)
             self.boot_theta_ = boot
             self.se_theta_ = boot.std(axis=0, ddof=1)
-            q = 100 * (1 - self.level) / 2
-            self.ci_low_, self.ci_high_ = np.percentile(boot, [q, 100 - q], axis=0)
+            self.ci_low_, self.ci_high_ = percentile_interval(boot, self.level)
             self.se_basis_ = f"parametric bootstrap (n_boot={self.n_boot}, percentile interval)"
         return self
 

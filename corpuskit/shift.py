@@ -23,7 +23,8 @@ Methods and references:
   most ``max_exact`` of them, otherwise Monte Carlo with p = (b + 1)/(m + 1)
   (Phipson & Smyth 2010, *Stat. Appl. Genet. Mol. Biol.* 9(1) 39).
 * :func:`trend` — OLS slope of period means per year with a bootstrap CI that
-  resamples documents within periods (Efron & Tibshirani 1993, ch. 9).
+  resamples documents across periods, clustered with their sentences (Efron &
+  Tibshirani 1993, ch. 9.5; Davison & Hinkley 1997, sec. 3.8).
 * :func:`change_points` — binary segmentation (Vostrikova 1981, *Soviet Math.
   Dokl.* 24, 55-59) with Scott & Knott's (1974, *Biometrics* 30(3), 507-512)
   split criterion, the between-segment sum of squares, each split tested by a
@@ -41,11 +42,13 @@ import pandas as pd
 
 from .errors import ParameterError
 from .periods import assign_periods, parse_date, period_table
+from .resample import (BATCH_CELLS, bootstrap_means, check_bootstrap, cluster_resamples, percentile_interval,
+                       permutation_batches, row_batches)
 
 __all__ = ["stance_shift", "period_means", "trend", "change_points", "permutation_pvalue"]
 
-_LEVELS = {"auto": "auto", "documents": "documents", "document": "documents",
-           "sentences": "sentences", "sentence": "sentences"}
+_UNITS = {"auto": "auto", "documents": "documents", "document": "documents",
+          "sentences": "sentences", "sentence": "sentences"}
 _ALTERNATIVES = ("two-sided", "greater", "less")
 _SENTENCE_NOTE = ("sentences of one article are not independent: treating them as exchangeable makes "
                   "the CI too narrow and the p-value too small")
@@ -134,20 +137,10 @@ def _interval(side, name: str) -> tuple[pd.Timestamp, pd.Timestamp, str]:
 
 
 # ---------------------------------------------------------------------------- tests
-# Memory bounds of the resampling loops, in array cells (8 bytes each). Draws are made in row batches of at
-# most _BATCH_CELLS: Generator.permuted and .integers consume the random stream row by row, so batching
-# gives exactly the draws (and p-values, CIs) of one big array. Above _ONE_ARRAY_CELLS relabelings x
-# values, the old single array would have needed over 1 GB; there each relabeling is drawn by
-# Generator.choice of the smaller group instead (four times faster for large n; a different stream).
-_BATCH_CELLS = 1 << 22
+# Above this many relabelings x values (the old single array would have needed over 1 GB), each Monte
+# Carlo relabeling is drawn by Generator.choice of the smaller group instead of a permutation of all n
+# values: four times faster for large n, a different random stream.
 _ONE_ARRAY_CELLS = 1 << 26
-
-
-def _row_batches(n_rows: int, row_cells: int):
-    """(start, stop) of row batches of at most _BATCH_CELLS cells (at least one row)."""
-    step = max(1, _BATCH_CELLS // max(1, row_cells))
-    for a in range(0, n_rows, step):
-        yield a, min(n_rows, a + step)
 
 
 def _format_count(n: int) -> str:
@@ -202,6 +195,19 @@ def permutation_pvalue(before: np.ndarray, after: np.ndarray, alternative: str =
     n, k = len(z), len(y)
     total = z.sum()
     observed = y.mean() - x.mean()
+    # Not scipy.stats.permutation_test (scipy 1.17; tests/test_shift.py proves where the numbers agree):
+    # - it refuses a side with one value: the seed study's 1-vs-4-document test.
+    # - exact: the same p for every alternative (two-sided as |difference| with "greater"; scipy's own
+    #   "two-sided" doubles the smaller one-sided p, another number when the sizes differ), but it builds
+    #   Python sets per relabeling: 77,520 relabelings (7 vs 13) take 2.4 s and 48 MB there, 0.16 s and
+    #   17 MB here; 80,601 (2 vs 400) 5.0 s / 137 MB vs 0.14 s / 4 MB.
+    # - Monte Carlo: it draws the same orders from the Generator (one rng.permutation(n) per relabeling,
+    #   the rows of permutation_batches) but gives the first len(before) positions to before, where this
+    #   gives the first len(after) to after. Equal sizes, two-sided: the same p. Otherwise another Monte
+    #   Carlo draw: the seed study's sentence-level p-values would move 0.709 -> 0.712 (lexicon), 0.749 -> 0.742
+    #   (hand-coded), 0.310 -> 0.311 (classifier); the CIs would not (the same number of draws is used).
+    #   It is also slower: 70 a side 0.11 s vs 0.02 s; 10,000 a side 4.4 s and 134 MB with batch= (1.6 GB
+    #   without) vs 1.5 s and < 1 MB here (Generator.choice path).
     n_relabel = comb(n, k)  # an exact integer: it can exceed any float (C(1200, 600) ~ 4e359)
     floor = (2 if alternative == "two-sided" and k == n - k else 1) / n_relabel  # int division: no overflow
     exact = n_relabel <= max_exact
@@ -214,9 +220,9 @@ def permutation_pvalue(before: np.ndarray, after: np.ndarray, alternative: str =
         # Enumerate the after group (as always, so existing exact p-values do not move), or the smaller
         # before group (after = total - before) only where the after group would be large: one value
         # against 50,000 is 50,001 relabelings of 50,000 indices, 2.5e9 cells.
-        m = k if k <= n - k or n_relabel * k <= _BATCH_CELLS else n - k
+        m = k if k <= n - k or n_relabel * k <= BATCH_CELLS else n - k
         combos = itertools.combinations(range(n), m)
-        for a, b in _row_batches(n_relabel, m):
+        for a, b in row_batches(n_relabel, m):
             idx = np.fromiter(itertools.chain.from_iterable(itertools.islice(combos, b - a)),
                               dtype=np.intp, count=(b - a) * m).reshape(b - a, m)
             s = z[idx].sum(axis=1)
@@ -226,9 +232,8 @@ def permutation_pvalue(before: np.ndarray, after: np.ndarray, alternative: str =
     else:
         rng = np.random.default_rng(random_state)
         if n_perm * n <= _ONE_ARRAY_CELLS:
-            for a, b in _row_batches(n_perm, n):
-                perm = rng.permuted(np.tile(np.arange(n), (b - a, 1)), axis=1)[:, :k]
-                hits += count(z[perm].sum(axis=1))
+            for _, _, perm in permutation_batches(n, n_perm, rng):
+                hits += count(z[perm[:, :k]].sum(axis=1))
         else:
             m = min(k, n - k)
             s = np.empty(n_perm)
@@ -243,42 +248,38 @@ def permutation_pvalue(before: np.ndarray, after: np.ndarray, alternative: str =
             "p_method": method, "exact": exact, "n_relabelings": n_relabel if exact else n_perm}
 
 
-def _boot_means(v: np.ndarray, n_boot: int, rng) -> np.ndarray:
-    """Means of ``n_boot`` resamples of ``v`` (drawn in row batches: the same draws as one array)."""
-    out = np.empty(n_boot)
-    for a, b in _row_batches(n_boot, len(v)):
-        out[a:b] = v[rng.integers(0, len(v), size=(b - a, len(v)))].mean(axis=1)
-    return out
-
-
-def _boot_diff(x: np.ndarray, y: np.ndarray, n_boot: int, ci: float, rng) -> tuple[float, float]:
-    bx = _boot_means(x, n_boot, rng)
-    by = _boot_means(y, n_boot, rng)
-    a = (1 - ci) / 2
-    lo, hi = np.quantile(by - bx, [a, 1 - a])
+def _boot_diff(x: np.ndarray, y: np.ndarray, n_boot: int, level: float, rng) -> tuple[float, float]:
+    """Percentile interval of mean(y) - mean(x), each side resampled on its own (x's draws first)."""
+    bx = bootstrap_means(x, n_boot, rng)
+    by = bootstrap_means(y, n_boot, rng)
+    lo, hi = percentile_interval(by - bx, level)
     return float(lo), float(hi)
 
 
-def _check_common(n_boot, ci) -> None:
-    if not isinstance(n_boot, (int, np.integer)) or isinstance(n_boot, bool) or n_boot < 1:
-        raise ParameterError(f"n_boot={n_boot!r}: use a positive integer (e.g. 2000)")
-    if not isinstance(ci, (float, int)) or not 0 < ci < 1:
-        raise ParameterError(f"ci={ci!r}: use a level between 0 and 1, e.g. 0.95")
+def _reject_renamed(func: str, old: dict) -> None:
+    """A one-line error for ``ci=``, renamed ``level=`` (the confidence level has one name everywhere)."""
+    for key in old:
+        if key == "ci":
+            raise ParameterError(f"{func}(ci={old[key]!r}): the confidence level is now level=, "
+                                 f"e.g. level={old[key]!r}")
+        raise TypeError(f"{func}() got an unexpected keyword argument {key!r}")
 
 
 # ---------------------------------------------------------------------------- shift
-def stance_shift(scores: pd.DataFrame, before, after, *, level: str = "auto", n_boot: int = 2000,
-                 ci: float = 0.95, alternative: str = "two-sided", max_exact: int = 100_000,
+def stance_shift(scores: pd.DataFrame, before, after, *, unit: str = "auto", n_boot: int = 2000,
+                 level: float = 0.95, alternative: str = "two-sided", max_exact: int = 100_000,
                  n_perm: int = 9999, value: str | None = None,
-                 random_state: int | None = None) -> pd.DataFrame:
+                 random_state: int | None = None, **renamed) -> pd.DataFrame:
     """Stance after minus stance before, with a bootstrap CI and a permutation p-value.
 
     ``before`` / ``after``: (start, end) dates, inclusive at their precision
     (``("2021", "2024")`` is 2021-01-01 … 2024-12-31); a single date means that
-    whole period. ``level``: the unit of inference — "documents" (each document's
+    whole period. ``unit``: the unit of inference — "documents" (each document's
     mean stance is one value), "sentences" (each sentence score is one value;
     needs sentence-level scores), or "auto": documents when each side has at
-    least 2 scored documents, else sentences if the input has them.
+    least 2 scored documents, else sentences if the input has them. ``level``:
+    the confidence level of the bootstrap interval. (``ci=`` and a unit passed
+    as ``level=`` raise a ParameterError naming the new keyword.)
 
     Returns a one-row DataFrame: before, after, estimate, ci_low, ci_high,
     ci_level, p_value, p_method, p_min, p_min_documents (the floor of a
@@ -288,15 +289,19 @@ def stance_shift(scores: pd.DataFrame, before, after, *, level: str = "auto", n_
     rows without a score in the two periods), note.
 
     Example: with 1 document before and 4 after, a document-level test has 5
-    relabelings and cannot reach p < 0.2; ``level="auto"`` with sentence
+    relabelings and cannot reach p < 0.2; ``unit="auto"`` with sentence
     scores tests sentences instead and the note says why that is optimistic.
 
     >>> stance_shift(doc_scores, before=("2006", "2006"), after=("2021", "2024"))  # doctest: +SKIP
     """
-    _check_common(n_boot, ci)
-    if level not in _LEVELS:
-        raise ParameterError(f"level={level!r}: use 'auto', 'documents' or 'sentences'")
-    level = _LEVELS[level]
+    _reject_renamed("stance_shift", renamed)
+    if isinstance(level, str):
+        raise ParameterError(f"stance_shift(level={level!r}): the unit of analysis is now unit=, e.g. "
+                             f"unit={level!r}; level= is the confidence level, e.g. 0.95")
+    check_bootstrap(n_boot, level)
+    if unit not in _UNITS:
+        raise ParameterError(f"unit={unit!r}: use 'auto', 'documents' or 'sentences'")
+    unit = _UNITS[unit]
     if alternative not in _ALTERNATIVES:
         raise ParameterError(f"alternative={alternative!r}: use 'two-sided', 'greater' or 'less'")
     df, kind, _ = _prepare(scores, value)
@@ -319,16 +324,16 @@ def stance_shift(scores: pd.DataFrame, before, after, *, level: str = "auto", n_
     excluded = [i for name in ("before", "after") for i in sides[name][0].loc[sides[name][0]["stance"].isna(), "id"]]
     nb, na = len(sides["before"][1]), len(sides["after"][1])
     notes = []
-    if level == "auto":
+    if unit == "auto":
         basis = "documents" if min(nb, na) >= 2 or kind == "documents" else "sentences"
         if basis == "documents" and min(nb, na) < 2:
             notes.append("fewer than 2 documents on a side: pass sentence-level scores for a sentence-level "
                          "test; the document-level test is exact but coarse")
     else:
-        basis = level
+        basis = unit
     if basis == "sentences" and kind != "sentences":
-        raise ParameterError("level='sentences' needs sentence-level scores (id, date, score), "
-                             "e.g. score_stance(..., level='sentence')")
+        raise ParameterError("unit='sentences' needs sentence-level scores (id, date, score), "
+                             "e.g. score_stance's sentence-level table")
     if basis == "documents":
         x = sides["before"][1]["stance"].to_numpy(dtype=float)
         y = sides["after"][1]["stance"].to_numpy(dtype=float)
@@ -339,7 +344,7 @@ def stance_shift(scores: pd.DataFrame, before, after, *, level: str = "auto", n_
         notes.append(f"basis sentences ({nb} vs {na} documents): " + _SENTENCE_NOTE)
     rng = np.random.default_rng(random_state)
     test = permutation_pvalue(x, y, alternative=alternative, max_exact=max_exact, n_perm=n_perm, random_state=rng)
-    lo, hi = _boot_diff(x, y, n_boot, ci, rng)
+    lo, hi = _boot_diff(x, y, n_boot, level, rng)
     if min(len(x), len(y)) == 1:
         notes.append("one unit on a side: its value is held fixed in the bootstrap, so the CI reflects "
                      "only the other side's variation")
@@ -352,7 +357,7 @@ def stance_shift(scores: pd.DataFrame, before, after, *, level: str = "auto", n_
     doc_floor = (2 if alternative == "two-sided" and nb == na else 1) / comb(nb + na, na)
     return pd.DataFrame([{
         "before": b_label, "after": a_label, "estimate": float(y.mean() - x.mean()), "ci_low": lo, "ci_high": hi,
-        "ci_level": ci, "p_value": test["p_value"], "p_method": test["p_method"], "p_min": test["p_min"],
+        "ci_level": level, "p_value": test["p_value"], "p_method": test["p_method"], "p_min": test["p_min"],
         "p_min_documents": doc_floor, "alternative": alternative, "basis": basis,
         "n_before": len(x), "n_after": len(y), "n_docs_before": nb, "n_docs_after": na,
         "n_excluded": len(excluded), "excluded_ids": ", ".join(excluded), "n_excluded_sentences": n_nan_sent,
@@ -373,15 +378,15 @@ def _period_boot(df, docs, kind, period, n_boot, rng) -> tuple[np.ndarray | None
     scored = docs[(docs["period"] == period) & docs["stance"].notna()]
     v = scored["stance"].to_numpy(dtype=float)
     if len(v) >= 2:
-        return _boot_means(v, n_boot, rng), "documents"
+        return bootstrap_means(v, n_boot, rng), "documents"
     if len(v) == 1 and kind == "sentences" and scored["n_units"].iat[0] >= 2:
         u = df.loc[(df["id"] == scored["id"].iat[0]) & df["value"].notna(), "value"].to_numpy(dtype=float)
-        return _boot_means(u, n_boot, rng), "sentences"
+        return bootstrap_means(u, n_boot, rng), "sentences"
     return None, "none"
 
 
-def period_means(scores: pd.DataFrame, by: str = "year", *, n_boot: int = 2000, ci: float = 0.95,
-                 value: str | None = None, random_state: int | None = None) -> pd.DataFrame:
+def period_means(scores: pd.DataFrame, by: str = "year", *, n_boot: int = 2000, level: float = 0.95,
+                 value: str | None = None, random_state: int | None = None, **renamed) -> pd.DataFrame:
     """Mean document stance per period with a bootstrap CI.
 
     Each document counts once (its mean sentence score). The CI resamples
@@ -395,10 +400,10 @@ def period_means(scores: pd.DataFrame, by: str = "year", *, n_boot: int = 2000, 
     Returns: period, period_start, period_end, period_mid, mean, ci_low, ci_high,
     n_docs, n_excluded, ci_basis (and n_sentences for sentence-level input).
     """
-    _check_common(n_boot, ci)
+    _reject_renamed("period_means", renamed)
+    check_bootstrap(n_boot, level)
     df, docs, kind, periods = _periodize(scores, by, value)
     rng = np.random.default_rng(random_state)
-    a = (1 - ci) / 2
     rows = []
     table = period_table(periods)
     for _, prow in table.iterrows():
@@ -413,7 +418,7 @@ def period_means(scores: pd.DataFrame, by: str = "year", *, n_boot: int = 2000, 
             row["mean"] = float(scored["stance"].mean())
             boot, row["ci_basis"] = _period_boot(df, docs, kind, prow["period"], n_boot, rng)
             if boot is not None:
-                row["ci_low"], row["ci_high"] = (float(q) for q in np.quantile(boot, [a, 1 - a]))
+                row["ci_low"], row["ci_high"] = (float(q) for q in percentile_interval(boot, level))
         rows.append(row)
     return pd.DataFrame(rows)
 
@@ -427,23 +432,30 @@ def _decimal_year(ts: pd.Series) -> np.ndarray:
     return (year.astype(np.int64) + 1970).astype(float) + (v - start) / np.timedelta64(1, "D") / length
 
 
-def trend(scores: pd.DataFrame, by: str = "year", *, n_boot: int = 2000, ci: float = 0.95,
-          value: str | None = None, random_state: int | None = None) -> pd.DataFrame:
+def trend(scores: pd.DataFrame, by: str = "year", *, n_boot: int = 2000, level: float = 0.95,
+          value: str | None = None, random_state: int | None = None, **renamed) -> pd.DataFrame:
     """Linear trend of stance: OLS slope (per year) of the period means.
 
     The slope is fitted to the means of the periods that have scored documents,
     placed at their midpoints in decimal years (so ``by="month"`` is still a
     slope per year); every period weighs the same. The CI is a percentile
-    bootstrap that resamples documents within each period and refits (a
-    stratified bootstrap of the period means, Efron & Tibshirani 1993, ch. 9);
-    a period with one document resamples its sentences (sentence-level input)
-    or is held fixed (document-level input); ``n_single_doc_periods`` counts
-    them and the note warns that the CI is then too narrow.
+    bootstrap over documents (the pairs bootstrap of a regression, Efron &
+    Tibshirani 1993, ch. 9.5): each replicate draws as many documents as were
+    scored, with replacement and across all periods, recomputes the means of
+    the periods it drew and refits. With sentence-level input the resampling is
+    clustered: the drawn documents' sentences are resampled in turn (Davison &
+    Hinkley 1997, sec. 3.8). A period with one document therefore varies with
+    the others instead of being held fixed, so the interval is not zero-width.
+    Replicates that draw documents of fewer than 2 periods have no slope; they
+    are left out and counted in the note.
 
     Returns a one-row DataFrame: slope, ci_low, ci_high, ci_level, intercept
     (at year 0), n_periods, n_empty_periods, n_docs, n_single_doc_periods, n_excluded, by, note.
+
+    >>> trend(doc_scores, by="year", random_state=0)  # doctest: +SKIP
     """
-    _check_common(n_boot, ci)
+    _reject_renamed("trend", renamed)
+    check_bootstrap(n_boot, level)
     df, docs, kind, _ = _periodize(scores, by, value)
     pm = period_means(scores, by=by, n_boot=1, value=value)
     used = pm[pm["n_docs"] > 0].reset_index(drop=True)
@@ -454,32 +466,44 @@ def trend(scores: pd.DataFrame, by: str = "year", *, n_boot: int = 2000, ci: flo
     x = (_decimal_year(used["period_start"]) + _decimal_year(used["period_end"] + pd.Timedelta(days=1))) / 2
     means = used["mean"].to_numpy(dtype=float)
     slope, intercept = np.polyfit(x, means, 1)
+    scored = docs[docs["stance"].notna()]
+    where = pd.Index(used["period"]).get_indexer(scored["period"])  # each scored document's period
+    if kind == "sentences":  # each document's scored sentences, found by one sort
+        rows = df[df["value"].notna()]
+        codes = pd.Index(scored["id"]).get_indexer(rows["id"])
+        order = np.argsort(codes, kind="stable")
+        bounds = np.searchsorted(codes[order], np.arange(len(scored) + 1))
+        vals = rows["value"].to_numpy(dtype=float)[order]
+        groups = [vals[bounds[i]:bounds[i + 1]] for i in range(len(scored))]
+    else:
+        groups = [np.array([v]) for v in scored["stance"].to_numpy(dtype=float)]
     rng = np.random.default_rng(random_state)
-    boot = np.empty((n_boot, len(used)))
-    bases = []
-    for j, (p, m) in enumerate(zip(used["period"], means)):
-        b, basis = _period_boot(df, docs, kind, p, n_boot, rng)
-        boot[:, j] = m if b is None else b
-        bases.append(basis)
-    xc = x - x.mean()
-    slopes = (boot - boot.mean(axis=1, keepdims=True)) @ xc / (xc @ xc)
-    a = (1 - ci) / 2
-    lo, hi = np.quantile(slopes, [a, 1 - a])
-    single = int((used["n_docs"] == 1).sum())
+    slopes = np.full(n_boot, np.nan)
+    for r, (drawn, doc_means) in enumerate(cluster_resamples(groups, n_boot, rng)):
+        p = where[drawn]
+        count = np.bincount(p, minlength=len(used))
+        present = count > 0
+        if present.sum() < 2:
+            continue
+        m = np.bincount(p, weights=doc_means, minlength=len(used))[present] / count[present]
+        xc = x[present] - x[present].mean()
+        slopes[r] = xc @ (m - m.mean()) / (xc @ xc)
+    n_none = int(np.isnan(slopes).sum())
+    if n_none == n_boot:
+        lo = hi = np.nan
+    else:
+        lo, hi = percentile_interval(slopes, level)
     notes = []
-    if "sentences" in bases:
-        notes.append(f"{bases.count('sentences')} of {len(used)} periods have one document: its sentences are "
-                     "resampled, which they are not independently, so the CI is too narrow")
-    if "none" in bases:
-        notes.append(f"{bases.count('none')} of {len(used)} periods have one document with one score: "
-                     "their means are held fixed, so the CI is too narrow")
+    if n_none:
+        notes.append(f"{n_none} of {n_boot} resamples drew documents of fewer than 2 periods: they have no slope "
+                     "and are left out of the CI")
     if len(used) == 2:
         notes.append("2 periods: the line passes through both means; the slope is a difference per year")
-    return pd.DataFrame([{"slope": float(slope), "ci_low": float(lo), "ci_high": float(hi), "ci_level": ci,
+    return pd.DataFrame([{"slope": float(slope), "ci_low": float(lo), "ci_high": float(hi), "ci_level": level,
                           "intercept": float(intercept), "n_periods": len(used),
                           "n_empty_periods": int((pm["n_docs"] == 0).sum()), "n_docs": int(used["n_docs"].sum()),
-                          "n_single_doc_periods": single, "n_excluded": int(pm["n_excluded"].sum()),
-                          "by": by, "note": "; ".join(notes)}])
+                          "n_single_doc_periods": int((used["n_docs"] == 1).sum()),
+                          "n_excluded": int(pm["n_excluded"].sum()), "by": by, "note": "; ".join(notes)}])
 
 
 # ---------------------------------------------------------------------------- change points
@@ -567,8 +591,8 @@ def change_points(series, *, min_size: int = 2, alpha: float = 0.05, n_perm: int
             method = f"exact ({len(perms)} orders)"
         else:
             b_hits = 0
-            for r0, r1 in _row_batches(n_perm, L):  # row batches: the same orders as one array
-                perms = rng.permuted(np.tile(seg, (r1 - r0, 1)), axis=1)
+            for _, _, order in permutation_batches(L, n_perm, rng):  # batches: the same orders as one array
+                perms = seg[order]
                 b_hits += np.count_nonzero(_split_stats(perms, min_size).max(axis=1) >= observed - gamma)
             p = (b_hits + 1) / (n_perm + 1)
             method = f"monte carlo ({n_perm} orders)"

@@ -81,7 +81,7 @@ def test_stance_shift_on_600_sentences_a_side():
     n = 600
     scores = pd.DataFrame({"id": ["a"] * n + ["b"] * n, "date": ["2006"] * n + ["2021"] * n,
                            "score": np.r_[np.zeros(n), np.ones(n)]})
-    out = stance_shift(scores, before="2006", after="2021", level="sentences", n_boot=200, random_state=0)
+    out = stance_shift(scores, before="2006", after="2021", unit="sentences", n_boot=200, random_state=0)
     assert out["p_value"].iat[0] == 1 / 10000 and out["estimate"].iat[0] == 1.0
     assert out["p_method"].iat[0] == "monte carlo (9999 random relabelings of 3.97e+359)"
     json.dumps(out.iloc[0].to_dict(), allow_nan=False, default=float)

@@ -72,6 +72,53 @@ def test_matches_scipy_exact_two_sided_on_absolute_difference():
     assert permutation_pvalue(x, y)["p_value"] == pytest.approx(ref.pvalue, abs=1e-12)
 
 
+def scipy_pvalue(x, y, alternative, **kw):
+    """scipy's p of mean(after) - mean(before); two-sided as |difference| with "greater" (ours)."""
+    if alternative == "two-sided":
+        return stats.permutation_test((y, x), lambda a, b, axis: abs(a.mean(axis) - b.mean(axis)),
+                                      vectorized=True, alternative="greater", **kw).pvalue
+    return stats.permutation_test((y, x), lambda a, b, axis: a.mean(axis) - b.mean(axis),
+                                  vectorized=True, alternative=alternative, **kw).pvalue
+
+
+@pytest.mark.parametrize("alternative", ["two-sided", "greater", "less"])
+@pytest.mark.parametrize("nx,ny", [(2, 3), (3, 9), (7, 7), (2, 60)])
+def test_exact_path_equals_scipy_on_unequal_sizes_and_ties(nx, ny, alternative):
+    # scores on a coarse grid, as lexicon stance is: many relabelings tie with the observed difference
+    rng = np.random.default_rng(nx * 100 + ny)
+    x, y = rng.integers(-4, 5, nx) / 4, rng.integers(-3, 6, ny) / 4
+    ours = permutation_pvalue(x, y, alternative=alternative)
+    assert ours["exact"]
+    assert ours["p_value"] == scipy_pvalue(x, y, alternative, n_resamples=np.inf)
+
+
+def test_monte_carlo_two_sided_equals_scipy_with_equal_sizes_draw_for_draw():
+    # 9999 orders of 1,000 values come in several batches; scipy draws them one rng.permutation at a time.
+    # With equal sizes its first group (before, data order x, y) is our after group: |difference| is equal.
+    rng = np.random.default_rng(11)
+    x, y = rng.normal(0, 1, 500), rng.normal(0.1, 1, 500)
+    ours = permutation_pvalue(x, y, random_state=np.random.default_rng(4))
+    ref = stats.permutation_test((x, y), lambda a, b, axis: abs(a.mean(axis) - b.mean(axis)), vectorized=True,
+                                 alternative="greater", n_resamples=9999, rng=np.random.default_rng(4))
+    assert not ours["exact"] and ours["p_value"] == ref.pvalue
+
+
+def test_monte_carlo_with_unequal_sizes_is_a_different_draw_than_scipys():
+    # scipy gives the first len(before) positions of each order to before, we give the first len(after) to
+    # after: the same orders, other groups (why the seed study keeps its own path; see permutation_pvalue)
+    rng = np.random.default_rng(12)
+    x, y = rng.normal(0, 1, 9), rng.normal(0.1, 1, 69)
+    ours = permutation_pvalue(x, y, random_state=0)["p_value"]
+    ref = scipy_pvalue(x, y, "two-sided", n_resamples=9999, rng=np.random.default_rng(0))
+    assert ours != ref and ours == pytest.approx(ref, abs=4 * np.sqrt(ref * (1 - ref) / 9999))
+
+
+def test_scipy_refuses_one_value_on_a_side_which_the_seed_study_has():
+    with pytest.raises(ValueError, match="two or more"):
+        scipy_pvalue(np.array([0.1]), np.array([0.2, 0.3, 0.5, 0.4]), "two-sided", n_resamples=np.inf)
+    assert permutation_pvalue([0.1], [0.2, 0.3, 0.5, 0.4])["p_method"] == "exact (5 relabelings)"
+
+
 def test_monte_carlo_is_b_plus_one_over_m_plus_one_and_near_exact():
     rng = np.random.default_rng(3)
     x, y = rng.normal(0, 1, 6), rng.normal(0.7, 1, 6)
@@ -98,7 +145,7 @@ def test_sentence_basis_when_a_side_has_one_document():
     assert res["p_min_documents"] == pytest.approx(1 / 3)
     assert "not independent" in res["note"]
     assert res["n_excluded_sentences"] == 1 and "dropped 1 sentence row(s) without a score" in res["note"]
-    forced = stance_shift(df, before="2006", after=("2021", "2024"), level="documents", random_state=0).iloc[0]
+    forced = stance_shift(df, before="2006", after=("2021", "2024"), unit="documents", random_state=0).iloc[0]
     assert forced["basis"] == "documents" and forced["n_after"] == 2
     assert forced["estimate"] == pytest.approx(np.mean([0.375, 1.0]) - (-0.25))
 
@@ -135,17 +182,47 @@ def test_unscored_documents_are_excluded_and_counted():
 
 @pytest.mark.parametrize("kwargs,match", [
     ({"before": ("1990", "1995"), "after": ("2021", "2024")}, r"before=\('1990', '1995'\) contains no documents \(scores span 2006-07"),
-    ({"before": "2006", "after": ("2021", "2024"), "level": "paragraphs"}, "level='paragraphs'"),
+    ({"before": "2006", "after": ("2021", "2024"), "unit": "paragraphs"}, "unit='paragraphs'"),
     ({"before": ("2006", "2022"), "after": ("2021", "2024")}, "overlap"),
     ({"before": "2006", "after": ("2024", "2021")}, "start is after end"),
     ({"before": "2006", "after": "2021-13"}, "'2021-13'"),
-    ({"before": "2006", "after": ("2021", "2024"), "level": "sentences"}, "needs sentence-level scores"),
+    ({"before": "2006", "after": ("2021", "2024"), "unit": "sentences"}, "needs sentence-level scores"),
     ({"before": "2006", "after": ("2021", "2024"), "alternative": "bigger"}, "alternative='bigger'"),
     ({"before": "2006", "after": ("2021", "2024"), "n_boot": 0}, "n_boot=0"),
 ])
 def test_bad_input_names_the_value(kwargs, match):
     with pytest.raises(ParameterError, match=match):
         stance_shift(doc_frame([-0.5, 0.2, 0.4, 0.6, 0.3]), **kwargs)
+
+
+@pytest.mark.parametrize("call,match", [
+    (lambda df: stance_shift(df, before="2006", after="2021", ci=0.9),
+     r"stance_shift\(ci=0.9\): the confidence level is now level=, e.g. level=0.9"),
+    (lambda df: stance_shift(df, before="2006", after="2021", level="documents"),
+     r"stance_shift\(level='documents'\): the unit of analysis is now unit=, e.g. unit='documents'"),
+    (lambda df: period_means(df, ci=0.9), r"period_means\(ci=0.9\): the confidence level is now level="),
+    (lambda df: trend(df, ci=0.8), r"trend\(ci=0.8\): the confidence level is now level=, e.g. level=0.8"),
+    (lambda df: stance_shift(df, before="2006", after="2021", level=1.5), r"level=1.5: use a confidence level"),
+])
+def test_old_keywords_name_the_new_one(call, match):
+    with pytest.raises(ParameterError, match=match) as err:
+        call(doc_frame([-0.5, 0.2, 0.4, 0.6, 0.3], ["2006", "2021", "2021", "2022", "2023"]))
+    assert "\n" not in str(err.value)
+
+
+def test_other_unknown_keywords_are_type_errors():
+    with pytest.raises(TypeError, match="unexpected keyword argument 'n_bootstrap'"):
+        period_means(doc_frame([0.1, 0.2]), n_bootstrap=10)
+
+
+def test_level_is_the_confidence_level_of_every_interval():
+    df = doc_frame([-0.5, 0.2, 0.1, 0.4, 0.6, 0.3, 0.9], ["2006", "2006", "2007", "2021", "2022", "2022", "2023"])
+    wide = stance_shift(df, before=("2006", "2007"), after=("2021", "2023"), level=0.99, random_state=0).iloc[0]
+    narrow = stance_shift(df, before=("2006", "2007"), after=("2021", "2023"), level=0.5, random_state=0).iloc[0]
+    assert wide["ci_level"] == 0.99 and wide["ci_low"] < narrow["ci_low"] < narrow["ci_high"] < wide["ci_high"]
+    pm = period_means(df, level=0.5, random_state=0).set_index("period")
+    assert pm.loc["2022", "ci_high"] - pm.loc["2022", "ci_low"] < 0.3  # the 50% interval of {0.6, 0.3}
+    assert trend(df, level=0.8, random_state=0)["ci_level"].iat[0] == 0.8
 
 
 def test_bad_frames():
@@ -190,16 +267,31 @@ def test_trend_slope_equals_polyfit_on_period_means():
     pd.testing.assert_frame_equal(trend(df, n_boot=2000, random_state=0), t2)
 
 
-def test_trend_single_document_periods_collapse_and_warn():
+def test_trend_with_one_document_per_period_resamples_documents_not_period_means():
+    # issue 12: one document a year gave a zero-width interval (period means held fixed). Now documents are
+    # drawn across periods: a replicate's slope is that of the periods it drew, here by hand
+    # {2006, 2008}: 0.05, {2008, 2010}: 0.2, {2006, 2010} or all three: 0.125 (6, 6, 12 of the 24 draws of
+    # three documents that reach 2 periods; the other 3 of 27 reach one period and have no slope).
     df = doc_frame([0.0, 0.1, 0.5], ["2006", "2008", "2010"])
     t = trend(df, random_state=0).iloc[0]
     assert t["slope"] == pytest.approx(np.polyfit([2006, 2008, 2010], [0.0, 0.1, 0.5], 1)[0])
-    assert t["ci_low"] == pytest.approx(t["slope"]) and t["ci_high"] == pytest.approx(t["slope"])
-    assert t["n_single_doc_periods"] == 3 and "too narrow" in t["note"] and t["n_empty_periods"] == 2
+    assert (t["ci_low"], t["ci_high"]) == pytest.approx((0.05, 0.2))
+    n_none = int(t["note"].split(" of 2000 resamples")[0])
+    assert n_none == pytest.approx(2000 / 9, abs=4 * np.sqrt(2000 / 9 * 8 / 9))
+    assert t["n_single_doc_periods"] == 3 and t["n_empty_periods"] == 2
     with pytest.raises(ParameterError, match="at least 2 periods; by='year' gives 1"):
         trend(doc_frame([0.1, 0.2], ["2006-01", "2006-05"]))
     with pytest.raises(ParameterError, match="by='fortnight'"):
         trend(df, by="fortnight")
+
+
+def test_trend_by_year_one_address_a_year_has_an_honest_interval():
+    rng = np.random.default_rng(8)
+    years = np.arange(1990, 2020)
+    df = doc_frame(list(0.01 * (years - 1990) + rng.normal(0, 0.1, len(years))), [str(y) for y in years])
+    t = trend(df, random_state=0).iloc[0]
+    assert t["ci_low"] < 0.01 < t["ci_high"] and t["ci_low"] < t["slope"] < t["ci_high"]
+    assert 0.002 < t["ci_high"] - t["ci_low"] < 0.02 and t["note"] == ""
 
 
 # ---------------------------------------------------------------- change points
@@ -246,11 +338,21 @@ def test_change_point_bad_input():
         change_points([0.1, 0.2, 0.3, 0.4], min_size=0)
 
 
-def test_trend_resamples_sentences_of_single_document_periods():
+def test_trend_resamples_documents_then_their_sentences():
     df = sentence_frame({"a": [0.0, 0.2, -0.2], "b": [0.1, 0.3, 0.2], "c": [0.5, 0.4, 0.9]},
                         {"a": "2006", "b": "2008", "c": "2010-03"})
     t = trend(df, random_state=0).iloc[0]
     means = [0.0, 0.2, 0.6]
     assert t["slope"] == pytest.approx(np.polyfit([2006.5, 2008.5, 2010.5], means, 1)[0])
     assert t["ci_low"] < t["slope"] < t["ci_high"]
-    assert "3 of 3 periods have one document: its sentences are resampled" in t["note"]
+    # one sentence per document: the clustered draws are the document draws, number for number
+    one = sentence_frame({d: [v] for d, v in zip("abcdef", [0.1, 0.0, 0.3, 0.2, 0.6, 0.4])},
+                         dict(zip("abcdef", ["2006", "2006", "2008", "2008", "2010", "2010"])))
+    docs = one.rename(columns={"score": "stance"}).drop(columns="sentence")
+    pd.testing.assert_frame_equal(trend(one, random_state=3), trend(docs, random_state=3))
+    # the same document means with spread-out sentences: the within-document variation widens the interval
+    spread = sentence_frame({d: [v - 0.3, v + 0.3] for d, v in zip("abcdef", [0.1, 0.0, 0.3, 0.2, 0.6, 0.4])},
+                            dict(zip("abcdef", ["2006", "2006", "2008", "2008", "2010", "2010"])))
+    a, b = trend(docs, random_state=3).iloc[0], trend(spread, random_state=3).iloc[0]
+    assert a["slope"] == pytest.approx(b["slope"])
+    assert b["ci_high"] - b["ci_low"] > 1.5 * (a["ci_high"] - a["ci_low"])
