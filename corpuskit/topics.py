@@ -33,6 +33,7 @@ try:  # scikit-learn's error for a bad estimator parameter value (private module
 except ImportError:  # pragma: no cover
     InvalidParameterError = ValueError
 
+from ._nmf import ThreadedNMF
 from .coherence import MEASURES, topic_coherence
 from .dfm import DFM, UNITS, dfm, units
 from .errors import CorpuskitError, ParameterError
@@ -288,7 +289,6 @@ class TopicModel(BaseEstimator):
             args = dict(n_components=self.n_topics, init=self.init, max_iter=max_iter,
                         random_state=seed, alpha_W=self.alpha_W, l1_ratio=self.l1_ratio, **kw)
             if self.method == "nmf" and self.n_jobs not in (None, 1):
-                from ._nmf import ThreadedNMF
                 cls = ThreadedNMF
                 args["n_jobs"] = self.n_jobs
         try:
