@@ -175,11 +175,12 @@ class TopicModel(BaseEstimator):
         (after ``min_df``/``max_df``/``max_features``), one row per unit.
     feature_names_ : the vocabulary (also ``get_feature_names_out()``).
     components_ : topics × features weights (NMF's H or LDA's topic-word pseudo-counts).
-    unit_topics_ : units × topics proportions, :meth:`transform` of the modeled
-        units (the fitted estimator's ``transform``, not the W of the fit's last
-        iteration, so a unit gets the proportions a new document with its words
-        would); each row sums to 1, except units with no feature left after
-        filtering, whose row is all zero (they carry no topic and no weight anywhere).
+    unit_topics_ : units × topics proportions; each row sums to 1, except units
+        with no feature left after filtering, whose row is all zero (they carry
+        no topic and no weight anywhere). From the estimator's ``fit_transform``:
+        for LDA equal to ``transform`` of the modeled units; for NMF and
+        MiniBatchNMF the W of the fit's last iteration, which their ``transform``
+        (which solves for W with the topics fixed) approaches but does not equal.
     labels_ : one label per topic, "<k>_<three top terms>" unless set.
     seed_ : the integer seed the estimator was given (None if ``random_state`` is None).
     topic_order_ : the estimator's component behind each topic.
@@ -315,12 +316,10 @@ class TopicModel(BaseEstimator):
         seed = _seed(self.random_state)
         est = self._estimator(seed)
         try:
-            est.fit(x)
+            w = est.fit_transform(x)
         except InvalidParameterError as exc:  # a bad value passed through estimator_kwargs
             raise ParameterError(f"estimator_kwargs={self.estimator_kwargs!r}: {exc}") from None
-        # the modeled units' proportions are their transform, so transform(corpus) gives them back:
-        # NMF's fit_transform returns the W of its last iteration, which transform does not reproduce
-        theta = _proportions(est.transform(x), x)
+        theta = _proportions(w, x)
         tokens = trimmed.docvars["n_tokens"].to_numpy(dtype=float)
         order = np.argsort(-(theta.T @ tokens), kind="stable")
         self.estimator_ = est
@@ -361,7 +360,7 @@ class TopicModel(BaseEstimator):
 
     def fit_transform(self, corpus, y=None) -> np.ndarray:
         """Fit the model and return ``unit_topics_``: the modeled units' topic proportions
-        (units × topics), equal to ``fit(corpus).transform(corpus)``.
+        (units × topics).
 
         >>> theta = ck.TopicModel(n_topics=4, random_state=0).fit_transform(corpus)  # doctest: +SKIP
         """
@@ -375,8 +374,9 @@ class TopicModel(BaseEstimator):
         :class:`~corpuskit.dfm.DFM` made with the model's stop_words, stem and ngram_range
         (any unit). Features are matched by name; words the model does not know are ignored.
         The input is weighted as in the fit (TF-IDF with the fitted idf for NMF, counts for
-        LDA) and the fitted estimator's ``transform`` solves for the proportions, so the
-        fitted corpus gives back ``unit_topics_``. :meth:`units` (or ``ck.dfm``) names the rows.
+        LDA) and the fitted estimator's ``transform`` solves for the proportions (for LDA the
+        fitted corpus gives back ``unit_topics_``; see there). :meth:`units` (or ``ck.dfm``)
+        names the rows.
 
         >>> tm.transform(ck.load_corpus("new_articles"))   # doctest: +SKIP
         """
