@@ -112,14 +112,14 @@ def step_topics(study: Study) -> None:
     model = TopicModel(n_topics=k, random_state=study.random_state).fit(study.corpus)
     prev = model.prevalence(by="year", random_state=study.random_state)
     terms = model.top_terms(10)
-    coh = model.coherence("c_npmi")
+    coh = model.coherence("c_npmi", texts=study.corpus)
     study.results.update({"k_selection": selection, "topic_prevalence": prev, "top_terms": terms,
                           "document_topics": model.document_topics(), "coherence": coh})
     study.figures["topics_choice_of_k"] = plots.plot_k_selection(selection)
     study.figures["topics_over_time"] = plots.plot_prevalence(prev, category="topic", label="label")
     has = prev[prev["n_docs"] > 0]
     study.summary["topics"] = {
-        "unit": model.unit_, "n_units": int(len(model.units_)), "k": k,
+        "unit": model.unit_, "n_units": int(model.unit_topics_.shape[0]), "k": k,
         "rule": selection.attrs.get("rule", ""),
         "selection": [{"k": int(r.k), "coherence": _num(r.coherence), "diversity": _num(r.diversity),
                        "stability": _num(r.stability), "stability_se": _num(r.stability_se),

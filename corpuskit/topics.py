@@ -25,12 +25,15 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 from sklearn.base import BaseEstimator, clone
+from sklearn.feature_extraction.text import TfidfTransformer
+from sklearn.utils.validation import check_is_fitted
 
 try:  # scikit-learn's error for a bad estimator parameter value (private module, so guarded)
     from sklearn.utils._param_validation import InvalidParameterError
 except ImportError:  # pragma: no cover
     InvalidParameterError = ValueError
 
+from ._nmf import ThreadedNMF
 from .coherence import MEASURES, topic_coherence
 from .dfm import DFM, UNITS, dfm, units
 from .errors import CorpuskitError, ParameterError
@@ -45,7 +48,8 @@ _NMF_INITS = ("random", "nndsvd", "nndsvda", "nndsvdar")
 AUTO_MIN_DOCUMENTS = 100
 _DEFAULT_MAX_ITER = {"nmf": 1000, "minibatch-nmf": 200, "lda": 50}
 _FORMAT = "corpuskit.TopicModel"
-_FORMAT_VERSION = 2  # format 1 was a pickle, which load refuses
+_FORMAT_VERSION = 3  # format 1 was a pickle, which load refuses; format 2 held the units' texts
+_SEED_MAX = np.iinfo(np.int32).max  # as scikit-learn draws seeds for sub-estimators
 
 
 def _check_corpus(corpus) -> None:
@@ -54,6 +58,12 @@ def _check_corpus(corpus) -> None:
                              "(ck.load_corpus, Corpus.from_records, ...)")
     if len(corpus) == 0:
         raise ParameterError("corpus has no documents: a topic model needs texts")
+
+
+def _need_corpus(corpus, method: str) -> None:
+    if corpus is None:
+        raise ParameterError(f"corpus=None: {method} needs the texts, and the model keeps none; pass corpus= "
+                             "(the corpus the model was fit on)")
 
 
 def _is_int(x) -> bool:
@@ -72,8 +82,47 @@ def _check_df(name: str, value) -> None:
 
 
 def _check_random_state(value) -> None:
+    """An integer seed or None (prevalence's bootstrap)."""
     if value is not None and not _is_int(value):
         raise ParameterError(f"random_state={value!r}: use None or an integer seed")
+
+
+def _check_model_random_state(value) -> None:
+    """None, an integer seed, a numpy RandomState or a numpy Generator (a model's fit)."""
+    if value is None or isinstance(value, (np.random.RandomState, np.random.Generator)):
+        return
+    if not _is_int(value) or not 0 <= value <= 2**32 - 1:
+        raise ParameterError(f"random_state={value!r}: use None, an integer seed in [0, 2**32 - 1], "
+                             "a np.random.RandomState or a np.random.Generator")
+
+
+def _seed(random_state) -> int | None:
+    """The integer seed a fit uses: the int itself, or one drawn from a RandomState or Generator
+    (which advances it, so a second fit with the same object differs, as in scikit-learn)."""
+    if isinstance(random_state, np.random.Generator):
+        return int(random_state.integers(_SEED_MAX))
+    if isinstance(random_state, np.random.RandomState):
+        return int(random_state.randint(_SEED_MAX))
+    return None if random_state is None else int(random_state)
+
+
+def _proportions(w: np.ndarray, x: sp.csr_matrix) -> np.ndarray:
+    """The estimator's units × components weights ``w`` of input ``x`` as proportions, rows summing to 1."""
+    w[np.diff(x.indptr) == 0] = 0.0  # LDA gives empty units the prior; they carry no topic
+    tot = w.sum(axis=1, keepdims=True)
+    return np.divide(w, tot, out=np.zeros_like(w, dtype=float), where=tot > 0)
+
+
+def _align(counts: sp.csr_matrix, names: Sequence[str], vocabulary: np.ndarray) -> sp.csr_matrix:
+    """``counts`` with its columns moved to the positions of their names in ``vocabulary``;
+    columns not in it are dropped."""
+    at = pd.Index(vocabulary).get_indexer(pd.Index(names))
+    keep = np.flatnonzero(at >= 0)
+    move = sp.csr_matrix((np.ones(len(keep)), (keep, at[keep])), shape=(len(at), len(vocabulary)))
+    out = sp.csr_matrix(counts @ move)
+    out.eliminate_zeros()
+    out.sort_indices()
+    return out
 
 
 class TopicModel(BaseEstimator):
@@ -95,7 +144,13 @@ class TopicModel(BaseEstimator):
     init : NMF initialization: "nndsvdar" (default: NNDSVD with its zeros filled
         by small random values, so ``random_state`` matters), "nndsvda",
         "nndsvd" (deterministic: ignores the seed) or "random". Not used by LDA.
-    random_state : seed; the same corpus, parameters and seed give identical results.
+    random_state : None, an integer seed, a ``np.random.RandomState`` or a
+        ``np.random.Generator``. scikit-learn's estimators take no Generator, so
+        ``fit`` turns a RandomState or Generator into one integer seed drawn from
+        it (``seed_``); the object advances, so fitting twice with the same object
+        gives two different models, as scikit-learn does with a RandomState. The
+        same corpus, parameters and integer seed give identical results, and so
+        do two Generators made from the same seed.
     stop_words : "english" (scikit-learn's list), None or a collection of words.
     ngram_range : (min_n, max_n) of the features, e.g. (1, 2) adds bigrams.
     min_df, max_df : drop features in fewer / more units than this (int: units;
@@ -118,15 +173,22 @@ class TopicModel(BaseEstimator):
     unit_ : the unit that was modeled.
     dfm_ : the :class:`~corpuskit.dfm.DFM` of counts the model was fit on
         (after ``min_df``/``max_df``/``max_features``), one row per unit.
-    units_ : DataFrame of the modeled units: unit_id, id, unit, start, end, date,
-        year, n_tokens (tokens after stop-word removal: the unit's weight), text.
     feature_names_ : the vocabulary (also ``get_feature_names_out()``).
     components_ : topics × features weights (NMF's H or LDA's topic-word pseudo-counts).
     unit_topics_ : units × topics proportions; each row sums to 1, except units
         with no feature left after filtering, whose row is all zero (they carry
-        no topic and no weight anywhere).
+        no topic and no weight anywhere). From the estimator's ``fit_transform``:
+        for LDA equal to ``transform`` of the modeled units; for NMF and
+        MiniBatchNMF the W of the fit's last iteration, which their ``transform``
+        (which solves for W with the topics fixed) approaches but does not equal.
     labels_ : one label per topic, "<k>_<three top terms>" unless set.
+    seed_ : the integer seed the estimator was given (None if ``random_state`` is None).
+    topic_order_ : the estimator's component behind each topic.
     estimator_ : the fitted scikit-learn estimator.
+    docvars_ : the documents' metadata.
+
+    The model keeps no texts (it is not as large as its corpus): :meth:`units`
+    is the table of the modeled units, with their texts when given the corpus.
 
     Topics are numbered by prevalence over the whole corpus (topic 0 has the
     largest token-weighted share).
@@ -137,10 +199,12 @@ class TopicModel(BaseEstimator):
     >>> tm = ck.TopicModel(n_topics=4, random_state=0).fit(ck.load_corpus("seeds"))  # doctest: +SKIP
     >>> tm.top_terms(5)                                                               # doctest: +SKIP
     >>> tm.prevalence(by="year", random_state=0)                                      # doctest: +SKIP
+    >>> tm.transform(ck.load_corpus("new_articles"))                                  # doctest: +SKIP
     """
 
     def __init__(self, n_topics: int = 10, method: str = "nmf", unit: str = "auto", window: int = 3,
-                 init: str = "nndsvdar", random_state: int | None = None, stop_words="english",
+                 init: str = "nndsvdar",
+                 random_state: int | np.random.RandomState | np.random.Generator | None = None, stop_words="english",
                  ngram_range: tuple[int, int] = (1, 1), min_df: int | float = 1, max_df: int | float = 1.0,
                  max_features: int | None = None, stem: bool = False, max_iter: int | None = None,
                  alpha_W: float = 0.0, l1_ratio: float = 0.0, labels: Sequence[str] | None = None,
@@ -174,7 +238,7 @@ class TopicModel(BaseEstimator):
         _check_positive_int("window", self.window)
         if self.method != "lda" and self.init not in _NMF_INITS:
             raise ParameterError(f"init={self.init!r}: use one of {', '.join(map(repr, _NMF_INITS))}")
-        _check_random_state(self.random_state)
+        _check_model_random_state(self.random_state)
         ng = self.ngram_range
         if (not isinstance(ng, (tuple, list)) or len(ng) != 2 or not all(_is_int(v) for v in ng)
                 or not 1 <= ng[0] <= ng[1]):
@@ -202,30 +266,30 @@ class TopicModel(BaseEstimator):
         return "window" if n_documents < AUTO_MIN_DOCUMENTS else "document"
 
     # ------------------------------------------------------------------ fitting
-    def _count(self, corpus, unit: str) -> tuple[DFM, pd.DataFrame]:
-        """The untrimmed count dfm of the corpus and its units (with text)."""
+    def _count(self, corpus, unit: str) -> DFM:
+        """The untrimmed count dfm of the corpus."""
         lo, hi = self.ngram_range
-        full = dfm(corpus, unit, window=self.window, stop_words=self.stop_words, stem=self.stem,
+        return dfm(corpus, unit, window=self.window, stop_words=self.stop_words, stem=self.stem,
                    ngrams=tuple(range(lo, hi + 1)))
-        u = units(corpus, unit, self.window)
-        if not u["unit_id"].equals(full.docvars["unit_id"]):  # one unit order everywhere
-            raise CorpuskitError("internal error: dfm and units disagree on the units")
-        return full, u
 
-    def _estimator(self):
+    def _unit_tokens(self, corpus, unit: str) -> list[list[str]]:
+        """Each unit's tokens, the model's way (the reference texts of coherence)."""
+        return [tokenize(t, stop_words=self.stop_words, stem=self.stem)
+                for t in units(corpus, unit, self.window)["text"]]
+
+    def _estimator(self, seed: int | None):
         from sklearn.decomposition import NMF, LatentDirichletAllocation, MiniBatchNMF
         kw = dict(self.estimator_kwargs or {})
         max_iter = self.max_iter or _DEFAULT_MAX_ITER[self.method]
         if self.method == "lda":
             kw.setdefault("learning_method", "batch")
             cls = LatentDirichletAllocation
-            args = dict(n_components=self.n_topics, max_iter=max_iter, random_state=self.random_state, **kw)
+            args = dict(n_components=self.n_topics, max_iter=max_iter, random_state=seed, **kw)
         else:
             cls = NMF if self.method == "nmf" else MiniBatchNMF
             args = dict(n_components=self.n_topics, init=self.init, max_iter=max_iter,
-                        random_state=self.random_state, alpha_W=self.alpha_W, l1_ratio=self.l1_ratio, **kw)
+                        random_state=seed, alpha_W=self.alpha_W, l1_ratio=self.l1_ratio, **kw)
             if self.method == "nmf" and self.n_jobs not in (None, 1):
-                from ._nmf import ThreadedNMF
                 cls = ThreadedNMF
                 args["n_jobs"] = self.n_jobs
         try:
@@ -249,17 +313,18 @@ class TopicModel(BaseEstimator):
             raise ParameterError(f"n_topics={self.n_topics} is larger than the vocabulary ({p} features after "
                                  "filtering); use fewer topics or relax min_df/max_df/max_features")
         x = self._input_matrix(trimmed)
-        est = self._estimator()
+        seed = _seed(self.random_state)
+        est = self._estimator(seed)
         try:
             w = est.fit_transform(x)
         except InvalidParameterError as exc:  # a bad value passed through estimator_kwargs
             raise ParameterError(f"estimator_kwargs={self.estimator_kwargs!r}: {exc}") from None
-        w[np.diff(x.indptr) == 0] = 0.0  # LDA gives empty units the prior; they carry no topic
-        tot = w.sum(axis=1, keepdims=True)
-        theta = np.divide(w, tot, out=np.zeros_like(w, dtype=float), where=tot > 0)
+        theta = _proportions(w, x)
         tokens = trimmed.docvars["n_tokens"].to_numpy(dtype=float)
         order = np.argsort(-(theta.T @ tokens), kind="stable")
         self.estimator_ = est
+        self.seed_ = seed
+        self.topic_order_ = order
         self.dfm_ = trimmed
         self.feature_names_ = trimmed.get_feature_names_out()
         self.components_ = np.asarray(est.components_, dtype=float)[order]
@@ -281,8 +346,7 @@ class TopicModel(BaseEstimator):
         the corpus it counts; ``y`` is ignored. Returns the model.
 
         A DFM must hold raw counts made with this model's unit, stop_words, stem and
-        ngram_range. It holds no texts, so ``units_["text"]`` is missing (``<NA>``) and
-        :meth:`coherence` needs ``texts=``.
+        ngram_range.
 
         >>> m = ck.dfm(corpus, stop_words="english", n_jobs=2)            # doctest: +SKIP
         >>> tm = ck.TopicModel(n_topics=20, unit="document").fit(m)       # doctest: +SKIP
@@ -292,56 +356,78 @@ class TopicModel(BaseEstimator):
             return self._fit_dfm(corpus)
         _check_corpus(corpus)
         unit = self._resolve_unit(len(corpus))
-        full, u = self._count(corpus, unit)
-        return self._fit_with(corpus, unit, full, u)
+        return self._fit_with(corpus, unit, self._count(corpus, unit))
 
-    def _fit_dfm(self, m: DFM) -> "TopicModel":
+    def fit_transform(self, corpus, y=None) -> np.ndarray:
+        """Fit the model and return ``unit_topics_``: the modeled units' topic proportions
+        (units × topics).
+
+        >>> theta = ck.TopicModel(n_topics=4, random_state=0).fit_transform(corpus)  # doctest: +SKIP
+        """
+        return self.fit(corpus, y).unit_topics_.copy()
+
+    def transform(self, corpus) -> np.ndarray:
+        """Topic proportions of new documents: an array of units × topics (columns in topic
+        order, rows summing to 1; all zero for a unit without any of the model's features).
+
+        ``corpus`` is a Corpus (split into the model's ``unit_``, tokenized its way) or a count
+        :class:`~corpuskit.dfm.DFM` made with the model's stop_words, stem and ngram_range
+        (any unit). Features are matched by name; words the model does not know are ignored.
+        The input is weighted as in the fit (TF-IDF with the fitted idf for NMF, counts for
+        LDA) and the fitted estimator's ``transform`` solves for the proportions (for LDA the
+        fitted corpus gives back ``unit_topics_``; see there). :meth:`units` (or ``ck.dfm``)
+        names the rows.
+
+        >>> tm.transform(ck.load_corpus("new_articles"))   # doctest: +SKIP
+        """
+        check_is_fitted(self)
+        if isinstance(corpus, DFM):
+            self._check_dfm_settings(corpus, check_unit=False)
+            m = corpus
+        else:
+            _check_corpus(corpus)
+            m = self._count(corpus, self.unit_)
+        counts = _align(m.counts, m.get_feature_names_out(), self.feature_names_)
+        if self.method == "lda":
+            x = sp.csr_matrix(counts, dtype=float)
+        else:  # the fit's weighting: DFM.tfidf is TfidfTransformer, here with the fitted idf
+            x = sp.csr_matrix(TfidfTransformer().fit(self.dfm_.counts).transform(counts))
+        return _proportions(self.estimator_.transform(x), x)[:, self.topic_order_]
+
+    def _check_dfm_settings(self, m: DFM, check_unit: bool = True) -> None:
         if m.weighting != "count":
-            raise ParameterError(f"corpus: the DFM holds {m.weighting!r} weights; fit on raw counts "
+            raise ParameterError(f"corpus: the DFM holds {m.weighting!r} weights; use raw counts "
                                  "(TopicModel weights them itself)")
         meta = m.meta
         lo, hi = self.ngram_range
-        want = {"unit": meta.get("unit") if self.unit == "auto" else self.unit, "stop_words": self.stop_words,
-                "stem": self.stem, "ngrams": tuple(range(lo, hi + 1))}
+        want = {"stop_words": self.stop_words, "stem": self.stem, "ngrams": tuple(range(lo, hi + 1))}
+        if check_unit:
+            want = {"unit": meta.get("unit") if self.unit == "auto" else self.unit, **want}
         got = dict(meta, ngrams=(meta.get("ngrams"),) if isinstance(meta.get("ngrams"), (int, np.integer))
                    else tuple(meta.get("ngrams") or ()))
         for k, v in want.items():
             if got.get(k) != v:
                 raise ParameterError(f"corpus: the DFM was counted with {k}={got.get(k)!r} but this TopicModel "
                                      f"uses {v!r}; count with the model's settings or change the model's")
-        if meta.get("unit") == "window" and meta.get("window") != self.window:
+        if check_unit and meta.get("unit") == "window" and meta.get("window") != self.window:
             raise ParameterError(f"corpus: the DFM was counted with window={meta.get('window')!r} but this "
                                  f"TopicModel uses window={self.window!r}")
+
+    def _fit_dfm(self, m: DFM) -> "TopicModel":
+        self._check_dfm_settings(m)
         dv = m.docvars
         unit_cols = {"unit_id", "unit", "start", "end", "n_tokens"}
         docs = dv.drop_duplicates("id")[[c for c in dv.columns if c not in unit_cols]]
-        u = pd.DataFrame({"text": pd.array([pd.NA] * len(dv), dtype="string")})
-        return self._fit_with(docs, meta["unit"], m, u)
+        return self._fit_with(docs, m.meta["unit"], m)
 
-    def _fit_with(self, corpus, unit: str, full: DFM, u: pd.DataFrame) -> "TopicModel":
+    def _fit_with(self, corpus, unit: str, full: DFM) -> "TopicModel":
         self._fit_counts(full)
-        self._texts_left_out = None  # set by load when the file holds no texts
         self.unit_ = unit
-        dv = self.dfm_.docvars
-        self.units_ = pd.DataFrame({"unit_id": dv["unit_id"], "id": dv["id"], "unit": dv["unit"],
-                                    "start": dv["start"], "end": dv["end"], "date": dv["date"],
-                                    "year": dv["year"], "n_tokens": dv["n_tokens"], "text": u["text"].to_numpy()})
         dvs = corpus if isinstance(corpus, pd.DataFrame) else corpus.docvars
         self.docvars_ = dvs.reset_index(drop=True).copy()
         return self
 
     # ------------------------------------------------------------------ labels
-    def _check_fitted(self) -> None:
-        if not hasattr(self, "components_"):
-            raise CorpuskitError("this TopicModel is not fitted yet: call .fit(corpus) first")
-
-    def _require_texts(self, method: str, alternative: str = "") -> None:
-        source = getattr(self, "_texts_left_out", None)
-        if source:
-            raise CorpuskitError(f"{method} needs the units' texts, but this TopicModel was loaded from {source}, "
-                                 f"saved without them; {alternative}save the model with include_texts=True "
-                                 "or refit it")
-
     def _top_indices(self, k: int, n: int) -> np.ndarray:
         w = self.components_[k]
         order = np.lexsort((self.feature_names_, -w))
@@ -371,7 +457,7 @@ class TopicModel(BaseEstimator):
 
     def set_labels(self, labels: Sequence[str] | Mapping[int, str]) -> "TopicModel":
         """Name the topics: a list of k labels or a dict ``{topic: label}``; returns the model."""
-        self._check_fitted()
+        check_is_fitted(self)
         self.labels_ = self._checked_labels(labels)
         return self
 
@@ -385,13 +471,13 @@ class TopicModel(BaseEstimator):
 
     def get_feature_names_out(self, input_features=None) -> np.ndarray:
         """The vocabulary the topics are defined on."""
-        self._check_fitted()
+        check_is_fitted(self)
         return np.asarray(self.feature_names_, dtype=object).copy()
 
     # ------------------------------------------------------------------ results
     def topic_word(self) -> np.ndarray:
         """Topics × features: each topic's weights normalized to sum to 1."""
-        self._check_fitted()
+        check_is_fitted(self)
         s = self.components_.sum(axis=1, keepdims=True)
         return np.divide(self.components_, s, out=np.zeros_like(self.components_), where=s > 0)
 
@@ -402,7 +488,7 @@ class TopicModel(BaseEstimator):
         of the topic's word weights; ties broken alphabetically; terms with
         zero weight are left out).
         """
-        self._check_fitted()
+        check_is_fitted(self)
         _check_positive_int("n", n)
         tw = self.topic_word()
         rows = []
@@ -423,10 +509,11 @@ class TopicModel(BaseEstimator):
         ``topic_{k-1}`` (proportions summing to 1; all zero for a document with
         no modeled tokens). ``attrs["labels"]`` maps columns to ``labels_``.
         """
-        self._check_fitted()
+        check_is_fitted(self)
         dv = self.docvars_
-        doc = pd.Index(dv["id"].astype(str)).get_indexer(self.units_["id"].astype(str))
-        tokens = self.units_["n_tokens"].to_numpy(dtype=float) * (self.unit_topics_.sum(axis=1) > 0)
+        u = self.dfm_.docvars
+        doc = pd.Index(dv["id"].astype(str)).get_indexer(u["id"].astype(str))
+        tokens = u["n_tokens"].to_numpy(dtype=float) * (self.unit_topics_.sum(axis=1) > 0)
         g = sp.csr_matrix((tokens, (doc, np.arange(len(doc)))), shape=(len(dv), len(doc)))
         mass = np.asarray(g @ self.unit_topics_)
         tot = mass.sum(axis=1, keepdims=True)
@@ -457,7 +544,7 @@ class TopicModel(BaseEstimator):
         Columns: period, period_start, period_end, period_mid, topic, label,
         share, ci_low, ci_high, n_docs, n_units, ci_basis.
         """
-        self._check_fitted()
+        check_is_fitted(self)
         _check_positive_int("n_boot", n_boot)
         if not isinstance(level, float) or not 0 < level < 1:
             raise ParameterError(f"level={level!r}: use a confidence level between 0 and 1, e.g. 0.95")
@@ -476,24 +563,63 @@ class TopicModel(BaseEstimator):
         out["ci_basis"] = out["ci_basis"].astype("string")
         return out
 
-    def representative_units(self, topic: int | str, n: int = 5) -> pd.DataFrame:
-        """The ``n`` units with the largest proportion of ``topic`` (a number or label).
+    def units(self, corpus=None) -> pd.DataFrame:
+        """The modeled units and their topics: one row per unit of the fit.
+
+        Columns: unit_id, id, unit, start, end (offsets into the document's clean
+        text), date, year, n_tokens (tokens after stop-word removal: the unit's
+        weight), then ``text`` when ``corpus`` (the corpus the model was fit on) is
+        given, then ``topic_0`` … ``topic_{k-1}`` (``unit_topics_``). The model keeps
+        no texts: they are cut from ``corpus`` by the units' offsets.
+
+        >>> tm.units(corpus).sort_values("topic_0").tail(3)   # doctest: +SKIP
+        """
+        check_is_fitted(self)
+        dv = self.dfm_.docvars
+        out = dv[["unit_id", "id", "unit", "start", "end", "date", "year", "n_tokens"]].reset_index(drop=True)
+        if corpus is not None:
+            out["text"] = self._unit_texts(corpus, out)
+        cols = self._topic_columns()
+        out = pd.concat([out, pd.DataFrame(self.unit_topics_, columns=cols)], axis=1)
+        out.attrs["labels"] = dict(zip(cols, self.labels_))
+        return out
+
+    def _unit_texts(self, corpus, u: pd.DataFrame) -> pd.Series:
+        """The texts of the units ``u`` (id, start, end), cut from ``corpus``."""
+        _check_corpus(corpus)
+        texts = dict(zip(corpus.docvars["id"].astype(str), corpus.iter_texts()))
+        ids = u["id"].astype(str).tolist()
+        missing = sorted(set(ids) - set(texts))
+        if missing:
+            raise ParameterError(f"corpus: has no document {missing[0]!r} of the {len(set(ids))} the model was "
+                                 "fit on; pass the corpus the model was fit on")
+        spans = zip(ids, u["start"].tolist(), u["end"].tolist())
+        out = [texts[i][int(a):int(b)] if pd.notna(a) and pd.notna(b) else None for i, a, b in spans]
+        return pd.Series(out, index=u.index, dtype="string")
+
+    def representative_units(self, topic: int | str, n: int = 5, corpus=None) -> pd.DataFrame:
+        """The ``n`` units with the largest proportion of ``topic`` (a number or label), with
+        their texts cut from ``corpus`` (the corpus the model was fit on; required, as the
+        model keeps no texts).
 
         Ties go to the longer unit. Columns: topic, rank, unit_id, id, date,
         weight (the unit's proportion of the topic), text.
+
+        >>> tm.representative_units(0, n=3, corpus=corpus)   # doctest: +SKIP
         """
-        self._check_fitted()
-        self._require_texts("representative_units")
+        check_is_fitted(self)
         t = self._topic_index(topic)
         _check_positive_int("n", n)
+        _need_corpus(corpus, "representative_units")
+        dv = self.dfm_.docvars
         w = self.unit_topics_[:, t]
-        order = np.lexsort((np.arange(len(w)), -self.units_["n_tokens"].to_numpy(), -w))
+        order = np.lexsort((np.arange(len(w)), -dv["n_tokens"].to_numpy(), -w))
         order = order[w[order] > 0][:n]
-        u = self.units_.iloc[order]
+        u = dv.iloc[order].reset_index(drop=True)
         return pd.DataFrame({"topic": t, "rank": np.arange(1, len(order) + 1), "unit_id": u["unit_id"].to_numpy(),
                              "id": u["id"].to_numpy(), "date": u["date"].to_numpy(), "weight": w[order],
-                             "text": u["text"].to_numpy()}).astype({"unit_id": "string", "id": "string",
-                                                                     "text": "string"})
+                             "text": self._unit_texts(corpus, u).to_numpy()}
+                            ).astype({"unit_id": "string", "id": "string", "text": "string"})
 
     def _responsibility(self, t: int) -> sp.csr_matrix:
         """Units × features: the part of each cell of the model's input the model assigns to topic t.
@@ -525,7 +651,7 @@ class TopicModel(BaseEstimator):
 
         Columns: period, rank, term, weight.
         """
-        self._check_fitted()
+        check_is_fitted(self)
         t = self._topic_index(topic)
         _check_positive_int("n", n)
         dv = self.dfm_.docvars
@@ -552,24 +678,27 @@ class TopicModel(BaseEstimator):
         return df.astype({"period": "string", "rank": int, "term": "string", "weight": float})
 
     # ------------------------------------------------------------------ coherence
-    def reference_texts(self) -> list[list[str]]:
-        """The token stream of each modeled unit: the model's tokenization (lower case,
-        stop words removed, stemmed if ``stem``), unigrams, every token kept (no
-        min_df/max_df filtering). The reference corpus of :meth:`coherence`."""
-        self._check_fitted()
-        self._require_texts("coherence", "pass texts= (the corpus), ")
-        if self.units_["text"].isna().any():
-            raise CorpuskitError("this TopicModel was fit on a DFM, which holds no texts: pass texts= "
-                                 "(the corpus) to coherence")
-        return [tokenize(t, stop_words=self.stop_words, stem=self.stem) for t in self.units_["text"]]
+    def reference_texts(self, corpus) -> list[list[str]]:
+        """The token stream of each unit of ``corpus`` cut the model's way (its ``unit_``
+        and ``window``), tokenized the model's way (lower case, stop words removed,
+        stemmed if ``stem``), unigrams, every token kept (no min_df/max_df filtering).
+        For the corpus the model was fit on, the reference corpus of :meth:`coherence`.
+
+        >>> texts = tm.reference_texts(corpus)   # doctest: +SKIP
+        """
+        check_is_fitted(self)
+        _need_corpus(corpus, "reference_texts")
+        _check_corpus(corpus)
+        return self._unit_tokens(corpus, self.unit_)
 
     def _texts(self, texts) -> list[list[str]]:
         if texts is None:
-            return self.reference_texts()
+            raise ParameterError("texts=None: coherence needs reference texts, and the model keeps none; pass "
+                                 "texts= (the corpus the model was fit on, or a list of token lists)")
         if hasattr(texts, "iter_texts"):
-            return [tokenize(t, stop_words=self.stop_words, stem=self.stem) for t in texts.iter_texts()]
+            return self.reference_texts(texts)
         if isinstance(texts, str) or not all(isinstance(t, (list, tuple)) for t in texts):
-            raise ParameterError("texts: pass None (the modeled units), a Corpus, or a list of token lists")
+            raise ParameterError(f"texts={type(texts).__name__}: pass a Corpus or a list of token lists")
         return [list(t) for t in texts]
 
     def coherence(self, measure: str = "c_npmi", top_n: int = 10, texts=None, window_size: int | None = None,
@@ -578,21 +707,23 @@ class TopicModel(BaseEstimator):
 
         ``measure``: "c_npmi" (NPMI over sliding windows of ``window_size``
         tokens, default 10) or "u_mass" (log conditional probability over texts).
-        The reference corpus (``texts=None``) is :meth:`reference_texts`: the
-        modeled units' tokens after stop-word removal, so c_npmi windows never
-        cross a unit boundary and u_mass counts co-occurrence in units. ``texts``
-        may also be a Corpus (tokenized the model's way, one text per document)
-        or a list of token lists. The numbers equal gensim 4.4's CoherenceModel
-        for the same texts and top terms (``windows="gensim"``; see
-        :mod:`corpuskit.coherence`). An n-gram top term counts as present in a
-        window or text when all its words are.
+        ``texts`` (required: the model keeps no texts) is the reference corpus:
+        a Corpus, cut into the model's units and tokenized its way
+        (:meth:`reference_texts`; for the corpus the model was fit on, c_npmi
+        windows never cross a unit boundary and u_mass counts co-occurrence in
+        units), or a list of token lists (e.g. one per document). The numbers
+        equal gensim 4.4's CoherenceModel for the same texts and top terms
+        (``windows="gensim"``; see :mod:`corpuskit.coherence`). An n-gram top
+        term counts as present in a window or text when all its words are.
+
+        >>> tm.coherence("c_npmi", texts=corpus)   # doctest: +SKIP
 
         Columns: topic, label, coherence; ``attrs["mean"]`` is the mean over topics.
         A degenerate topic with fewer than 2 terms of positive weight (k too large
         for the corpus) has NaN coherence, is left out of the mean, and a warning
         names it.
         """
-        self._check_fitted()
+        check_is_fitted(self)
         if measure not in MEASURES:
             raise ParameterError(f"measure={measure!r}: use one of {', '.join(map(repr, MEASURES))}")
         _check_positive_int("top_n", top_n, minimum=2)
@@ -615,7 +746,7 @@ class TopicModel(BaseEstimator):
         return df
 
     # ------------------------------------------------------------------ persistence
-    def save(self, path: str | pathlib.Path, include_texts: bool = False) -> pathlib.Path:
+    def save(self, path: str | pathlib.Path) -> pathlib.Path:
         """Save the fitted model as one data-only zip file; returns the path.
 
         The file holds ``.npy`` arrays (written without pickle) and a
@@ -623,21 +754,20 @@ class TopicModel(BaseEstimator):
         parameters, the vocabulary, idf, topics (``components_``), the fitted
         estimator's arrays (what its ``transform`` needs), the tokenizer and dfm
         options, the modeled units' counts, topic proportions and dates, the
-        documents' metadata and the labels. Reading it never runs code.
+        documents' metadata and the labels: everything :meth:`transform` needs.
+        No texts: the model keeps none (pass the corpus to the methods that
+        show them). Reading it never runs code, and the same model gives the
+        same bytes.
 
-        The units' texts are left out unless ``include_texts=True``: a model loaded
-        without them gives the same top terms, document topics, prevalence and
-        topic evolution, but :meth:`representative_units` and :meth:`coherence`
-        (without ``texts=``) need them. The same model gives the same bytes.
+        A model fit with a RandomState or Generator is saved with the integer seed
+        drawn from it (``seed_``) as its ``random_state``, so the loaded model's
+        parameters refit the same model.
 
-        >>> tm.save("model.zip")                                  # doctest: +SKIP
-        >>> tm.save("model-with-texts.zip", include_texts=True)   # doctest: +SKIP
+        >>> tm.save("model.zip")   # doctest: +SKIP
         """
-        self._check_fitted()
-        if not isinstance(include_texts, bool):
-            raise ParameterError(f"include_texts={include_texts!r}: use True or False")
+        check_is_fitted(self)
         path = pathlib.Path(path)
-        _write_model(self, path, include_texts)
+        _write_model(self, path)
         return path
 
     @classmethod
@@ -651,7 +781,7 @@ class TopicModel(BaseEstimator):
         by another corpuskit version gives a warning.
 
         ``estimator_`` is rebuilt from its saved parameters and fitted arrays (enough
-        for its ``transform``). Without saved texts, ``units_["text"]`` is missing.
+        for its ``transform``), so the loaded model's :meth:`transform` gives what the saved one did.
 
         >>> tm = ck.TopicModel.load("model.zip")   # doctest: +SKIP
         """
@@ -971,7 +1101,7 @@ def _zip_info(name: str) -> zipfile.ZipInfo:
     return info
 
 
-def _write_model(model: TopicModel, path: pathlib.Path, include_texts: bool) -> None:
+def _write_model(model: TopicModel, path: pathlib.Path) -> None:
     from . import __version__
     arrays = _Arrays()
     m = model.dfm_
@@ -981,8 +1111,10 @@ def _write_model(model: TopicModel, path: pathlib.Path, include_texts: bool) -> 
         idf = arrays.put("idf", TfidfTransformer().fit(m.counts).idf_)
     meta = {
         "format": _FORMAT, "format_version": _FORMAT_VERSION, "corpuskit_version": __version__,
-        "params": _encode(model.get_params(deep=False), "TopicModel parameter"),
-        "fitted": {"unit_": model.unit_, "n_topics_": int(model.n_topics_), "labels_": list(model.labels_)},
+        "params": _encode(dict(model.get_params(deep=False), random_state=model.seed_), "TopicModel parameter"),
+        "fitted": {"unit_": model.unit_, "n_topics_": int(model.n_topics_), "labels_": list(model.labels_),
+                   "seed_": model.seed_},
+        "topic_order_": arrays.put("topic_order_", np.asarray(model.topic_order_, dtype=np.int64)),
         "features": {"n": len(model.feature_names_),
                      **arrays.strings("feature_names_", [str(f) for f in model.feature_names_])},
         "idf": idf,
@@ -992,9 +1124,7 @@ def _write_model(model: TopicModel, path: pathlib.Path, include_texts: bool) -> 
         "dfm": {"weighting": m.weighting, "meta": _encode(m.meta, "dfm_.meta", arrays),
                 "counts": _put_csr(arrays, "dfm/counts", m.counts),
                 "docvars": _put_frame(arrays, "dfm/docvars", m.docvars)},
-        "units_": _put_frame(arrays, "units_", model.units_, omit=() if include_texts else ("text",)),
         "docvars_": _put_frame(arrays, "docvars_", model.docvars_),
-        "include_texts": include_texts,
     }
     meta["arrays"] = arrays.listing()
     part = path.with_name(path.name + ".part")  # written aside, so a failed save leaves no half file
@@ -1040,8 +1170,6 @@ def _read_model(cls, path: pathlib.Path) -> TopicModel:
                                      f"this corpuskit reads format {_FORMAT_VERSION}; refit the model and save it "
                                      "again")
             model = _rebuild(cls, meta, _Reader(zf, meta.get("arrays")))
-            if meta.get("include_texts") is not True:
-                model._texts_left_out = str(path)
     except CorpuskitError:
         raise
     except _Refused as exc:
@@ -1086,15 +1214,17 @@ def _rebuild(cls, meta: dict, arrays: _Reader) -> TopicModel:
     unit_topics = arrays.get(meta["unit_topics_"], "f", (n, k))
     dm = meta["dfm"]
     docvars = arrays.frame(dm["docvars"])
-    units_ = arrays.frame(meta["units_"])
     docs = arrays.frame(meta["docvars_"])
-    need(len(docvars) == n and len(units_) == n, f"the unit tables have {len(docvars)} and {len(units_)} rows, "
-                                                 f"the counts {n}")
-    need({"id", "date", "year", "n_tokens", "text"} <= set(units_.columns), "units_ lacks a column it needs")
+    need(len(docvars) == n, f"the unit table has {len(docvars)} rows, the counts {n}")
+    order = arrays.get(meta["topic_order_"], "i", (k,))
+    need(sorted(order.tolist()) == list(range(k)), "topic_order_ is not an order of the topics")
+    seed = fitted.get("seed_")
+    need(seed is None or _is_int(seed), f"seed_={seed!r}")
     need({"id", "date", "n_tokens"} <= set(docvars.columns), "dfm_.docvars lacks a column it needs")
     need({"id", "date", "year"} <= set(docs.columns), "docvars_ lacks a column it needs")
-    need(bool(pd.Index(units_["id"].astype(str)).isin(docs["id"].astype(str)).all()),
-         "units_ has documents that docvars_ lacks")
+    need({"unit_id", "unit", "start", "end", "year"} <= set(docvars.columns), "dfm_.docvars lacks a column it needs")
+    need(bool(pd.Index(docvars["id"].astype(str)).isin(docs["id"].astype(str)).all()),
+         "dfm_.docvars has documents that docvars_ lacks")
     model.dfm_ = DFM(counts, features, docvars, dm["weighting"], _decode(dm["meta"], arrays))
     model.feature_names_ = features.copy()
     model.components_ = components
@@ -1102,10 +1232,11 @@ def _rebuild(cls, meta: dict, arrays: _Reader) -> TopicModel:
     model.n_topics_ = k
     model.labels_ = labels
     model.unit_ = fitted["unit_"]
-    model.units_ = units_
+    model.seed_ = seed
+    model.topic_order_ = order
     model.docvars_ = docs
     try:
-        est = model._estimator()
+        est = model._estimator(seed)
     except CorpuskitError as exc:
         raise _Damaged(f"the estimator's parameters are not valid: {exc}") from None
     _set_estimator_state(est, meta["estimator"], arrays)
@@ -1165,7 +1296,8 @@ def _recommend(table: pd.DataFrame) -> int:
 
 
 def select_n_topics(corpus, ks: Iterable[int] = range(2, 11), n_runs: int = 10, subsample: float = 0.8,
-                    top_n: int = 10, random_state: int | None = None, **model_params) -> pd.DataFrame:
+                    top_n: int = 10, random_state: int | np.random.RandomState | np.random.Generator | None = None,
+                    **model_params) -> pd.DataFrame:
     """Compare numbers of topics k by coherence, diversity and stability.
 
     For each k a reference model is fit on all units (``TopicModel(n_topics=k,
@@ -1188,6 +1320,10 @@ def select_n_topics(corpus, ks: Iterable[int] = range(2, 11), n_runs: int = 10, 
     c_npmi coherence is recommended (then the smaller k). Stored in
     ``attrs["recommended_k"]`` and ``attrs["rule"]``.
 
+    ``random_state``: None, an integer seed, or a ``np.random.RandomState`` /
+    ``np.random.Generator``, from which one integer seed is drawn (as
+    :class:`TopicModel` does); the same integer seed gives the same table.
+
     Example
     -------
     >>> table = select_n_topics(ck.load_corpus("seeds"), ks=range(2, 9), random_state=0)  # doctest: +SKIP
@@ -1202,31 +1338,30 @@ def select_n_topics(corpus, ks: Iterable[int] = range(2, 11), n_runs: int = 10, 
     if not isinstance(subsample, float) or not 0 < subsample <= 1:
         raise ParameterError(f"subsample={subsample!r}: use a proportion of units in (0, 1], e.g. 0.8")
     _check_positive_int("top_n", top_n, minimum=2)
-    _check_random_state(random_state)
+    _check_model_random_state(random_state)
     if "n_topics" in model_params:
         raise ParameterError("n_topics: select_n_topics sets it from ks; leave it out of the model parameters")
+    base_seed = _seed(random_state)
     try:
-        base = TopicModel(random_state=random_state, **model_params)
+        base = TopicModel(random_state=base_seed, **model_params)
     except TypeError as exc:
         raise ParameterError(f"select_n_topics got an unknown model parameter ({exc})") from None
     base._validate()
     _check_corpus(corpus)
     unit = base._resolve_unit(len(corpus))
-    full, u = base._count(corpus, unit)
+    full = base._count(corpus, unit)
+    texts = base._unit_tokens(corpus, unit)
     n_units = full.shape[0]
     n_sub = max(1, int(round(subsample * n_units)))
-    texts = None
     rows = []
     for k in tqdm(ks, desc="select_n_topics", disable=None):
-        ref = clone(base).set_params(n_topics=k)._fit_with(corpus, unit, full, u)
-        if texts is None:
-            texts = ref.reference_texts()
+        ref = clone(base).set_params(n_topics=k)._fit_with(corpus, unit, full)
         ref_lists = _topic_lists(ref, top_n)
         coh = ref.coherence("c_npmi", top_n=top_n, texts=texts).attrs["mean"]
         terms = [t for lst in ref_lists for t in lst]
         diversity = len(set(terms)) / len(terms)
         # one stream per k, so a k's row does not depend on which other ks are compared
-        rng = np.random.default_rng(None if random_state is None else [random_state, k])
+        rng = np.random.default_rng(None if base_seed is None else [base_seed, k])
         agreements = []
         for _ in range(n_runs):
             mask = np.zeros(n_units, dtype=bool)

@@ -63,10 +63,10 @@ plots.plot_prevalence(prev, category="topic", label="label")
 # %%
 import pandas as pd
 pd.set_option("display.max_colwidth", 160)
-model.representative_units(0, n=2)[["id", "weight", "text"]]
+model.representative_units(0, n=2, corpus=corpus)[["id", "weight", "text"]]
 
 # %%
-model.coherence("c_npmi").round(3)
+model.coherence("c_npmi", texts=corpus).round(3)
 
 # %%
 model.topic_evolution(0, by="year", n=6).pivot(index="rank", columns="period", values="term")

@@ -14,30 +14,30 @@ def gensim_per_topic(topics, texts, measure, window_size=None):
     return np.array(cm.get_coherence_per_topic())
 
 
-def check_model(tm):
-    texts = tm.reference_texts()
+def check_model(tm, corpus):
+    texts = tm.reference_texts(corpus)
     topics = tm.top_terms(10).groupby("topic")["term"].apply(list).tolist()
     assert all(len(t) == 10 for t in topics)
     for measure in ("c_npmi", "u_mass"):
-        ours = tm.coherence(measure, top_n=10)["coherence"].to_numpy()
+        ours = tm.coherence(measure, top_n=10, texts=corpus)["coherence"].to_numpy()
         theirs = gensim_per_topic(topics, texts, measure)
         np.testing.assert_allclose(ours, theirs, atol=1e-6, rtol=0, err_msg=measure)
         assert np.isfinite(ours).all()
 
 
 def test_seeds_coherence_equals_gensim(seeds):
-    check_model(TopicModel(n_topics=4, random_state=0).fit(seeds))
+    check_model(TopicModel(n_topics=4, random_state=0).fit(seeds), seeds)
 
 
 def test_state_of_the_union_sample_coherence_equals_gensim(sotu):
     sample = sotu.subset(list(sotu.docvars["id"][::12]))  # 20 addresses, 1790-2017
     assert len(sample) == 20
-    check_model(TopicModel(n_topics=6, unit="document", random_state=0).fit(sample))  # windows: seeds test
+    check_model(TopicModel(n_topics=6, unit="document", random_state=0).fit(sample), sample)  # windows: seeds test
 
 
 def test_window_counts_equal_gensims_accumulator(seeds):
     tm = TopicModel(n_topics=4, random_state=0).fit(seeds)
-    texts = tm.reference_texts()
+    texts = tm.reference_texts(seeds)
     words = sorted(set(tm.top_terms(10)["term"]))
     cm = CoherenceModel(topics=[words], texts=texts, dictionary=Dictionary(texts), coherence="c_npmi",
                         topn=len(words), processes=1)

@@ -9,13 +9,18 @@ import zipfile
 import numpy as np
 import pytest
 from pandas.testing import assert_frame_equal
+from sklearn.base import clone
+from sklearn.exceptions import NotFittedError
 
 import corpuskit as ck
 from corpuskit.errors import CorpuskitError, ParameterError
 from corpuskit.topics import _FORMAT_VERSION, TopicModel
 
-# from the body of seeds/002 (not in metadata.csv): must not be in a model file saved without texts
+# from the body of seeds/002 (not in metadata.csv): must not be in a model file
 PHRASE = b"leap of faith on the issue of armaments"
+NEW = ck.Corpus.from_records([{"id": "new", "date": "2025-01-01",
+                               "text": "North Korea sent troops to Russia. Taiwan's defense budget grew. "
+                                       "Kishida's strategy doubles defense spending. A quokka smiled."}])
 
 
 class TouchOnLoad:
@@ -155,7 +160,7 @@ def test_shapes_and_dtypes_are_checked(saved, model, tmp_path):
 
 
 # ---------------------------------------------------------------------------- round trips
-def test_round_trip_without_texts_gives_the_same_results(model, saved, seeds):
+def test_round_trip_gives_the_same_results(model, saved, seeds):
     back = TopicModel.load(saved)
     assert back.get_params() == model.get_params()
     assert back.labels_ == model.labels_ and back.unit_ == model.unit_ and back.n_topics_ == model.n_topics_
@@ -170,47 +175,54 @@ def test_round_trip_without_texts_gives_the_same_results(model, saved, seeds):
     assert_frame_equal(back.topic_evolution(0), model.topic_evolution(0))
     assert_frame_equal(back.docvars_, model.docvars_)
     assert_frame_equal(back.dfm_.docvars, model.dfm_.docvars)
-    assert_frame_equal(back.units_.drop(columns="text"), model.units_.drop(columns="text"))
-    assert back.units_["text"].isna().all() and back.units_["text"].dtype == model.units_["text"].dtype
+    assert_frame_equal(back.units(seeds), model.units(seeds))
+    assert back.seed_ == model.seed_ == 0
+    np.testing.assert_array_equal(back.topic_order_, model.topic_order_)
+    for t in range(model.n_topics_):
+        assert_frame_equal(back.representative_units(t, n=3, corpus=seeds),
+                           model.representative_units(t, n=3, corpus=seeds))
     assert (back.dfm_.counts != model.dfm_.counts).nnz == 0 and back.dfm_.counts.dtype == model.dfm_.counts.dtype
     assert back.dfm_.meta == model.dfm_.meta and back.dfm_.weighting == model.dfm_.weighting
-    # coherence against texts passed in still works
-    assert_frame_equal(back.coherence(texts=seeds), model.coherence(texts=seeds))
+    for measure in ("c_npmi", "u_mass"):
+        a, b = back.coherence(measure, texts=seeds), model.coherence(measure, texts=seeds)
+        assert_frame_equal(a, b)
+        assert a.attrs == b.attrs
+    # what transform needs is in the file: a new document and the fitted corpus give what they gave
+    np.testing.assert_array_equal(back.transform(NEW), model.transform(NEW))
+    assert back.transform(NEW).sum() == pytest.approx(1.0)
+    np.testing.assert_array_equal(back.transform(seeds), model.transform(seeds))
 
 
-def test_methods_needing_texts_say_how_to_get_them(saved):
+def test_methods_needing_texts_name_the_parameter(saved):
     back = TopicModel.load(saved)
-    with pytest.raises(CorpuskitError, match=r"representative_units needs the units' texts, but this TopicModel "
-                                             r"was loaded from .*model\.zip, saved without them; .*"
-                                             r"include_texts=True.*refit") as info:
+    with pytest.raises(ParameterError, match=r"corpus=None: representative_units needs the texts, and the model "
+                                             r"keeps none; pass corpus=") as info:
         back.representative_units(0)
     assert "\n" not in str(info.value)
-    with pytest.raises(CorpuskitError, match=r"coherence needs the units' texts.*model\.zip.*pass texts=.*"
-                                             r"include_texts=True"):
+    with pytest.raises(ParameterError, match=r"texts=None: coherence needs reference texts.*pass texts="):
         back.coherence()
 
 
-def test_round_trip_with_texts(model, tmp_path):
-    back = TopicModel.load(model.save(tmp_path / "full.zip", include_texts=True))
-    assert_frame_equal(back.units_, model.units_)
-    for t in range(model.n_topics_):
-        assert_frame_equal(back.representative_units(t, n=3), model.representative_units(t, n=3))
-    for measure in ("c_npmi", "u_mass"):
-        a, b = back.coherence(measure), model.coherence(measure)
-        assert_frame_equal(a, b)
-        assert a.attrs == b.attrs
-
-
-def test_texts_are_left_out_unless_asked(model, saved, tmp_path):
+def test_model_files_hold_no_texts(saved, seeds):
     def contents(path):
         with zipfile.ZipFile(path) as z:
             return b"".join(z.read(name) for name in z.namelist())
 
+    assert PHRASE in seeds["002"].text.encode()  # the phrase is in the corpus the model was fit on
     assert PHRASE not in saved.read_bytes()
     assert PHRASE not in contents(saved)
-    full = model.save(tmp_path / "full.zip", include_texts=True)
-    assert PHRASE in contents(full)  # the search would find the texts if they were there
-    assert saved.stat().st_size < full.stat().st_size
+    assert b"leap" in contents(saved)  # the vocabulary is there, so the search reads the strings
+    with pytest.raises(TypeError, match="include_texts"):  # the option is gone: there are no texts to include
+        TopicModel.load(saved).save(saved.with_name("x.zip"), include_texts=True)
+
+
+def test_a_model_fit_with_a_generator_saves_its_seed(seeds, tmp_path):
+    tm = TopicModel(n_topics=3, random_state=np.random.default_rng(42)).fit(seeds)
+    back = TopicModel.load(tm.save(tmp_path / "g.zip"))
+    assert back.get_params()["random_state"] == tm.seed_ == back.seed_
+    refit = clone(back).fit(seeds)  # the saved parameters refit the same model
+    np.testing.assert_array_equal(refit.components_, tm.components_)
+    np.testing.assert_array_equal(refit.unit_topics_, tm.unit_topics_)
 
 
 @pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")  # few iterations: fast
@@ -221,6 +233,8 @@ def test_every_method_round_trips_with_what_transform_needs(seeds, tmp_path, met
     assert type(back.estimator_) is type(tm.estimator_)
     x = tm._input_matrix(tm.dfm_)
     np.testing.assert_array_equal(back.estimator_.transform(x), tm.estimator_.transform(x))
+    np.testing.assert_array_equal(back.transform(NEW), tm.transform(NEW))
+    np.testing.assert_array_equal(back.transform(seeds), tm.transform(seeds))
     np.testing.assert_array_equal(back.estimator_.components_, tm.estimator_.components_)
     assert_frame_equal(back.top_terms(), tm.top_terms())
     assert_frame_equal(back.prevalence(n_boot=20, random_state=0), tm.prevalence(n_boot=20, random_state=0))
@@ -251,10 +265,9 @@ def test_parameters_of_every_kind_round_trip(seeds, tmp_path):
 def test_saving_is_deterministic_and_checked(model, tmp_path):
     a, b = model.save(tmp_path / "a.zip"), model.save(tmp_path / "b.zip")
     assert a.read_bytes() == b.read_bytes()  # a replication package can check the file by hash
-    with pytest.raises(ParameterError, match="include_texts='yes'"):
-        model.save(tmp_path / "c.zip", include_texts="yes")
-    with pytest.raises(CorpuskitError, match="not fitted"):
+    with pytest.raises(NotFittedError, match="This TopicModel instance is not fitted yet"):
         TopicModel().save(tmp_path / "d.zip")
+    assert not (tmp_path / "d.zip").exists()
 
 
 def test_document_metadata_of_every_kind_round_trips(tmp_path):
@@ -281,7 +294,8 @@ def test_document_metadata_of_every_kind_round_trips(tmp_path):
 def test_model_fit_on_a_dfm_round_trips(seeds, tmp_path):
     m = ck.dfm(seeds, unit="document", stop_words="english")
     tm = TopicModel(n_topics=2, unit="document", random_state=0).fit(m)
-    back = TopicModel.load(tm.save(tmp_path / "dfm.zip", include_texts=True))
-    assert_frame_equal(back.units_, tm.units_)
+    back = TopicModel.load(tm.save(tmp_path / "dfm.zip"))
+    assert_frame_equal(back.units(seeds), tm.units(seeds))
+    np.testing.assert_array_equal(back.transform(m), tm.transform(m))
     assert_frame_equal(back.prevalence(n_boot=20, random_state=0), tm.prevalence(n_boot=20, random_state=0))
     assert_frame_equal(back.coherence(texts=seeds), tm.coherence(texts=seeds))

@@ -9,6 +9,7 @@ import scipy.sparse as sp
 from hypothesis import given, settings, strategies as st
 from pandas.testing import assert_frame_equal
 from sklearn.base import clone
+from sklearn.exceptions import NotFittedError
 
 import corpuskit as ck
 from corpuskit.coherence import EPSILON, boolean_documents, boolean_windows, topic_coherence
@@ -34,7 +35,7 @@ def seeds_model(seeds):
 
 
 # ---------------------------------------------------------------------------- the issue's "done" check
-def test_seeds_four_topics_give_document_topics_prevalence_and_coherence(seeds_model):
+def test_seeds_four_topics_give_document_topics_prevalence_and_coherence(seeds, seeds_model):
     tm = seeds_model
     assert tm.unit_ == "window"  # 5 documents < 100
     dt = tm.document_topics()
@@ -57,7 +58,7 @@ def test_seeds_four_topics_give_document_topics_prevalence_and_coherence(seeds_m
     assert basis == {"2006": "units", "2021": "documents", "2023": "units", "2024": "units"}
     assert (filled["ci_low"] <= filled["share"] + 1e-12).all() and (filled["share"] <= filled["ci_high"] + 1e-12).all()
 
-    coh = tm.coherence()
+    coh = tm.coherence(texts=seeds)
     assert len(coh) == 4 and np.isfinite(coh["coherence"]).all()
     assert (coh["coherence"].abs() <= 1).all()  # NPMI is in [-1, 1]
     assert coh.attrs["mean"] == pytest.approx(coh["coherence"].mean())
@@ -150,7 +151,10 @@ def test_units_aggregate_to_documents_by_tokens():
     c = ck.Corpus.from_records([{"id": "x", "date": "2010", "text": text},
                                 {"id": "y", "date": "2011", "text": "Apples and pears. Apples again."}])
     tm = TopicModel(n_topics=2, unit="sentence", random_state=0).fit(c)
-    u = tm.units_
+    u = tm.units()
+    assert list(u.columns) == ["unit_id", "id", "unit", "start", "end", "date", "year", "n_tokens",
+                               "topic_0", "topic_1"]
+    np.testing.assert_array_equal(u[["topic_0", "topic_1"]].to_numpy(), tm.unit_topics_)
     w = u["n_tokens"].to_numpy(float)[:, None] * tm.unit_topics_
     expected = w[u["id"].to_numpy() == "x"].sum(axis=0)
     dt = tm.document_topics().set_index("id")
@@ -163,7 +167,7 @@ def test_empty_units_get_zero_rows_and_are_documented():
     c = ck.Corpus.from_records([{"id": "a", "date": "2000", "text": "apple pear. apple pear. zzz."},
                                 {"id": "b", "date": "2001", "text": "rocket moon. rocket moon."}])
     tm = TopicModel(n_topics=2, unit="sentence", min_df=2, random_state=0, method="lda").fit(c)
-    empty = tm.units_["text"].str.contains("zzz").to_numpy()
+    empty = tm.units(c)["text"].str.contains("zzz").to_numpy()
     assert (tm.unit_topics_[empty] == 0).all()
     np.testing.assert_allclose(tm.unit_topics_[~empty].sum(axis=1), 1.0)
     dt = tm.document_topics().set_index("id")
@@ -197,15 +201,19 @@ def test_topic_evolution_sums_to_one_per_period_on_seeds(seeds_model):
 
 def test_representative_units_show_their_topic(seeds, seeds_model):
     tm = seeds_model
-    ru = tm.representative_units(0, n=3)
+    ru = tm.representative_units(0, n=3, corpus=seeds)
     assert list(ru.columns) == ["topic", "rank", "unit_id", "id", "date", "weight", "text"]
     assert ru["rank"].tolist() == [1, 2, 3]
     assert ru["weight"].iloc[0] == pytest.approx(tm.unit_topics_[:, 0].max())
     assert ru["weight"].is_monotonic_decreasing
     for _, row in ru.iterrows():
-        u = tm.units_.set_index("unit_id").loc[row["unit_id"]]
-        assert seeds[row["id"]].text[u["start"]:u["end"]] == row["text"]
-    assert tm.representative_units(tm.labels_[1], n=1)["topic"].iloc[0] == 1  # a label works too
+        u = tm.units(seeds).set_index("unit_id").loc[row["unit_id"]]
+        assert seeds[row["id"]].text[u["start"]:u["end"]] == row["text"] == u["text"]
+    assert tm.representative_units(tm.labels_[1], n=1, corpus=seeds)["topic"].iloc[0] == 1  # a label works too
+    with pytest.raises(ParameterError, match=r"corpus=None: representative_units needs the texts.*pass corpus="):
+        tm.representative_units(0)
+    with pytest.raises(ParameterError, match=r"corpus: has no document '000'"):
+        tm.representative_units(0, corpus=seeds.subset(["001"]))
 
 
 def test_unit_auto_rule_depends_only_on_the_number_of_documents():
@@ -223,7 +231,7 @@ def test_unit_auto_rule_depends_only_on_the_number_of_documents():
 def test_ngram_features_and_their_coherence(seeds):
     tm = TopicModel(n_topics=3, ngram_range=(1, 2), random_state=0).fit(seeds)
     assert any("_" in f for f in tm.feature_names_)
-    coh = tm.coherence("u_mass", top_n=15)
+    coh = tm.coherence("u_mass", top_n=15, texts=seeds)
     assert np.isfinite(coh["coherence"]).all()
 
 
@@ -234,7 +242,7 @@ def test_same_input_and_seed_give_identical_frames(seeds):
     assert_frame_equal(a.top_terms(), b.top_terms())
     assert_frame_equal(a.document_topics(), b.document_topics())
     assert_frame_equal(a.prevalence(random_state=1), b.prevalence(random_state=1))
-    assert_frame_equal(a.coherence(), b.coherence())
+    assert_frame_equal(a.coherence(texts=seeds), b.coherence(texts=seeds))
 
 
 def test_init_uses_the_seed(seeds):
@@ -254,6 +262,169 @@ def test_get_set_params_and_clone():
     assert not hasattr(clone(fitted), "components_")
 
 
+# ---------------------------------------------------------------------------- scikit-learn's estimator contract
+def test_clone_refits_identically(seeds):
+    tm = TopicModel(n_topics=3, ngram_range=(1, 2), min_df=2, random_state=7)
+    assert vars(tm) == vars(clone(tm))  # __init__ stores the parameters and nothing else
+    a = tm.fit(seeds)
+    b = clone(a).fit(seeds)
+    assert not hasattr(clone(a), "components_") and clone(a).get_params() == a.get_params()
+    np.testing.assert_array_equal(a.components_, b.components_)
+    np.testing.assert_array_equal(a.unit_topics_, b.unit_topics_)
+    assert a.labels_ == b.labels_
+    # the fit state is exactly the _-suffixed attributes (no hidden private state)
+    assert sorted(set(vars(a)) - set(a.get_params())) == sorted(
+        ["components_", "docvars_", "dfm_", "estimator_", "feature_names_", "labels_", "n_topics_", "seed_",
+         "topic_order_", "unit_", "unit_topics_"])
+
+
+NOT_FITTED_CALLS = {
+    "top_terms": lambda tm, c: tm.top_terms(), "document_topics": lambda tm, c: tm.document_topics(),
+    "prevalence": lambda tm, c: tm.prevalence(), "units": lambda tm, c: tm.units(c),
+    "representative_units": lambda tm, c: tm.representative_units(0, corpus=c),
+    "topic_evolution": lambda tm, c: tm.topic_evolution(0), "coherence": lambda tm, c: tm.coherence(texts=c),
+    "reference_texts": lambda tm, c: tm.reference_texts(c), "transform": lambda tm, c: tm.transform(c),
+    "topic_word": lambda tm, c: tm.topic_word(), "set_labels": lambda tm, c: tm.set_labels(["a"]),
+    "get_feature_names_out": lambda tm, c: tm.get_feature_names_out(), "save": lambda tm, c: tm.save("x.zip"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(NOT_FITTED_CALLS))
+def test_every_method_raises_not_fitted_error(seeds, name, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(NotFittedError, match="This TopicModel instance is not fitted yet"):
+        NOT_FITTED_CALLS[name](TopicModel(n_topics=2), seeds)
+    assert not (tmp_path / "x.zip").exists()
+
+
+@pytest.mark.parametrize("make", [lambda: 11, lambda: np.random.RandomState(11), lambda: np.random.default_rng(11)],
+                         ids=["int", "RandomState", "Generator"])
+def test_random_state_of_every_kind_is_deterministic(seeds, make):
+    a = TopicModel(n_topics=3, random_state=make()).fit(seeds)
+    b = TopicModel(n_topics=3, random_state=make()).fit(seeds)  # a fresh object made the same way
+    np.testing.assert_array_equal(a.components_, b.components_)
+    np.testing.assert_array_equal(a.unit_topics_, b.unit_topics_)
+    assert a.seed_ == b.seed_ and isinstance(a.seed_, int)
+    # an RNG object gives one integer seed drawn from it: fitting with that seed is the same model
+    c = TopicModel(n_topics=3, random_state=a.seed_).fit(seeds)
+    np.testing.assert_array_equal(a.components_, c.components_)
+
+
+def test_a_generator_is_consumed_as_in_scikit_learn(seeds):
+    rng = np.random.default_rng(5)
+    tm = TopicModel(n_topics=3, random_state=rng)
+    before = clone(tm)  # clone copies the generator in its state before the fit
+    first = tm.fit(seeds).seed_
+    assert tm.fit(seeds).seed_ != first  # the generator advanced
+    assert before.fit(seeds).seed_ == first
+    assert first == int(np.random.default_rng(5).integers(np.iinfo(np.int32).max))
+
+
+@pytest.mark.parametrize("bad", ["0", 1.5, -1, 2**32, True, [1, 2]])
+def test_bad_random_state_is_one_clear_line(seeds, bad):
+    for call in (lambda: TopicModel(n_topics=2, random_state=bad).fit(seeds),
+                 lambda: select_n_topics(seeds, ks=[2], random_state=bad)):
+        with pytest.raises(ParameterError, match=r"random_state=.*: use None, an integer seed.*Generator") as info:
+            call()
+        assert "\n" not in str(info.value) and repr(bad) in str(info.value)
+
+
+@pytest.mark.filterwarnings("ignore:invalid value encountered in sqrt:RuntimeWarning")  # sklearn, exact fit
+@pytest.mark.filterwarnings("ignore:.*fewer than 2 terms with weight:UserWarning")
+def test_select_n_topics_takes_a_generator_or_random_state():
+    c = toy_corpus(3)
+    kw = dict(ks=[2, 3], n_runs=3, top_n=5, unit="document")
+    seed = int(np.random.default_rng(2).integers(np.iinfo(np.int32).max))
+    by_int = select_n_topics(c, random_state=seed, **kw)
+    assert_frame_equal(select_n_topics(c, random_state=np.random.default_rng(2), **kw), by_int)
+    assert_frame_equal(select_n_topics(c, random_state=np.random.default_rng(2), **kw), by_int)
+    rs = select_n_topics(c, random_state=np.random.RandomState(2), **kw)
+    assert_frame_equal(rs, select_n_topics(c, random_state=np.random.RandomState(2), **kw))
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+@pytest.mark.parametrize("method", ["nmf", "minibatch-nmf", "lda"])
+def test_transform_of_the_fitted_corpus_gives_the_unit_topics(seeds, method):
+    tm = TopicModel(n_topics=4, method=method, min_df=2, random_state=0)
+    theta = tm.fit_transform(seeds)
+    np.testing.assert_array_equal(theta, tm.unit_topics_)
+    # NMF's fit_transform gives the W of its last iteration; transform solves for W with H fixed
+    atol = {"lda": 1e-10, "nmf": 1e-3, "minibatch-nmf": 0.1}[method]
+    np.testing.assert_allclose(tm.transform(seeds), tm.unit_topics_, rtol=0, atol=atol)
+    # a count DFM of the corpus with the model's settings, its features in another order and more of them
+    m = ck.dfm(seeds, "window", stop_words="english")
+    assert m.shape[1] > len(tm.feature_names_)
+    np.testing.assert_allclose(tm.transform(m), tm.transform(seeds), rtol=0, atol=1e-10)
+
+
+@pytest.mark.parametrize("method", ["nmf", "lda"])
+def test_transform_new_documents_by_feature_name(method):
+    tm = TopicModel(n_topics=2, method=method, unit="document", random_state=0, max_iter=500).fit(toy_corpus(3))
+    fruit = tm.top_terms(1).set_index("term").at["apple", "topic"]
+    new = ck.Corpus.from_records([{"id": "n1", "date": "2020", "text": "Apple banana zebra quokka apple."},
+                                  {"id": "n2", "date": "2020", "text": "Zebra quokka."},
+                                  {"id": "n3", "date": "2021", "text": "rocket orbit moon"}])
+    theta = tm.transform(new)
+    assert isinstance(theta, np.ndarray) and theta.shape == (3, 2)
+    assert theta[0, fruit] > 0.8 and theta[2, 1 - fruit] > 0.8  # unseen words are ignored (LDA: its prior)
+    assert (theta[1] == 0).all()  # nothing the model knows: no topic
+    np.testing.assert_allclose(theta[[0, 2]].sum(axis=1), 1.0)
+    # the same documents without the unseen words give the same proportions
+    known = ck.Corpus.from_records([{"id": "n1", "date": "2020", "text": "Apple banana apple."},
+                                    {"id": "n3", "date": "2021", "text": "rocket orbit moon"}])
+    np.testing.assert_allclose(tm.transform(known), theta[[0, 2]], atol=1e-12)
+    with pytest.raises(ParameterError, match=r"stop_words=None but this TopicModel uses 'english'"):
+        tm.transform(ck.dfm(new, "document"))
+    with pytest.raises(ParameterError, match="corpus=list"):
+        tm.transform(["apple"])
+
+
+# a phrase of seeds/002's body (not in metadata.csv): the fitted model must hold it nowhere
+PHRASE = "leap of faith on the issue of armaments"
+
+
+def _strings(obj, seen=None):
+    """Every string reachable from a model's attributes (frames, arrays, containers, estimators)."""
+    seen = set() if seen is None else seen
+    if id(obj) in seen:
+        return
+    seen.add(id(obj))
+    if isinstance(obj, str):
+        yield obj
+    elif isinstance(obj, pd.DataFrame):
+        for c in obj.columns:
+            yield from _strings(obj[c], seen)
+        yield from _strings(obj.index.to_series(), seen)
+    elif isinstance(obj, (pd.Series, pd.Index, np.ndarray)):
+        if getattr(obj, "dtype", None) is not None and obj.dtype.kind in "biufcmM":
+            return
+        for v in np.asarray(obj, dtype=object).ravel():
+            if isinstance(v, str):
+                yield v
+    elif isinstance(obj, dict):
+        for k, v in obj.items():
+            yield from _strings(k, seen)
+            yield from _strings(v, seen)
+    elif isinstance(obj, (list, tuple, set, frozenset)):
+        for v in obj:
+            yield from _strings(v, seen)
+    elif hasattr(obj, "__dict__"):
+        yield from _strings(vars(obj), seen)
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")  # few iterations: fast
+def test_the_model_keeps_no_texts(seeds):
+    assert PHRASE in seeds["002"].text  # the search finds the phrase where it is
+    assert any(PHRASE in s for s in _strings({"corpus": [d.text for d in seeds.documents]}))
+    for method in ("nmf", "lda"):
+        tm = TopicModel(n_topics=3, method=method, random_state=0, max_iter=50).fit(seeds)
+        found = [s for s in _strings(vars(tm)) if PHRASE in s]
+        assert found == []
+        assert "leap" in set(_strings(vars(tm)))  # the walk does reach the vocabulary
+        # the texts are one call away, cut from the corpus by the units' offsets
+        assert tm.units(seeds)["text"].str.contains(PHRASE, regex=False).any()
+
+
 def test_the_document_term_matrix_is_never_densified(seeds, monkeypatch):
     def guard(name):
         def wrapped(self, *a, **k):
@@ -266,7 +437,8 @@ def test_the_document_term_matrix_is_never_densified(seeds, monkeypatch):
         monkeypatch.setattr(sp.spmatrix, name, guard(name), raising=False)
     tm = TopicModel(n_topics=4, random_state=0).fit(seeds)
     assert tm.dfm_.shape[0] * tm.dfm_.shape[1] > 5000  # the guard would catch a densified dfm
-    tm.document_topics(), tm.prevalence(n_boot=50), tm.topic_evolution(0), tm.coherence(), tm.coherence("u_mass")
+    tm.document_topics(), tm.prevalence(n_boot=50), tm.topic_evolution(0), tm.transform(seeds)
+    tm.coherence(texts=seeds), tm.coherence("u_mass", texts=seeds)
 
 
 # ---------------------------------------------------------------------------- errors
@@ -319,7 +491,7 @@ def test_result_errors_name_the_value(seeds_model):
         seeds_model.prevalence(by="fortnight")
     with pytest.raises(ParameterError, match=r"labels=\['a', 'b'\]: give 4"):
         seeds_model.set_labels(["a", "b"])
-    with pytest.raises(CorpuskitError, match="not fitted"):
+    with pytest.raises(NotFittedError, match="This TopicModel instance is not fitted yet"):
         TopicModel().top_terms()
 
 
@@ -335,13 +507,13 @@ def test_labels_can_be_set(seeds):
 
 
 # ---------------------------------------------------------------------------- persistence
-def test_save_load_round_trip(seeds_model, tmp_path):
-    path = seeds_model.save(tmp_path / "model.zip", include_texts=True)
+def test_save_load_round_trip(seeds, seeds_model, tmp_path):
+    path = seeds_model.save(tmp_path / "model.zip")
     back = TopicModel.load(path)
     assert_frame_equal(back.top_terms(), seeds_model.top_terms())
     assert_frame_equal(back.document_topics(), seeds_model.document_topics())
     assert_frame_equal(back.prevalence(random_state=0), seeds_model.prevalence(random_state=0))
-    assert_frame_equal(back.coherence(), seeds_model.coherence())
+    assert_frame_equal(back.coherence(texts=seeds), seeds_model.coherence(texts=seeds))
     assert back.get_params() == seeds_model.get_params()
     # more in tests/test_model_io.py
 
@@ -417,11 +589,12 @@ def test_ngram_term_is_present_when_all_its_words_are():
 
 @pytest.mark.filterwarnings("ignore:invalid value encountered in sqrt:RuntimeWarning")
 def test_degenerate_topics_get_nan_coherence_with_a_warning():
-    tm = TopicModel(n_topics=3, unit="document", random_state=0).fit(toy_corpus(3))  # the data have rank 2
+    c = toy_corpus(3)
+    tm = TopicModel(n_topics=3, unit="document", random_state=0).fit(c)  # the data have rank 2
     n_terms = tm.top_terms(10).groupby("topic").size().reindex(range(3), fill_value=0)
     assert (n_terms < 2).any()
     with pytest.warns(UserWarning, match="fewer than 2 terms with weight"):
-        coh = tm.coherence("u_mass")
+        coh = tm.coherence("u_mass", texts=c)
     assert coh["coherence"].isna().tolist() == (n_terms < 2).tolist()
     assert coh.attrs["mean"] == pytest.approx(coh["coherence"].mean())  # pandas skips NaN, as the mean does
 
@@ -436,13 +609,23 @@ def test_coherence_errors_name_the_problem():
 
 
 def test_coherence_on_other_reference_texts(seeds, seeds_model):
-    by_doc = seeds_model.coherence("u_mass", texts=seeds)  # a Corpus: one text per document, the model's tokens
     topics = seeds_model.top_terms(10).groupby("topic")["term"].apply(list).tolist()
-    texts = [ck.tokenize(t, stop_words="english") for t in seeds.iter_texts()]
-    np.testing.assert_allclose(by_doc["coherence"], topic_coherence(topics, texts, "u_mass"))
-    assert not np.allclose(by_doc["coherence"], seeds_model.coherence("u_mass")["coherence"])
-    with pytest.raises(ParameterError, match="texts"):
+    # a Corpus: cut into the model's units (windows here) and tokenized the model's way
+    by_unit = seeds_model.coherence("u_mass", texts=seeds)
+    windows = [ck.tokenize(t, stop_words="english") for t in ck.units(seeds, "window", 3)["text"]]
+    assert seeds_model.reference_texts(seeds) == windows
+    np.testing.assert_allclose(by_unit["coherence"], topic_coherence(topics, windows, "u_mass"))
+    # token lists: used as given, e.g. one text per document
+    docs = [ck.tokenize(t, stop_words="english") for t in seeds.iter_texts()]
+    by_doc = seeds_model.coherence("u_mass", texts=docs)
+    np.testing.assert_allclose(by_doc["coherence"], topic_coherence(topics, docs, "u_mass"))
+    assert not np.allclose(by_doc["coherence"], by_unit["coherence"])
+    with pytest.raises(ParameterError, match="texts=str"):
         seeds_model.coherence(texts="japan korea")
+    with pytest.raises(ParameterError, match=r"texts=None: coherence needs reference texts.*pass texts="):
+        seeds_model.coherence()
+    with pytest.raises(ParameterError, match=r"corpus=None: reference_texts"):
+        seeds_model.reference_texts(None)
 
 
 # ---------------------------------------------------------------------------- choosing k
