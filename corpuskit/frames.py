@@ -26,7 +26,7 @@ Counting (dictionary content analysis, e.g. Laver & Garry 2000; quanteda's
   ``FrameDictionary.duplicates()`` lists such terms.
 
 Scores are hits per 1,000 tokens (``per=1000``) or raw hit counts
-(``per=None``; :func:`frame_counts`). :func:`frame_prevalence` turns hit counts
+(``per=None``). :func:`frame_prevalence` turns hit counts
 into each frame's share of all frame hits per period with a bootstrap CI, via
 :func:`corpuskit.periods.period_shares`.
 """
@@ -50,8 +50,9 @@ from .errors import CorpuskitError, ParameterError
 from .periods import assign_periods, period_shares
 from .tokens import Pattern, _tokenize_flat, sentence_spans, tokenize
 
-__all__ = ["DictionaryError", "FrameDictionary", "load_dictionary", "score_frames", "frame_counts",
-           "frame_prevalence", "frame_terms", "PACKAGED_DICTIONARIES"]
+__all__ = ["DictionaryError", "FrameDictionary", "load_dictionary", "score_frames",
+           "frame_prevalence", "frame_terms", "PACKAGED_DICTIONARIES", "packaged_dictionary", "Tokenized",
+           "match_entries"]
 
 #: Dictionaries shipped with corpuskit: name -> file in ``corpuskit/data``.
 PACKAGED_DICTIONARIES = {"rearmament": "frames_rearmament.yml"}
@@ -305,15 +306,18 @@ def load_dictionary(source: "str | os.PathLike | Mapping | FrameDictionary | Non
         if path.is_file():
             return _from_file(path)
         if isinstance(source, str) and source in PACKAGED_DICTIONARIES:
-            return _packaged(PACKAGED_DICTIONARIES[source])
+            return packaged_dictionary(PACKAGED_DICTIONARIES[source])
         raise DictionaryError(f"dictionary {str(source)!r}: no such file (packaged dictionaries: "
                               f"{', '.join(PACKAGED_DICTIONARIES)})")
     raise ParameterError(f"dictionary={type(source).__name__}: pass a path to a YAML or CSV file, a dict, "
                          "a FrameDictionary, or None for the packaged rearmament frames")
 
 
-def _packaged(fname: str) -> FrameDictionary:
-    """A lexicon shipped in corpuskit/data (frames, stance targets, stance cues)."""
+def packaged_dictionary(fname: str) -> FrameDictionary:
+    """A lexicon shipped in corpuskit/data (frames, stance targets, stance cues), by file name.
+
+    >>> packaged_dictionary("frames_rearmament.yml").name   # doctest: +SKIP
+    """
     text = resources.files("corpuskit").joinpath("data", fname).read_text(encoding="utf-8")
     return _from_yaml(text, f"corpuskit/data/{fname}")
 
@@ -597,7 +601,7 @@ def _from_mapping(d: Mapping, where: str) -> FrameDictionary:
 
 # ============================================================================ matching
 @dataclass
-class _Tokenized:
+class Tokenized:
     """A corpus as one token stream: vocabulary codes, sentence of each token, sentence table."""
 
     codes: np.ndarray        # token -> vocabulary id
@@ -607,7 +611,7 @@ class _Tokenized:
     n_docs: int
 
 
-def _tokenize_corpus(corpus) -> _Tokenized:
+def _tokenize_corpus(corpus) -> Tokenized:
     # a chunk of ck.stream.scan carries a memo, so its scorers and its dfm count share one
     # tokenization (the memo lives and dies with the chunk; user corpora never get one)
     memo = getattr(corpus, "_tokenized_memo", None)
@@ -618,7 +622,7 @@ def _tokenize_corpus(corpus) -> _Tokenized:
     return _tokenize_corpus_uncached(corpus)
 
 
-def _tokenize_corpus_uncached(corpus) -> _Tokenized:
+def _tokenize_corpus_uncached(corpus) -> Tokenized:
     from tqdm import tqdm  # text bar: tqdm.auto would need ipywidgets in notebooks
 
     _check_corpus(corpus)
@@ -640,7 +644,7 @@ def _tokenize_corpus_uncached(corpus) -> _Tokenized:
     else:
         codes, vocab = np.zeros(0, np.int64), np.zeros(0, dtype=object)
     seg = np.repeat(np.arange(len(sents)), sents["n_tokens"].to_numpy()) if len(sents) else np.zeros(0, np.int64)
-    return _Tokenized(np.asarray(codes, dtype=np.int64), vocab, seg, sents, len(corpus))
+    return Tokenized(np.asarray(codes, dtype=np.int64), vocab, seg, sents, len(corpus))
 
 
 def _check_corpus(corpus) -> None:
@@ -656,7 +660,7 @@ class _Matcher:
     (shell-style globs on normalized tokens), plus sentence boundaries.
     """
 
-    def __init__(self, tk: _Tokenized):
+    def __init__(self, tk: Tokenized):
         self.tk = tk
         self.n = len(tk.codes)
         self.index = {w: i for i, w in enumerate(tk.vocab)}
@@ -744,14 +748,18 @@ def _resolve(starts: np.ndarray, lengths: np.ndarray, n: int) -> np.ndarray:
 
 
 @dataclass
-class _Matches:
+class Matches:
     start: np.ndarray
     length: np.ndarray
     frame: np.ndarray    # frame index
     entry: np.ndarray    # index into dictionary._compiled()
 
 
-def _match(tk: _Tokenized, dictionary: FrameDictionary, nested_scope: str) -> _Matches:
+def match_entries(tk: Tokenized, dictionary: FrameDictionary, nested_scope: str) -> Matches:
+    """Every entry match of ``dictionary`` in ``tk`` after overlap resolution (module docstring).
+
+    >>> match_entries(tk, load_dictionary(), "dictionary").start   # doctest: +SKIP
+    """
     if nested_scope not in _SCOPES:
         raise ParameterError(f"nested_scope={nested_scope!r}: use 'dictionary' (longer entries beat nested "
                              "shorter ones across frames) or 'frame' (only within each frame)")
@@ -761,7 +769,7 @@ def _match(tk: _Tokenized, dictionary: FrameDictionary, nested_scope: str) -> _M
     parts = [p for p in parts if len(p[0])]
     if not parts:
         z = np.zeros(0, np.int64)
-        return _Matches(z, z, z, z)
+        return Matches(z, z, z, z)
     start = np.concatenate([p[0] for p in parts])
     length = np.concatenate([np.full(len(p[0]), p[1]) for p in parts])
     frame = np.concatenate([np.full(len(p[0]), p[2]) for p in parts])
@@ -782,10 +790,10 @@ def _match(tk: _Tokenized, dictionary: FrameDictionary, nested_scope: str) -> _M
         key = start * (int(length.max()) + 1) + length
         ukey, first_idx, inverse = np.unique(key, return_index=True, return_inverse=True)
         keep = _resolve(start[first_idx], length[first_idx], n)[inverse]
-    return _Matches(start[keep], length[keep], frame[keep], entry[keep])
+    return Matches(start[keep], length[keep], frame[keep], entry[keep])
 
 
-def _sentence_counts(tk: _Tokenized, mt: _Matches, n_frames: int) -> np.ndarray:
+def _sentence_counts(tk: Tokenized, mt: Matches, n_frames: int) -> np.ndarray:
     """Hits per sentence × frame (dense: sentences × a handful of frames)."""
     S = len(tk.sents)
     if len(mt.start) == 0 or S == 0:
@@ -840,7 +848,7 @@ def score_frames(corpus, dictionary: "str | os.PathLike | Mapping | FrameDiction
         raise ParameterError(f"dictionary frame name(s) {', '.join(map(repr, clash))} collide with output "
                              "columns; rename the frame(s)")
     tk = _tokenize_corpus(corpus)
-    mt = _match(tk, d, nested_scope)
+    mt = match_entries(tk, d, nested_scope)
     frames = d.keys()
     sc = _sentence_counts(tk, mt, len(frames))
     dv = corpus.docvars.reset_index(drop=True)
@@ -876,12 +884,6 @@ def score_frames(corpus, dictionary: "str | os.PathLike | Mapping | FrameDiction
     return out
 
 
-def frame_counts(corpus, dictionary: "str | os.PathLike | Mapping | FrameDictionary | None" = None,
-                 unit: str = "document", *, nested_scope: str = "dictionary") -> pd.DataFrame:
-    """Raw frame hit counts: :func:`score_frames` with ``per=None``."""
-    return score_frames(corpus, dictionary, unit, per=None, nested_scope=nested_scope)
-
-
 def frame_terms(corpus, dictionary: "str | os.PathLike | Mapping | FrameDictionary | None" = None,
                 frame: str | Sequence[str] | None = None, *, by_document: bool = False,
                 include_unmatched: bool = False, nested_scope: str = "dictionary") -> pd.DataFrame:
@@ -908,7 +910,7 @@ def frame_terms(corpus, dictionary: "str | os.PathLike | Mapping | FrameDictiona
         if bad:
             raise ParameterError(f"frame={bad[0]!r} is not in the dictionary; frames: {', '.join(frames)}")
     tk = _tokenize_corpus(corpus)
-    mt = _match(tk, d, nested_scope)
+    mt = match_entries(tk, d, nested_scope)
     comp = d._compiled()
     ids = corpus.docvars["id"].astype(str).to_numpy()
     texts = np.empty(len(mt.start), dtype=object)
@@ -951,7 +953,7 @@ def frame_prevalence(frames, by: str = "year", *,
     Parameters
     ----------
     frames : a corpus (scored per sentence here, with ``dictionary``), or the
-        output of :func:`score_frames` / :func:`frame_counts`. Pass sentence-level
+        output of :func:`score_frames`. Pass sentence-level
         scores (``unit="sentence"``): where a period has a single document, the
         CI can then resample that document's sentences; from document-level
         scores such a period gets no CI (``ci_basis="none"`` and a note).

@@ -28,7 +28,7 @@ from . import _compat
 from .clean import split_lines
 from .errors import ParameterError
 
-__all__ = ["normalize", "tokenize", "tokenize_spans", "sentences", "sentence_spans", "tokens", "kwic",
+__all__ = ["normalize", "tokenize", "tokenize_spans", "token_spans", "sentences", "sentence_spans", "tokens", "kwic",
            "ABBREVIATIONS", "HYPHEN_PREFIXES", "stop_words", "Pattern"]
 
 # Lower-case, without the final period. Month and title abbreviations, states, common news usage.
@@ -129,11 +129,11 @@ def tokenize(text: str, stop_words: str | Iterable[str] | None = None, stem: boo
 
 def tokenize_spans(text: str) -> list[tuple[str, int, int]]:
     """Tokens with their character spans in ``text`` (same tokens as ``tokenize``)."""
-    toks, starts, ends = _token_spans(text)
+    toks, starts, ends = token_spans(text)
     return list(zip(toks, starts.tolist(), ends.tolist()))
 
 
-def _token_spans(text: str) -> tuple[list[str], np.ndarray, np.ndarray]:
+def token_spans(text: str) -> tuple[list[str], np.ndarray, np.ndarray]:
     """``tokenize_spans`` as (tokens, starts, ends) arrays."""
     # split() with a capturing group gives gap, match, gap, ... so the running sum of the
     # part lengths is every match's offset, without a Python call per match

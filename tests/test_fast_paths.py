@@ -8,7 +8,7 @@ import pytest
 import corpuskit as ck
 import importlib
 
-stance = importlib.import_module("corpuskit.stance")
+stance = importlib.import_module("corpuskit.stance.lexicon")
 tokens = importlib.import_module("corpuskit.tokens")
 from corpuskit.clean import split_lines
 
@@ -54,14 +54,14 @@ def test_sentence_span_cache_equals_uncached(seeds, sample):
 def test_stance_prefilter_equals_full_corpus(which, seeds, sample, monkeypatch):
     corpus = seeds if which == "seeds" else sample
     fast_t = stance.target_sentences(corpus)
-    fast_s = ck.score_stance(corpus, level="sentence")
-    fast_d = ck.score_stance(corpus, level="document", n_boot=50, random_state=0)
+    fast_s = ck.score_stance(corpus, unit="sentence")
+    fast_d = ck.score_stance(corpus, unit="document", n_boot=50, random_state=0)
     cand = stance._candidates(corpus, stance.load_target(None))[0]
     monkeypatch.setattr(stance, "_candidates", lambda c, lex: (c, None))
     monkeypatch.setattr(stance, "_head_regex", lambda lex: None)
     pd.testing.assert_frame_equal(fast_t, stance.target_sentences(corpus))
-    pd.testing.assert_frame_equal(fast_s, ck.score_stance(corpus, level="sentence"))
-    pd.testing.assert_frame_equal(fast_d, ck.score_stance(corpus, level="document", n_boot=50, random_state=0))
+    pd.testing.assert_frame_equal(fast_s, ck.score_stance(corpus, unit="sentence"))
+    pd.testing.assert_frame_equal(fast_d, ck.score_stance(corpus, unit="document", n_boot=50, random_state=0))
     if which == "sample":  # the prefilter did skip documents there
         assert len(cand) < len(corpus)
     assert len(fast_t) > 0
@@ -275,7 +275,7 @@ def test_stance_runs_the_fast_negation(seeds, monkeypatch):
     assert _compat.fast_path("negation")
     fast = _spy(monkeypatch, stance, "_mark_negation")
     slow = _spy(monkeypatch, util, "mark_negation")
-    ck.score_stance(seeds, level="sentence")
+    ck.score_stance(seeds, unit="sentence")
     assert len(fast) > 0 and slow == []
 
 

@@ -9,7 +9,7 @@ import pytest
 import corpuskit as ck
 from corpuskit import frames as F
 from corpuskit.errors import ParameterError
-from corpuskit.frames import (DictionaryError, FrameDictionary, frame_counts, frame_prevalence, frame_terms,
+from corpuskit.frames import (DictionaryError, FrameDictionary, frame_prevalence, frame_terms,
                               load_dictionary, score_frames)
 from corpuskit.periods import assign_periods, period_shares
 from corpuskit.tokens import Pattern, sentences, tokenize
@@ -206,7 +206,7 @@ TINY_DICT = {"alliance": ["nuclear umbrella", "extended deterrence", "umbrella"]
 
 
 def test_counting_rules_by_hand(tiny):
-    c = frame_counts(tiny, TINY_DICT).set_index("id")
+    c = score_frames(tiny, TINY_DICT, per=None).set_index("id")
     # a: "nuclear umbrella" (1; nested "umbrella" not again) + "extended deterrence" (1) = 2 alliance hits;
     #    "extended deterrence" also counts for deterrence (listed under both frames: once for EACH frame),
     #    and its nested "deterr*" is not counted again; "chinese aircraft carriers" is a threat hit and,
@@ -217,7 +217,7 @@ def test_counting_rules_by_hand(tiny):
     assert c.loc["b", ["alliance", "deterrence", "threat", "capability"]].tolist() == [1, 0, 0, 2]
     assert c.loc["a", "n_tokens"] == len(tokenize(tiny["a"].text)) == 15
     # quanteda's default scope: longest match only within each frame -> the capability entry counts too.
-    k = frame_counts(tiny, TINY_DICT, nested_scope="frame").set_index("id")
+    k = score_frames(tiny, TINY_DICT, nested_scope="frame", per=None).set_index("id")
     assert k.loc["a", "capability"] == 1 and k.loc["a", "threat"] == 1
 
 
@@ -267,8 +267,8 @@ def test_engine_equals_pattern_find_on_every_sentence(seeds):
 
 
 def test_sentence_counts_add_up_to_documents(seeds):
-    docs = frame_counts(seeds)
-    sents = frame_counts(seeds, unit="sentence")
+    docs = score_frames(seeds, per=None)
+    sents = score_frames(seeds, unit="sentence", per=None)
     frames = load_dictionary().keys()
     summed = sents.groupby("id")[frames + ["n_tokens"]].sum()
     assert (summed.loc[docs["id"]].to_numpy() == docs.set_index("id")[frames + ["n_tokens"]].to_numpy()).all()
