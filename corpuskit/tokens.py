@@ -28,8 +28,10 @@ from . import _compat
 from .clean import split_lines
 from .errors import ParameterError
 
-__all__ = ["normalize", "tokenize", "tokenize_spans", "token_spans", "sentences", "sentence_spans", "tokens", "kwic",
-           "ABBREVIATIONS", "HYPHEN_PREFIXES", "stop_words", "Pattern"]
+__all__ = ["normalize", "tokenize", "tokenize_spans", "token_spans", "sentences", "sentence_spans", "tokens", "Tokens",
+           "clean_to_raw", "kwic",
+           "ABBREVIATIONS", "HYPHEN_PREFIXES", "stop_words", "Pattern", "Matcher",
+           "VALUETYPES", "check_valuetype"]
 
 # Lower-case, without the final period. Month and title abbreviations, states, common news usage.
 ABBREVIATIONS = frozenset("""
@@ -415,11 +417,192 @@ def sentences(corpus, raw_offsets: bool = True) -> pd.DataFrame:
     return df.astype({"id": "string", "text": "string"})
 
 
-def tokens(corpus, stop_words: str | Iterable[str] | None = None, stem: bool = False,
-           ngrams: int | Sequence[int] = 1) -> dict[str, list[str]]:
-    """Tokens of each document, keyed by id (quanteda's ``tokens()``)."""
-    return {i: tokenize(t, stop_words=stop_words, stem=stem, ngrams=ngrams)
-            for i, t in zip(corpus.docvars["id"], corpus.iter_texts())}
+def clean_to_raw(kept: Sequence[tuple[int, int]], offsets: np.ndarray, side: str = "start") -> np.ndarray:
+    """:meth:`corpuskit.clean.CleanResult.clean_to_raw` for an array of offsets at once.
+
+    ``kept``: the cleaner's kept raw spans, in order; the clean text is their concatenation.
+    """
+    offsets = np.asarray(offsets, dtype=np.int64)
+    if not len(kept):
+        return np.zeros(len(offsets), np.int64)
+    ks = np.fromiter((a for a, _ in kept), np.int64, len(kept))
+    ke = np.fromiter((b for _, b in kept), np.int64, len(kept))
+    cum = np.concatenate([[0], np.cumsum(ke - ks)])
+    # the kept span holding each offset; at a seam, "start" takes the later span, "end" the earlier
+    k = np.searchsorted(cum[1:], offsets, side="right" if side == "start" else "left")
+    past = k >= len(kept)
+    kc = np.minimum(k, len(kept) - 1)
+    return np.where(past, ke[-1], ks[kc] + offsets - cum[kc])
+
+
+class Tokens:
+    """A corpus tokenized once (quanteda's ``tokens``): what dfm, kwic, frames and stance read.
+
+    Built by :func:`tokens`. Holds, as flat numpy arrays with per-document offsets:
+
+    * ``codes`` (token -> vocabulary id) over ``vocabulary`` (object array of str, in order of
+      first appearance), ``doc_ptr`` (document ``i``'s tokens are ``doc_ptr[i]:doc_ptr[i + 1]``);
+    * ``start``/``end``: each token's character span in the clean text, and ``raw_start``/
+      ``raw_end`` in the raw text (mapped through the cleaner's kept spans; None when the corpus
+      has no raw texts), so KWIC hits and gold spans map back to the raw files;
+    * ``sent`` (token -> row of :meth:`sentences`; Punkt within lines, as
+      :func:`sentence_spans`) and ``line`` (token -> line of its document: a paragraph);
+    * ``docvars``, the clean ``texts`` and ``corpus`` (the source);
+    * an index from vocabulary id to token positions (:meth:`positions`, CSR-style), built on
+      first use, so a lookup does not scan the tokens.
+
+    Tokens are those of :func:`tokenize` (no stop words, stems or n-grams: those are dfm options).
+
+    >>> toks = tokens(ck.load_corpus("seeds"))           # doctest: +SKIP
+    >>> len(toks), toks.ntoken()[:3], toks[0][:4]          # doctest: +SKIP
+    >>> toks.sentences().head()                           # doctest: +SKIP
+    """
+
+    def __init__(self, corpus):
+        if not (hasattr(corpus, "iter_texts") and hasattr(corpus, "docvars")):
+            raise ParameterError(f"corpus={type(corpus).__name__}: pass a corpuskit Corpus (anything with "
+                                 "docvars and iter_texts()), e.g. ck.load_corpus('seeds')")
+        self.corpus = corpus
+        self.docvars = corpus.docvars.reset_index(drop=True)
+        self.texts = list(corpus.iter_texts())
+        docs = getattr(corpus, "documents", None)
+        toks: list[str] = []
+        starts, ends, n_tok, lines = [], [], [], []
+        s_doc, s_start, s_end = [], [], []
+        for i, text in enumerate(self.texts):
+            t, a, b = token_spans(text)
+            toks += t
+            starts.append(a)
+            ends.append(b)
+            n_tok.append(len(t))
+            ls = np.fromiter((x for x, _, _ in split_lines(text)), np.int64)
+            lines.append(np.searchsorted(ls, a, side="right") - 1)
+            sp = sentence_spans(text)
+            s_doc.append(np.full(len(sp), i, np.int64))
+            s_start.append(np.fromiter((x for x, _ in sp), np.int64, len(sp)))
+            s_end.append(np.fromiter((y for _, y in sp), np.int64, len(sp)))
+        z = np.zeros(0, np.int64)
+        cat = lambda parts: np.concatenate(parts) if parts else z  # noqa: E731
+        self.start, self.end, self.line = cat(starts), cat(ends), cat(lines)
+        self.doc_ptr = np.concatenate([[0], np.cumsum(np.asarray(n_tok, np.int64))]).astype(np.int64)
+        if toks:
+            arr = np.empty(len(toks), dtype=object)
+            arr[:] = toks
+            codes, vocab = pd.factorize(arr)
+            self.codes, self.vocabulary = np.asarray(codes, np.int64), np.asarray(vocab, dtype=object)
+        else:
+            self.codes, self.vocabulary = z, np.zeros(0, dtype=object)
+        doc = np.repeat(np.arange(len(self.texts)), np.diff(self.doc_ptr))
+        self.doc = doc
+        sd, ss, se = cat(s_doc), cat(s_start), cat(s_end)
+        # sentence row of each token: the last sentence of its document starting at or before it
+        # (-1 for a token outside every sentence, which Punkt spans never leave)
+        row = np.searchsorted(sd * (1 << 32) + ss, doc * (1 << 32) + self.start, side="right") - 1
+        rc = np.clip(row, 0, None)
+        inside = (row >= 0) & (sd[rc] == doc) & (self.end <= se[rc]) if len(sd) else np.zeros(len(doc), bool)
+        self.sent = np.where(inside, row, -1).astype(np.int64)
+        self._sents = pd.DataFrame({"doc": sd, "sentence": np.arange(len(sd)) - np.searchsorted(sd, sd),
+                                    "start": ss, "end": se,
+                                    "n_tokens": np.bincount(self.sent[inside], minlength=len(sd)).astype(np.int64)})
+        self.raw_start = self.raw_end = None
+        self._sent_raw = None
+        if docs is not None:
+            rs, re_, srs, sre = [], [], [], []
+            for i, d in enumerate(docs):
+                kept = d.cleaned.kept
+                a, b = self.doc_ptr[i], self.doc_ptr[i + 1]
+                rs.append(clean_to_raw(kept, self.start[a:b]))
+                re_.append(clean_to_raw(kept, self.end[a:b], "end"))
+                sel = sd == i
+                srs.append(clean_to_raw(kept, ss[sel]))
+                sre.append(clean_to_raw(kept, se[sel], "end"))
+            self.raw_start, self.raw_end = cat(rs), cat(re_)
+            self._sent_raw = (cat(srs), cat(sre))
+        self._order: np.ndarray | None = None
+        self._ptr: np.ndarray | None = None
+
+    # -- quanteda's accessors ------------------------------------------------------------
+    def __len__(self) -> int:
+        return len(self.texts)
+
+    def __repr__(self) -> str:
+        return f"<Tokens {len(self)} documents, {len(self.codes)} tokens, {len(self.vocabulary)} types>"
+
+    def __getitem__(self, i: int) -> list[str]:
+        """Document ``i``'s tokens."""
+        if not -len(self) <= i < len(self):
+            raise IndexError(f"document {i} is out of range ({len(self)} documents)")
+        i %= len(self)
+        return self.vocabulary[self.codes[self.doc_ptr[i]:self.doc_ptr[i + 1]]].tolist()
+
+    def iter_texts(self) -> Iterator[str]:
+        """The clean texts (so a Tokens can stand where a corpus is read)."""
+        return iter(self.texts)
+
+    @property
+    def ids(self) -> list[str]:
+        return self.docvars["id"].astype(str).tolist()
+
+    def to_lists(self) -> list[list[str]]:
+        """Every document's tokens, as lists of str."""
+        words = self.vocabulary[self.codes].tolist()
+        p = self.doc_ptr.tolist()
+        return [words[a:b] for a, b in zip(p[:-1], p[1:])]
+
+    def ntoken(self) -> np.ndarray:
+        """Tokens per document."""
+        return np.diff(self.doc_ptr)
+
+    def sentences(self) -> pd.DataFrame:
+        """One row per sentence: as :func:`sentences` (id, date, year, sentence, start, end, raw_start,
+        raw_end, text) plus doc (document position) and n_tokens."""
+        s = self._sents
+        d = s["doc"].to_numpy()
+        dv = self.docvars
+        texts = [self.texts[i][a:b] for i, a, b in zip(d.tolist(), s["start"].tolist(), s["end"].tolist())]
+        raw = self._sent_raw
+        df = pd.DataFrame({"id": dv["id"].to_numpy()[d], "date": dv["date"].to_numpy()[d],
+                           "year": dv["year"].to_numpy()[d], "sentence": s["sentence"].to_numpy(),
+                           "start": s["start"].to_numpy(), "end": s["end"].to_numpy(),
+                           "raw_start": raw[0] if raw is not None else None,
+                           "raw_end": raw[1] if raw is not None else None, "text": texts,
+                           "doc": d, "n_tokens": s["n_tokens"].to_numpy()})
+        return df.astype({"id": "string", "text": "string"})
+
+    @property
+    def sents(self) -> pd.DataFrame:
+        """The sentence table as the matchers read it: doc, sentence, start, end, n_tokens."""
+        return self._sents
+
+    def positions(self, word_id: int) -> np.ndarray:
+        """Token positions of vocabulary id ``word_id`` (from the index, no scan)."""
+        order, ptr = self.index()
+        return order[ptr[word_id]:ptr[word_id + 1]]
+
+    def index(self) -> tuple[np.ndarray, np.ndarray]:
+        """The vocabulary -> positions index: ``order[ptr[i]:ptr[i + 1]]`` are id ``i``'s tokens."""
+        if self._order is None:
+            self._order = np.argsort(self.codes, kind="stable")
+            self._ptr = np.concatenate([[0], np.cumsum(np.bincount(self.codes, minlength=len(self.vocabulary)))])
+        return self._order, self._ptr
+
+    def matcher(self, valuetype: str = "glob", within: str = "sentence") -> "Matcher":
+        """The :class:`Matcher` over these tokens: phrases within a sentence or a document."""
+        seg = self.sent if within == "sentence" else self.doc
+        order, ptr = self.index()
+        return Matcher(self.codes, self.vocabulary, seg, valuetype, order=order, ptr=ptr)
+
+
+def tokens(corpus) -> Tokens:
+    """Tokenize a corpus (or a streamed chunk) once: a :class:`Tokens` (quanteda's ``tokens()``).
+
+    A :class:`Tokens` is returned as it is.
+
+    >>> toks = tokens(ck.load_corpus("seeds"))   # doctest: +SKIP
+    """
+    if isinstance(corpus, Tokens):
+        return corpus
+    return Tokens(corpus)
 
 
 # ---------------------------------------------------------------------------- patterns & KWIC
@@ -429,28 +612,50 @@ def _glob_re(word: str) -> re.Pattern:
 
 
 class Pattern:
-    """A word, glob (``rearm*``) or multiword phrase (``"Article 9"``), matched on normalized tokens.
+    """A word, glob (``rearm*``), regex or fixed word, or a multiword phrase (``"Article 9"``).
 
-    Each word of the pattern is normalized like the text (so ``re-arm*`` and
-    ``rearm*`` are the same pattern), then matched with shell-style globbing.
+    ``valuetype`` is quanteda's: ``"glob"`` (default) normalizes each word of the pattern like the
+    text (so ``re-arm*`` and ``rearm*`` are the same pattern) and matches it with shell-style
+    globbing; ``"fixed"`` normalizes it and matches the word exactly; ``"regex"`` splits the pattern
+    at whitespace and matches each part with ``re.search`` (case-insensitive) on the tokens.
+
+    >>> Pattern("Re-arm*").words, Pattern("^arm(s|ed)$", valuetype="regex").words
+    (['rearm*'], ['^arm(s|ed)$'])
     """
 
-    def __init__(self, pattern: str):
-        words = _TOKEN.findall(normalize(pattern.replace("*", "STARGLOB").replace("?", "QMGLOB")))
-        words = [w.replace("starglob", "*").replace("qmglob", "?") for w in words]
+    def __init__(self, pattern: str, valuetype: str = "glob"):
+        self.valuetype = check_valuetype(valuetype)
+        if valuetype == "regex":
+            words = pattern.split()
+            for w in words:
+                try:
+                    re.compile(w)
+                except re.error as exc:
+                    raise ParameterError(f"pattern {pattern!r}: {w!r} is not a regular expression ({exc}); "
+                                         "fix it or use valuetype='glob'") from None
+        elif valuetype == "fixed":
+            words = _TOKEN.findall(normalize(pattern))
+        else:
+            words = _TOKEN.findall(normalize(pattern.replace("*", "STARGLOB").replace("?", "QMGLOB")))
+            words = [w.replace("starglob", "*").replace("qmglob", "?") for w in words]
         if not words:
             raise ParameterError(f"pattern {pattern!r} has no word characters")
         self.pattern = pattern
         self.words = words
-        self._exact = [not any(ch in w for ch in "*?[") for w in words]
+        self._exact = [valuetype == "fixed" or (valuetype == "glob" and not any(ch in w for ch in "*?["))
+                       for w in words]
 
     def __repr__(self) -> str:
         return f"Pattern({self.pattern!r})"
 
-    def _word_match(self, k: int, vocab: np.ndarray) -> np.ndarray:
+    def word_match(self, k: int, vocab: np.ndarray) -> np.ndarray:
+        """Boolean mask: the words of ``vocab`` that word ``k`` of the pattern matches."""
         w = self.words[k]
         if self._exact[k]:
             return vocab == w
+        if self.valuetype == "regex":
+            rx = re.compile(w, re.IGNORECASE)
+            return np.fromiter((rx.search(v) is not None for v in vocab), bool, len(vocab))
         rx = _glob_re(w)
         return np.fromiter((rx.match(v) is not None for v in vocab), bool, len(vocab))
 
@@ -462,41 +667,157 @@ class Pattern:
         n = len(self.words)
         hit = np.ones(len(toks) - n + 1, dtype=bool) if len(toks) >= n else np.zeros(0, bool)
         for k in range(n):
-            ok = self._word_match(k, vocab)[inv]
+            ok = self.word_match(k, vocab)[inv]
             hit &= ok[k:len(toks) - n + 1 + k]
         return [(int(i), int(i) + n) for i in np.flatnonzero(hit)]
 
 
-def kwic(corpus, pattern: str | Sequence[str], window: int = 5) -> pd.DataFrame:
+#: quanteda's pattern value types: shell-style globs, regular expressions, fixed (literal) words.
+VALUETYPES = ("glob", "regex", "fixed")
+
+
+def check_valuetype(valuetype: str) -> str:
+    """``valuetype`` if it is one of :data:`VALUETYPES`, else a ParameterError naming it."""
+    if valuetype not in VALUETYPES:
+        raise ParameterError(f"valuetype={valuetype!r}: use 'glob' (default), 'regex' or 'fixed'")
+    return valuetype
+
+
+class Matcher:
+    """Finds pattern matches in a token stream with numpy: the one matcher of corpuskit.
+
+    ``codes`` (token -> vocabulary id), ``vocab`` (the vocabulary) and ``seg`` (token -> segment:
+    a sentence for dictionaries, a document for KWIC); a phrase matches consecutive tokens of one
+    segment. Pattern words (normalized as the text, :class:`Pattern`) match vocabulary words by
+    ``valuetype``: ``"glob"`` (shell-style, whole word), ``"regex"`` (``re.search``, case-insensitive,
+    quanteda's rule) or ``"fixed"`` (the word itself).
+
+    >>> m = Matcher(np.array([0, 1, 0]), np.array(["war", "peace"], dtype=object), np.zeros(3, int))
+    >>> m.find(["war"]).tolist()
+    [0, 2]
+    """
+
+    def __init__(self, codes: np.ndarray, vocab: np.ndarray, seg: np.ndarray, valuetype: str = "glob",
+                 order: np.ndarray | None = None, ptr: np.ndarray | None = None):
+        self.codes, self.vocab, self.seg = codes, vocab, seg
+        self.valuetype = check_valuetype(valuetype)
+        self.n = len(codes)
+        self.index = {w: i for i, w in enumerate(vocab)}
+        self.vocab_str = np.asarray(vocab, dtype=str) if len(vocab) else np.zeros(0, dtype=str)
+        # token positions of each vocabulary id (CSR: positions order[ptr[i]:ptr[i + 1]]), given or built
+        self.order = np.argsort(codes, kind="stable") if order is None else order
+        self.ptr = (np.concatenate([[0], np.cumsum(np.bincount(codes, minlength=len(vocab)))])
+                    if ptr is None else ptr)
+        self._ids: dict[str, np.ndarray] = {}
+        self._masks: dict[str, np.ndarray] = {}
+        self._sorted: np.ndarray | None = None
+        self._order_str = np.zeros(0, np.int64)
+
+    def ids(self, w: str) -> np.ndarray:
+        """Vocabulary ids matching one pattern word."""
+        if w not in self._ids:
+            if self.valuetype == "regex":
+                rx = re.compile(w, re.IGNORECASE)
+                out = np.flatnonzero(np.fromiter((rx.search(v) is not None for v in self.vocab_str), bool,
+                                                 len(self.vocab_str)))
+            elif self.valuetype == "fixed" or not any(c in w for c in "*?["):
+                i = self.index.get(w)
+                out = np.array([i] if i is not None else [], dtype=np.int64)
+            else:
+                # the words starting with the glob's literal head are one run of the sorted vocabulary
+                head = re.split(r"[*?\[]", w, maxsplit=1)[0]
+                cand = self._prefixed(head)
+                if not (w.endswith("*") and len(head) == len(w) - 1):
+                    rx = _glob_re(w)
+                    cand = cand[np.fromiter((rx.match(v) is not None for v in self.vocab_str[cand]), bool,
+                                            len(cand))]
+                out = np.sort(cand)
+            self._ids[w] = out
+        return self._ids[w]
+
+    def _prefixed(self, head: str) -> np.ndarray:
+        """Vocabulary ids of the words starting with ``head`` (any order)."""
+        if not head:
+            return np.arange(len(self.vocab_str))
+        if self._sorted is None:
+            self._order_str = np.argsort(self.vocab_str, kind="stable")
+            self._sorted = self.vocab_str[self._order_str]
+        # every word starting with head sorts at or after head and before head + U+10FFFF
+        lo, hi = np.searchsorted(self._sorted, [head, head + "\U0010ffff"])
+        return self._order_str[lo:hi]
+
+    def mask(self, w: str) -> np.ndarray:
+        """Boolean mask over the vocabulary: the words matching pattern word ``w``."""
+        if w not in self._masks:
+            m = np.zeros(len(self.vocab), dtype=bool)
+            m[self.ids(w)] = True
+            self._masks[w] = m
+        return self._masks[w]
+
+    def find(self, words: Sequence[str]) -> np.ndarray:
+        """Start positions (sorted) of the token sequence ``words`` within one segment."""
+        ids = self.ids(words[0])
+        if len(ids) == 0:
+            return np.zeros(0, np.int64)
+        if len(ids) > 64:
+            pos = np.flatnonzero(self.mask(words[0])[self.codes])
+        else:
+            pos = np.concatenate([self.order[self.ptr[i]:self.ptr[i + 1]] for i in ids])
+        codes, seg = self.codes, self.seg
+        for k in range(1, len(words)):
+            p = pos + k
+            ok = p < self.n
+            pos, p = pos[ok], p[ok]
+            pos = pos[(seg[p] == seg[pos]) & self.mask(words[k])[codes[p]]]
+            if len(pos) == 0:
+                break
+        return np.sort(pos)
+
+
+def kwic(corpus, pattern: str | Sequence[str], window: int = 5, valuetype: str = "glob") -> pd.DataFrame:
     """Keyword in context: every match of ``pattern`` with ``window`` tokens each side.
 
+    ``corpus``: a corpus or a :class:`Tokens` (matches come from its index, no scan).
     ``pattern`` is a word, a glob (``"rearm*"`` also finds "re-arm") or a phrase
-    (``"Article 9"``), or a list of them. Context is cut from the clean text at
-    token boundaries, so it shows the words as written.
+    (``"Article 9"``), or a list of them; ``valuetype="regex"`` or ``"fixed"`` reads each
+    word as a regular expression or a literal word (:class:`Pattern`). Context is cut from
+    the clean text at token boundaries, so it shows the words as written.
 
-    Returns id, date, year, pattern, start, end (offsets in the clean text),
-    pre, keyword, post.
+    Returns id, date, year, pattern, start, end (offsets in the clean text), raw_start,
+    raw_end (in the raw text; <NA> without raw texts), pre, keyword, post.
 
     >>> kwic(corpus, "rearm*", window=4)   # doctest: +SKIP
     """
     patterns = [pattern] if isinstance(pattern, str) else list(pattern)
-    compiled = [Pattern(p) for p in patterns]
-    dv = corpus.docvars
-    rows = []
-    for i, text in enumerate(corpus.iter_texts()):
-        spans = tokenize_spans(text)
-        toks = [t for t, _, _ in spans]
-        for pat in compiled:
-            for a, b in pat.find(toks):
-                s, e = spans[a][1], spans[b - 1][2]
-                lo = spans[max(0, a - window)][1]
-                hi = spans[min(len(spans), b + window) - 1][2]
-                rows.append({"id": dv["id"].iat[i], "date": dv["date"].iat[i], "year": dv["year"].iat[i],
-                             "pattern": pat.pattern, "start": s, "end": e,
-                             "pre": " ".join(text[lo:s].split()), "keyword": " ".join(text[s:e].split()),
-                             "post": " ".join(text[e:hi].split())})
-    cols = ["id", "date", "year", "pattern", "start", "end", "pre", "keyword", "post"]
-    df = pd.DataFrame(rows, columns=cols)
+    compiled = [Pattern(p, valuetype) for p in patterns]
+    toks = tokens(corpus)
+    m = toks.matcher(valuetype, within="document")
+    dv = toks.docvars
+    ids, dates, years = dv["id"].to_numpy(), dv["date"].to_numpy(), dv["year"].to_numpy()
+    ptr = toks.doc_ptr
+    parts = []
+    for pat in compiled:
+        pos = m.find(pat.words)
+        if not len(pos):
+            continue
+        last = pos + len(pat.words) - 1
+        d = toks.doc[pos]
+        s, e = toks.start[pos], toks.end[last]
+        lo = toks.start[np.maximum(ptr[d], pos - window)]
+        hi = toks.end[np.minimum(ptr[d + 1], last + 1 + window) - 1]
+        texts = [toks.texts[i] for i in d.tolist()]
+        parts.append(pd.DataFrame({
+            "id": ids[d], "date": dates[d], "year": years[d], "pattern": pat.pattern, "start": s, "end": e,
+            "raw_start": toks.raw_start[pos] if toks.raw_start is not None else pd.NA,
+            "raw_end": toks.raw_end[last] if toks.raw_end is not None else pd.NA,
+            "pre": [" ".join(t[a:b].split()) for t, a, b in zip(texts, lo.tolist(), s.tolist())],
+            "keyword": [" ".join(t[a:b].split()) for t, a, b in zip(texts, s.tolist(), e.tolist())],
+            "post": [" ".join(t[a:b].split()) for t, a, b in zip(texts, e.tolist(), hi.tolist())]}))
+    cols = ["id", "date", "year", "pattern", "start", "end", "raw_start", "raw_end", "pre", "keyword", "post"]
+    df = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=cols)
     df = df.drop_duplicates(subset=["id", "start", "end", "pattern"])
-    return df.sort_values(["date", "id", "start"], kind="stable").reset_index(drop=True).astype(
-        {"id": "string", "pattern": "string", "pre": "string", "keyword": "string", "post": "string"})
+    df = df.sort_values(["date", "id", "start"], kind="stable").reset_index(drop=True)
+    df["raw_start"] = df["raw_start"].astype("Int64")
+    df["raw_end"] = df["raw_end"].astype("Int64")
+    return df[cols].astype({"id": "string", "pattern": "string", "pre": "string", "keyword": "string",
+                            "post": "string"})

@@ -11,6 +11,7 @@ import importlib
 stance = importlib.import_module("corpuskit.stance.lexicon")
 tokens = importlib.import_module("corpuskit.tokens")
 from corpuskit.clean import split_lines
+from corpuskit.tokens import Matcher
 
 
 @pytest.fixture(scope="module")
@@ -162,7 +163,7 @@ def test_mark_negation_equals_nltk(seeds, sample):
 from hypothesis import given, settings, strategies as st  # noqa: E402
 
 from corpuskit import clean as clean_mod  # noqa: E402
-from corpuskit import frames as frames_mod  # noqa: E402
+tokens_mod = importlib.import_module("corpuskit.tokens")  # noqa: E402
 
 
 def _split_lines_reference(text):
@@ -208,9 +209,9 @@ def test_other_language_prefix_scan_equals_full_scan(sample):
 def test_glob_lookup_equals_fnmatch_over_vocabulary(sample):
     import fnmatch
     import re
-    tk = frames_mod._tokenize_corpus(sample)
-    m = frames_mod._Matcher(tk)
-    vocab = np.asarray(tk.vocab, dtype=str)
+    tk = ck.tokens(sample)
+    m = tk.matcher()
+    vocab = np.asarray(tk.vocabulary, dtype=str)
     pats = ["defen?e", "defen*", "militar*", "nuclear", "a*", "*tion", "?ar", "re[a-m]*", "zzz*", "s*e?", "1*"]
     for p in pats:
         rx = re.compile(fnmatch.translate(p))
@@ -224,17 +225,28 @@ def test_scan_shared_tokens_count_equals_dfm(sample, opts):
     from corpuskit.dfm import count_texts, count_tokenized
     from corpuskit.stream import scan
     ids, texts = list(sample.ids), list(sample.iter_texts())
-    a = count_tokenized(frames_mod._tokenize_corpus(sample), ids, [len(t) for t in texts], **opts)
+    a = count_tokenized(ck.tokens(sample), **opts)
     b = count_texts(ids, texts, **opts)
     assert list(a["features"]) == list(b["features"])
     assert (a["counts"] != b["counts"]).nnz == 0 and np.array_equal(a["n_tokens"], b["n_tokens"])
     pd.testing.assert_frame_equal(a["units"], b["units"])
-    # in scan, score_frames tokenizes the chunk and the dfm count reuses it
+    # in scan, each chunk is tokenized once: score_frames and the dfm count read the same Tokens
     ref = ck.dfm(sample, **opts)
-    m, out = scan(sample, {"frames": ck.score_frames}, dfm=opts, chunk_size=40)
+    built = []
+    init = tokens_mod.Tokens.__init__
+
+    def spy(self, chunk):  # counts every Tokens built anywhere
+        built.append(len(chunk))
+        init(self, chunk)
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(tokens_mod.Tokens, "__init__", spy)
+        m, out = scan(sample, {"frames": ck.score_frames, "terms": ck.frame_terms}, dfm=opts, chunk_size=40)
+    n_chunks = -(-len(sample) // 40)
+    assert built == [min(40, len(sample) - 40 * k) for k in range(n_chunks)]  # one Tokens per chunk
     assert list(m.features) == list(ref.features) and (m.counts != ref.counts).nnz == 0
     pd.testing.assert_frame_equal(m.docvars, ref.docvars)
-    assert not hasattr(sample, "_tokenized_memo")  # the memo never outlives the pass
+    pd.testing.assert_frame_equal(out["frames"], ck.score_frames(sample))
 
 
 PUNKT_PIECES = list("ab AB.?!)(\"'\t;:,-1") + ["Mr.", "U.S.", " etc.", "...", "e.g.", "J. ", "(Sent1.) ", "”", "’", "No. 9"]

@@ -10,7 +10,7 @@ import pytest
 
 import corpuskit as ck
 from corpuskit.errors import CorpuskitError
-from corpuskit.frames import DictionaryError
+from corpuskit.dictionary import DictionaryError
 from corpuskit.shift import _boot_diff, change_points, permutation_pvalue, stance_shift
 
 

@@ -9,7 +9,7 @@ import pytest
 import corpuskit as ck
 from corpuskit import stance as st
 from corpuskit.stance import lexicon
-from corpuskit.frames import DictionaryError
+from corpuskit.dictionary import DictionaryError
 
 TEXT = ("Japan must strengthen its Self-Defense Forces. The weather was fine. "
         "China condemned the dangerous rearmament.")

@@ -20,7 +20,7 @@ ACL, and the stance task of Mohammad et al. 2016, SemEval Task 6): a cue counts 
 sentence and only when it attaches to a matched target term, in the same clause or within ``window``
 tokens; a cue inside a negation scope (NLTK's ``mark_negation``, Das & Chen 2001) is flipped.
 
-Lexicon files use the corpuskit dictionary layout of :func:`corpuskit.frames.load_dictionary` (a
+Lexicon files use the corpuskit dictionary layout of :func:`corpuskit.dictionary.load_dictionary` (a
 header, then ``frames:`` whose keys are target facets or cue classes), so a malformed file raises an
 error naming the file and line. Cue classes must be named ``favor``/``against`` or nested under
 them (``favor.necessity``): the first name part gives the polarity.

@@ -14,9 +14,9 @@ from sklearn.model_selection import GroupKFold, KFold, StratifiedKFold
 
 from ..classifier import StanceClassifier
 from ..errors import ParameterError
-from ..frames import FrameDictionary
+from ..dictionary import Dictionary
 from .gold import LABELS, GoldError, attach_gold, check_labels
-from .lexicon import SentenceStream, document_stance, lexicon_matches, load_target, target_table
+from .lexicon import SentenceStream, as_corpus, document_stance, lexicon_matches, load_target, target_table
 
 __all__ = ["labels_table", "default_model", "proba_scores", "cross_fit_stance"]
 
@@ -61,7 +61,7 @@ def proba_scores(model, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
 
 def cross_fit_stance(corpus, gold: pd.DataFrame, model=None, n_splits: int = 5, groups: str | None = "id",
                      random_state: int | None = None, *, unit: str = "sentence",
-                     target: "str | os.PathLike | Mapping | Sequence[str] | FrameDictionary | None" = None,
+                     target: "str | os.PathLike | Mapping | Sequence[str] | Dictionary | None" = None,
                      n_boot: int = 1000) -> pd.DataFrame:
     """Out-of-fold classifier stance for every target sentence: no sentence is scored by a model trained on it.
 
@@ -84,7 +84,7 @@ def cross_fit_stance(corpus, gold: pd.DataFrame, model=None, n_splits: int = 5, 
     if not isinstance(n_splits, (int, np.integer)) or n_splits < 2:
         raise ParameterError(f"n_splits={n_splits!r}: pass an integer >= 2")
     model = default_model(random_state) if model is None else model
-    stream = SentenceStream(corpus)
+    stream = SentenceStream(as_corpus(corpus))
     tm = lexicon_matches(stream, load_target(target))
     targets, _ = target_table(stream, tm)
     allsent = stream.sents.copy()

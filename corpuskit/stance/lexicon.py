@@ -12,6 +12,7 @@ is flipped.
 from __future__ import annotations
 
 import bisect
+from dataclasses import dataclass
 import os
 import pathlib
 import re
@@ -24,12 +25,12 @@ import pandas as pd
 from .. import _compat
 from ..clean import split_lines
 from ..errors import ParameterError
-from ..frames import DictionaryError, FrameDictionary, Tokenized, load_dictionary, match_entries, packaged_dictionary
-from ..tokens import normalize, sentence_spans, token_spans
+from ..dictionary import Dictionary, DictionaryError, load_dictionary, match_entries
+from ..tokens import Tokens, normalize, sentence_spans, token_spans
 from ..tokens import sentences as sentences_table
 
 __all__ = ["PACKAGED_TARGETS", "PACKAGED_CUES", "load_target", "load_cues", "SentenceStream", "target_stream",
-           "lexicon_matches", "target_sentences", "target_table", "lexicon_scores", "document_stance"]
+           "lexicon_matches", "target_sentences", "Tokenized", "as_corpus", "target_table", "lexicon_scores", "document_stance"]
 
 PACKAGED_TARGETS = {"rearmament": "rearmament_target.yml"}
 PACKAGED_CUES = {"rearmament": "stance_cues.yml"}
@@ -43,47 +44,39 @@ _CLAUSE_WORDS = frozenset({"but", "while", "whereas", "although", "though", "how
 
 
 # ============================================================================ lexicons
-def _load_lexicon(source, packaged: Mapping[str, str], kind: str, unit: str) -> FrameDictionary:
+def _load_lexicon(source, packaged: Mapping[str, str], name: str, kind: str, key: str) -> Dictionary:
     if source is None:
         source = "rearmament"
-    if isinstance(source, FrameDictionary):
+    if isinstance(source, Dictionary):
         return source
-    try:
-        if isinstance(source, (list, tuple)):
-            return FrameDictionary({kind: list(source)}, name=kind, source=f"{kind} list",
-                                   where={(kind, i): f"{kind} list, item {i + 1}" for i in range(len(source))})
-        if isinstance(source, (str, os.PathLike)) and not pathlib.Path(source).is_file():
-            if isinstance(source, str) and source in packaged:
-                return packaged_dictionary(packaged[source])
-            raise DictionaryError(f"{kind} {str(source)!r}: no such file (packaged {kind} lexicons: "
-                                  f"{', '.join(packaged)})")
-        if isinstance(source, (str, os.PathLike, Mapping)):
-            return load_dictionary(source)
-    except DictionaryError as exc:
-        # the frames loader speaks of frames; here they are target facets or cue classes
-        msg = re.sub(r"\bframes\b", unit + "s", re.sub(r"\bframe\b", unit, str(exc)))
-        raise DictionaryError(msg.replace("the dictionary is empty", f"the {kind} lexicon is empty")) from None
-    raise ParameterError(f"{kind}={type(source).__name__}: pass a path to a YAML/CSV lexicon, a dict, a list of "
-                         f"entries, a FrameDictionary, or None for the packaged rearmament {kind} lexicon")
+    if isinstance(source, (list, tuple)):
+        return Dictionary({name: list(source)}, name=name, source=f"{name} list", kind=kind, key=key,
+                          where={(name, i): f"{name} list, item {i + 1}" for i in range(len(source))})
+    if isinstance(source, (str, os.PathLike)) and not pathlib.Path(source).is_file() and source not in packaged:
+        raise DictionaryError(f"{name} {str(source)!r}: no such file (packaged {kind}s: {', '.join(packaged)})")
+    if isinstance(source, (str, os.PathLike, Mapping)):
+        return load_dictionary(source, kind=kind, key=key, packaged=packaged)
+    raise ParameterError(f"{name}={type(source).__name__}: pass a path to a YAML/CSV lexicon, a dict, a list of "
+                         f"entries, a Dictionary, or None for the packaged rearmament {kind}")
 
 
-def load_target(source: "str | os.PathLike | Mapping | Sequence[str] | FrameDictionary | None" = None
-                ) -> FrameDictionary:
+def load_target(source: "str | os.PathLike | Mapping | Sequence[str] | Dictionary | None" = None
+                ) -> Dictionary:
     """Load a target lexicon: words, globs (``rearm*``) and phrases (``"article 9"``) naming the target.
 
     ``source``: ``None``/``"rearmament"`` (the packaged lexicon of Japan's military and defense
-    posture), a ``.yml``/``.csv`` path or dict in any layout :func:`corpuskit.frames.load_dictionary`
+    posture), a ``.yml``/``.csv`` path or dict in any layout :func:`corpuskit.dictionary.load_dictionary`
     reads (keys are facets of the target), a plain list of entries (one facet ``"target"``), or a
-    :class:`~corpuskit.frames.FrameDictionary`. A malformed file raises
-    :class:`~corpuskit.frames.DictionaryError` naming the file and line.
+    :class:`~corpuskit.dictionary.Dictionary`. A malformed file raises
+    :class:`~corpuskit.dictionary.DictionaryError` naming the file and line.
 
     >>> load_target(["self defen?e force*", "article 9"]).to_dict()
     {'target': ['self defen?e force*', 'article 9']}
     """
-    return _load_lexicon(source, PACKAGED_TARGETS, "target", "facet")
+    return _load_lexicon(source, PACKAGED_TARGETS, "target", "target lexicon", "facet")
 
 
-def load_cues(source: "str | os.PathLike | Mapping | FrameDictionary | None" = None) -> FrameDictionary:
+def load_cues(source: "str | os.PathLike | Mapping | Dictionary | None" = None) -> Dictionary:
     """Load a stance cue lexicon: classes ``favor``/``against`` (or nested ``favor.necessity`` ...).
 
     Same sources and errors as :func:`load_target` (no plain list: a cue needs a polarity). A class
@@ -95,10 +88,10 @@ def load_cues(source: "str | os.PathLike | Mapping | FrameDictionary | None" = N
     """
     if isinstance(source, (list, tuple)):
         raise ParameterError("cues=list: a cue needs a polarity; pass {'favor': [...], 'against': [...]} or a file")
-    d = _load_lexicon(source, PACKAGED_CUES, "cues", "cue class")
+    d = _load_lexicon(source, PACKAGED_CUES, "cues", "cue lexicon", "cue class")
     for cls in d.keys():
         if cls.split(".")[0] not in ("favor", "against"):
-            loc = d._lines.get((cls, 0), d.source)
+            loc = d.where_of(cls)
             raise DictionaryError(f"{loc}: cue class {cls!r} must be 'favor' or 'against' or nested under one "
                                   "(e.g. 'favor.necessity'); rename or move it")
     pols = {c.split(".")[0] for c in d.keys()}
@@ -108,6 +101,24 @@ def load_cues(source: "str | os.PathLike | Mapping | FrameDictionary | None" = N
                               "'against' cues")
     return d
 
+
+
+@dataclass
+class Tokenized:
+    """The token stream :func:`~corpuskit.dictionary.match_entries` reads: vocabulary codes, the
+    sentence row of each token (``seg``), the sentence table."""
+
+    codes: np.ndarray
+    vocab: np.ndarray
+    seg: np.ndarray
+    sents: pd.DataFrame
+    n_docs: int
+
+
+def as_corpus(corpus):
+    """The corpus behind a :class:`~corpuskit.tokens.Tokens` (stance reads sentences and raw offsets
+    of candidate lines only, its speed path), or ``corpus`` itself."""
+    return corpus.corpus if isinstance(corpus, Tokens) else corpus
 
 
 class SentenceStream:
@@ -135,7 +146,7 @@ class SentenceStream:
                 tk, s, e = token_spans(text)
                 punct = None
             else:
-                tk, s, e, punct = _linetoken_spans(text, only, None if hits is None else hits[i])
+                tk, s, e, punct = _line_token_spans(text, only, None if hits is None else hits[i])
             toks += tk
             sp = tk
             starts.append(s)
@@ -191,7 +202,7 @@ def _line_hits(text: str, rx: "re.Pattern") -> list[bool]:
     return [rx.search(n) is not None for n in normalize(text).splitlines()]
 
 
-def _linetoken_spans(text: str, rx: "re.Pattern", hits: list[bool] | None = None
+def _line_token_spans(text: str, rx: "re.Pattern", hits: list[bool] | None = None
                       ) -> tuple[list[str], np.ndarray, np.ndarray, np.ndarray]:
     """``token_spans(text)`` restricted to the sentences where ``rx`` finds a head, and the
     clause punctuation of those sentences (the only punctuation that can separate two of their
@@ -231,7 +242,7 @@ def _linetoken_spans(text: str, rx: "re.Pattern", hits: list[bool] | None = None
     return toks, np.concatenate(starts), np.concatenate(ends), np.concatenate(marks)
 
 
-def _head_regex(lex: FrameDictionary) -> "re.Pattern | None":
+def _head_regex(lex: Dictionary) -> "re.Pattern | None":
     """A regex that finds, in normalized text, every place a match of ``lex`` can be; None when
     an entry starts with a glob (a match could start anywhere).
 
@@ -241,8 +252,10 @@ def _head_regex(lex: FrameDictionary) -> "re.Pattern | None":
     are maximal runs of word characters (and inner apostrophes) in the normalized text, so every
     match is found (the regex may find more: it ignores sentence boundaries).
     """
+    if lex.valuetype == "regex":  # a regex can match anywhere
+        return None
     alts = set()
-    for _, _, words, _ in lex._compiled():
+    for _, _, words, _ in lex.compiled():
         parts = []
         for w in words:
             head = re.split(r"[*?\[]", w, maxsplit=1)[0]
@@ -261,7 +274,7 @@ def _head_regex(lex: FrameDictionary) -> "re.Pattern | None":
     return re.compile(r"(?<![^\W_])(?:" + body + ")")
 
 
-def _candidates(corpus, lex: FrameDictionary):
+def _candidates(corpus, lex: Dictionary):
     """The documents that can hold a match of ``lex`` (a Corpus subset, or ``corpus`` itself) and
     their ``_line_hits`` (None when not computed).
 
@@ -283,17 +296,17 @@ def _candidates(corpus, lex: FrameDictionary):
     return corpus.subset(keep), [h for h, k in zip(hits, keep) if k]
 
 
-def target_stream(corpus, lex: FrameDictionary) -> SentenceStream:
+def target_stream(corpus, lex: Dictionary) -> SentenceStream:
     """The stream of the documents and lines of ``corpus`` that can hold a match of ``lex``."""
     sub, hits = _candidates(corpus, lex)
     return SentenceStream(sub, only=_head_regex(lex), hits=hits)
 
 
-def lexicon_matches(stream: SentenceStream, lex: FrameDictionary) -> pd.DataFrame:
+def lexicon_matches(stream: SentenceStream, lex: Dictionary) -> pd.DataFrame:
     """Matches after longest-match resolution: start, length, class, entry, sentence row, matched text."""
     mt = match_entries(stream.tk, lex, "dictionary")
     keys = lex.keys()
-    comp = lex._compiled()
+    comp = lex.compiled()
     start, length = mt.start, mt.length
     last = start + length - 1
     doc = stream.doc[start]
@@ -307,7 +320,7 @@ def _join(values) -> str:
     return "; ".join(dict.fromkeys(values))
 
 
-def target_sentences(corpus, target: "str | os.PathLike | Mapping | Sequence[str] | FrameDictionary | None" = None
+def target_sentences(corpus, target: "str | os.PathLike | Mapping | Sequence[str] | Dictionary | None" = None
                      ) -> pd.DataFrame:
     """The sentences of ``corpus`` that speak of the target (at least one target-lexicon match).
 
@@ -323,7 +336,7 @@ def target_sentences(corpus, target: "str | os.PathLike | Mapping | Sequence[str
     >>> target_sentences(ck.load_corpus("seeds"))[["id", "sentence", "terms"]].head(2)  # doctest: +SKIP
     """
     lex = load_target(target)
-    stream = target_stream(corpus, lex)
+    stream = target_stream(as_corpus(corpus), lex)
     return target_table(stream, lexicon_matches(stream, lex))[0]
 
 
@@ -416,7 +429,7 @@ def _negated(stream: SentenceStream, rows: np.ndarray) -> np.ndarray:
 
 
 def lexicon_scores(stream: SentenceStream, tgt: pd.DataFrame, targets: pd.DataFrame, rows: np.ndarray,
-                    cues: FrameDictionary, window: int) -> pd.DataFrame:
+                    cues: Dictionary, window: int) -> pd.DataFrame:
     cm = lexicon_matches(stream, cues)
     cm = cm[np.isin(cm["seg"].to_numpy(), rows)].reset_index(drop=True)
     # negation is only read at cue starts: mark it in the sentences that have a cue

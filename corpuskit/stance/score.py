@@ -11,17 +11,17 @@ import numpy as np
 import pandas as pd
 
 from ..errors import ParameterError
-from ..frames import FrameDictionary
+from ..dictionary import Dictionary
 from .crossfit import default_model, labels_table, proba_scores
-from .lexicon import document_stance, lexicon_matches, lexicon_scores, load_cues, load_target, target_stream, target_table
+from .lexicon import as_corpus, document_stance, lexicon_matches, lexicon_scores, load_cues, load_target, target_stream, target_table
 
 __all__ = ["score_stance"]
 
 
 # ============================================================================ public scoring
 def score_stance(corpus, method: str = "lexicon", unit: str = "document",
-                 target: "str | os.PathLike | Mapping | Sequence[str] | FrameDictionary | None" = None,
-                 cues: "str | os.PathLike | Mapping | FrameDictionary | None" = None, model=None,
+                 target: "str | os.PathLike | Mapping | Sequence[str] | Dictionary | None" = None,
+                 cues: "str | os.PathLike | Mapping | Dictionary | None" = None, model=None,
                  labels: pd.DataFrame | None = None, n_boot: int = 1000, random_state: int | None = None,
                  window: int = 8) -> pd.DataFrame:
     """Stance of each target sentence or document toward the target, in [-1, 1].
@@ -53,6 +53,7 @@ def score_stance(corpus, method: str = "lexicon", unit: str = "document",
         raise ParameterError(f"unit={unit!r}: use 'document' or 'sentence'")
     if not isinstance(window, (int, np.integer)) or window < 0:
         raise ParameterError(f"window={window!r}: pass a number of tokens >= 0")
+    corpus = as_corpus(corpus)
     tlex = load_target(target)
     stream = target_stream(corpus, tlex)
     tm = lexicon_matches(stream, tlex)
