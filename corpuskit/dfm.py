@@ -238,7 +238,8 @@ def dfm(corpus, unit: str = "document", *, window: int = 3, stop_words: str | It
 
     Parameters
     ----------
-    corpus : a Corpus, or a :class:`~corpuskit.stream.StreamingCorpus` (counted chunk by chunk).
+    corpus : a Corpus, its :class:`~corpuskit.tokens.Tokens` (a document dfm of unigrams is counted from
+        them), or a :class:`~corpuskit.stream.StreamingCorpus` (counted chunk by chunk).
     unit : "document", "paragraph" (non-blank line), "sentence" or "window"
         (``window`` consecutive sentences of one document).
     stop_words : None (default, as quanteda), "english" (scikit-learn's list) or a collection.
@@ -262,6 +263,16 @@ def dfm(corpus, unit: str = "document", *, window: int = 3, stop_words: str | It
     from sklearn.feature_extraction.text import CountVectorizer
 
     dtype = _check_dtype(dtype)
+    if isinstance(corpus, Tokens):
+        if unit == "document" and ngrams in (1, (1,), [1]) and n_jobs is None and chunk_size is None:
+            # counted from the tokens as they are (the chunked path's counting, so the same matrix)
+            if len(corpus) == 0:
+                raise ParameterError("the corpus has no text to count (no units)")
+            merger = _Merger(dtype)
+            merger.add(count_tokenized(corpus, stop_words=stop_words, stem=stem, min_len=min_len))
+            return _finish(merger, corpus.docvars, dict(unit=unit, window=window, stop_words=stop_words, stem=stem,
+                                                        ngrams=ngrams))
+        corpus = corpus.corpus  # other units re-split the texts
     if n_jobs is not None or chunk_size is not None or not hasattr(corpus, "documents"):
         return _chunked_dfm(corpus, unit, window=window, stop_words=stop_words, stem=stem, ngrams=ngrams,
                             min_len=min_len, n_jobs=n_jobs, chunk_size=chunk_size, progress=progress, dtype=dtype)
