@@ -60,6 +60,10 @@ _MARK_TOKEN = re.compile(r"\n|" + TOKEN_PATTERN)  # tokens and the line breaks b
 _SPAN_TOKEN = re.compile(r"(?:\b(?:" + "|".join(HYPHEN_PREFIXES) + r")[-\u2010\u2011\u2012](?=[^\W\d_]))?"
                          r"[^\W_]+(?:['\u2019\u2018\u02bc][^\W_]+)*", re.IGNORECASE)
 _SPAN_SPLIT = re.compile("(" + _SPAN_TOKEN.pattern + ")", re.IGNORECASE)
+# _SPAN_TOKEN without its prefix-hyphen branch, and what token_spans checks to restore it
+_PIECE_SPLIT = re.compile(r"([^\W_]+(?:['\u2019\u2018\u02bc][^\W_]+)*)")
+_HYPHENS = frozenset("-\u2010\u2011\u2012")
+_PREFIX_MAX = max(map(len, HYPHEN_PREFIXES))
 
 
 def normalize(text: str) -> str:
@@ -136,15 +140,38 @@ def tokenize_spans(text: str) -> list[tuple[str, int, int]]:
 
 
 def token_spans(text: str) -> tuple[list[str], np.ndarray, np.ndarray]:
-    """``tokenize_spans`` as (tokens, starts, ends) arrays."""
+    """``tokenize_spans`` as (tokens, starts, ends) arrays.
+
+    >>> token_spans("Japan's re-arm")[0]
+    ['japan', 'rearm']
+    """
     # split() with a capturing group gives gap, match, gap, ... so the running sum of the
-    # part lengths is every match's offset, without a Python call per match
-    parts = _SPAN_SPLIT.split(text)
+    # part lengths is every match's offset, without a Python call per match. The split runs
+    # without the prefix-hyphen branch of _SPAN_TOKEN (several times faster); the few pieces
+    # that could start such a match ("re" + hyphen + a letter) are then matched with
+    # _SPAN_TOKEN itself, which joins them with the next piece exactly as its own scan would.
+    parts = _PIECE_SPLIT.split(text)
     if len(parts) == 1:
         return [], np.zeros(0, np.int64), np.zeros(0, np.int64)
     ends = np.cumsum(np.fromiter(map(len, parts), np.int64, len(parts)))
     pieces = parts[1::2]
     starts, stops = ends[0:-1:2], ends[1::2]
+    gaps = parts[2::2]  # the text after each piece
+    cand = [i for i, g in enumerate(gaps[:-1]) if len(g) == 1 and g in _HYPHENS and len(pieces[i]) <= _PREFIX_MAX]
+    if cand:
+        keep = np.ones(len(pieces), bool)
+        stops = stops.copy()
+        for i in cand:
+            if not keep[i]:  # consumed by the match of the piece before
+                continue
+            m = _SPAN_TOKEN.match(text, int(starts[i]))
+            if m.end() > stops[i]:
+                pieces[i] = m.group()
+                stops[i] = m.end()
+                keep[i + 1] = False
+        if not keep.all():
+            pieces = [p for p, k in zip(pieces, keep.tolist()) if k]
+            starts, stops = starts[keep], stops[keep]
     toks, n = _tokenize_flat(pieces)
     return toks.tolist(), np.repeat(starts, n), np.repeat(stops, n)
 
@@ -435,6 +462,24 @@ def clean_to_raw(kept: Sequence[tuple[int, int]], offsets: np.ndarray, side: str
     return np.where(past, ke[-1], ks[kc] + offsets - cum[kc])
 
 
+def _align(found: list[str], starts: np.ndarray, ends: np.ndarray, want: list[str], doc: int
+           ) -> tuple[np.ndarray, np.ndarray]:
+    """The spans of ``want`` (a document's tokens, sentence by sentence) among ``found`` (its tokens
+    with spans, piece by piece). They differ where a sentence starts with a possessive that the
+    document's pieces keep as a token ("U.S.S.R." / "'s economy": normalizing the sentence drops
+    the "'s"): such extra pieces are skipped."""
+    keep = np.zeros(len(found), bool)
+    j = 0
+    for k, w in enumerate(want):
+        while j < len(found) and found[j] != w:
+            j += 1
+        if j == len(found):
+            raise RuntimeError(f"document {doc}: token {k} ({w!r}) has no span; please report this text")
+        keep[j] = True
+        j += 1
+    return starts[keep], ends[keep]
+
+
 class Tokens:
     """A corpus tokenized once (quanteda's ``tokens``): what dfm, kwic, frames and stance read.
 
@@ -465,61 +510,90 @@ class Tokens:
         self.corpus = corpus
         self.docvars = corpus.docvars.reset_index(drop=True)
         self.texts = list(corpus.iter_texts())
-        docs = getattr(corpus, "documents", None)
-        toks: list[str] = []
-        starts, ends, n_tok, lines = [], [], [], []
-        s_doc, s_start, s_end = [], [], []
+        # each sentence tokenized on its own (one normalize call per document): sentences break at
+        # whitespace, so these are the document's tokens (tests compare with token_spans), and
+        # the character offsets, which scoring does not need, are found only when first read
+        toks, n_sent, s_doc, s_start, s_end = [], [], [], [], []
         for i, text in enumerate(self.texts):
-            t, a, b = token_spans(text)
-            toks += t
-            starts.append(a)
-            ends.append(b)
-            n_tok.append(len(t))
-            ls = np.fromiter((x for x, _, _ in split_lines(text)), np.int64)
-            lines.append(np.searchsorted(ls, a, side="right") - 1)
             sp = sentence_spans(text)
+            t, n = _tokenize_flat([text[x:y] for x, y in sp])
+            toks.append(t)
+            n_sent.append(n)
             s_doc.append(np.full(len(sp), i, np.int64))
             s_start.append(np.fromiter((x for x, _ in sp), np.int64, len(sp)))
             s_end.append(np.fromiter((y for _, y in sp), np.int64, len(sp)))
         z = np.zeros(0, np.int64)
         cat = lambda parts: np.concatenate(parts) if parts else z  # noqa: E731
-        self.start, self.end, self.line = cat(starts), cat(ends), cat(lines)
-        self.doc_ptr = np.concatenate([[0], np.cumsum(np.asarray(n_tok, np.int64))]).astype(np.int64)
-        if toks:
-            arr = np.empty(len(toks), dtype=object)
-            arr[:] = toks
+        sd, n_tok = cat(s_doc), cat(n_sent)
+        arr = np.concatenate(toks) if toks else np.zeros(0, dtype=object)
+        if len(arr):
             codes, vocab = pd.factorize(arr)
             self.codes, self.vocabulary = np.asarray(codes, np.int64), np.asarray(vocab, dtype=object)
         else:
             self.codes, self.vocabulary = z, np.zeros(0, dtype=object)
-        doc = np.repeat(np.arange(len(self.texts)), np.diff(self.doc_ptr))
-        self.doc = doc
-        sd, ss, se = cat(s_doc), cat(s_start), cat(s_end)
-        # sentence row of each token: the last sentence of its document starting at or before it
-        # (-1 for a token outside every sentence, which Punkt spans never leave)
-        row = np.searchsorted(sd * (1 << 32) + ss, doc * (1 << 32) + self.start, side="right") - 1
-        rc = np.clip(row, 0, None)
-        inside = (row >= 0) & (sd[rc] == doc) & (self.end <= se[rc]) if len(sd) else np.zeros(len(doc), bool)
-        self.sent = np.where(inside, row, -1).astype(np.int64)
+        self.sent = np.repeat(np.arange(len(sd)), n_tok).astype(np.int64)
+        self.doc = sd[self.sent] if len(sd) else z
+        self.doc_ptr = np.concatenate([[0], np.cumsum(np.bincount(self.doc, minlength=len(self.texts)))]).astype(
+            np.int64)
         self._sents = pd.DataFrame({"doc": sd, "sentence": np.arange(len(sd)) - np.searchsorted(sd, sd),
-                                    "start": ss, "end": se,
-                                    "n_tokens": np.bincount(self.sent[inside], minlength=len(sd)).astype(np.int64)})
-        self.raw_start = self.raw_end = None
-        self._sent_raw = None
-        if docs is not None:
-            rs, re_, srs, sre = [], [], [], []
-            for i, d in enumerate(docs):
-                kept = d.cleaned.kept
-                a, b = self.doc_ptr[i], self.doc_ptr[i + 1]
-                rs.append(clean_to_raw(kept, self.start[a:b]))
-                re_.append(clean_to_raw(kept, self.end[a:b], "end"))
-                sel = sd == i
-                srs.append(clean_to_raw(kept, ss[sel]))
-                sre.append(clean_to_raw(kept, se[sel], "end"))
-            self.raw_start, self.raw_end = cat(rs), cat(re_)
-            self._sent_raw = (cat(srs), cat(sre))
+                                    "start": cat(s_start), "end": cat(s_end), "n_tokens": n_tok.astype(np.int64)})
+        self._spans: dict[str, np.ndarray] | None = None
         self._order: np.ndarray | None = None
         self._ptr: np.ndarray | None = None
+
+    # -- character offsets, found on first use ----------------------------------------------
+    def _offsets(self) -> dict[str, np.ndarray]:
+        if self._spans is None:
+            starts, ends, lines = [], [], []
+            for i, text in enumerate(self.texts):
+                t, a, b = token_spans(text)
+                k0, k1 = self.doc_ptr[i], self.doc_ptr[i + 1]
+                want = self.vocabulary[self.codes[k0:k1]].tolist()
+                if t != want:
+                    a, b = _align(t, a, b, want, i)
+                starts.append(a)
+                ends.append(b)
+                ls = np.fromiter((x for x, _, _ in split_lines(text)), np.int64)
+                lines.append(np.searchsorted(ls, a, side="right") - 1)
+            z = np.zeros(0, np.int64)
+            sp = {"start": np.concatenate(starts) if starts else z, "end": np.concatenate(ends) if ends else z,
+                  "line": np.concatenate(lines) if lines else z}
+            docs = getattr(self.corpus, "documents", None)
+            if docs is not None:
+                rs, re_ = [], []
+                for i, d in enumerate(docs):
+                    a, b = self.doc_ptr[i], self.doc_ptr[i + 1]
+                    rs.append(clean_to_raw(d.cleaned.kept, sp["start"][a:b]))
+                    re_.append(clean_to_raw(d.cleaned.kept, sp["end"][a:b], "end"))
+                sp["raw_start"] = np.concatenate(rs) if rs else z
+                sp["raw_end"] = np.concatenate(re_) if re_ else z
+            self._spans = sp
+        return self._spans
+
+    @property
+    def start(self) -> np.ndarray:
+        """Each token's start in its clean text."""
+        return self._offsets()["start"]
+
+    @property
+    def end(self) -> np.ndarray:
+        """Each token's end in its clean text."""
+        return self._offsets()["end"]
+
+    @property
+    def raw_start(self) -> np.ndarray | None:
+        """Each token's start in its raw text (None without raw texts)."""
+        return self._offsets().get("raw_start")
+
+    @property
+    def raw_end(self) -> np.ndarray | None:
+        """Each token's end in its raw text (None without raw texts)."""
+        return self._offsets().get("raw_end")
+
+    @property
+    def line(self) -> np.ndarray:
+        """Each token's line (paragraph) within its document."""
+        return self._offsets()["line"]
 
     # -- quanteda's accessors ------------------------------------------------------------
     def __len__(self) -> int:
@@ -560,12 +634,19 @@ class Tokens:
         d = s["doc"].to_numpy()
         dv = self.docvars
         texts = [self.texts[i][a:b] for i, a, b in zip(d.tolist(), s["start"].tolist(), s["end"].tolist())]
-        raw = self._sent_raw
+        docs = getattr(self.corpus, "documents", None)
+        raw_s = raw_e = None
+        if docs is not None:
+            st, en = s["start"].to_numpy(), s["end"].to_numpy()
+            bounds = np.searchsorted(d, np.arange(len(docs) + 1))
+            raw_s = np.concatenate([clean_to_raw(docs[i].cleaned.kept, st[bounds[i]:bounds[i + 1]])
+                                    for i in range(len(docs))] or [np.zeros(0, np.int64)])
+            raw_e = np.concatenate([clean_to_raw(docs[i].cleaned.kept, en[bounds[i]:bounds[i + 1]], "end")
+                                    for i in range(len(docs))] or [np.zeros(0, np.int64)])
         df = pd.DataFrame({"id": dv["id"].to_numpy()[d], "date": dv["date"].to_numpy()[d],
                            "year": dv["year"].to_numpy()[d], "sentence": s["sentence"].to_numpy(),
                            "start": s["start"].to_numpy(), "end": s["end"].to_numpy(),
-                           "raw_start": raw[0] if raw is not None else None,
-                           "raw_end": raw[1] if raw is not None else None, "text": texts,
+                           "raw_start": raw_s, "raw_end": raw_e, "text": texts,
                            "doc": d, "n_tokens": s["n_tokens"].to_numpy()})
         return df.astype({"id": "string", "text": "string"})
 
