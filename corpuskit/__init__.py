@@ -7,8 +7,8 @@ from .clean import Cleaner, reassemble
 from .corpus import Corpus, Document, load_corpus
 from .dfm import DFM, dfm, units
 from .errors import CorpusError, CorpuskitError, ParameterError
-from .frames import (DictionaryError, FrameDictionary, frame_counts, frame_prevalence, frame_terms,
-                     load_dictionary, score_frames)
+from .dictionary import Dictionary, DictionaryError, load_dictionary
+from .frames import frame_prevalence, frame_terms, score_frames
 from .keyness import keyness
 from .classifier import StanceClassifier
 from .shift import change_points, period_means, permutation_pvalue, stance_shift, trend
@@ -20,7 +20,8 @@ from .stance import (GoldError, LABELS, agreement, attach_gold, check_gold, cros
                      target_sentences)
 from .coherence import topic_coherence
 from .topics import TopicModel, select_n_topics
-from .tokens import kwic, sentences, tokenize, tokens
+from .tokens import Tokens, kwic, sentences, tokenize, tokens
+from . import plots
 
 __version__ = "0.1.0"
 
@@ -30,7 +31,7 @@ __all__ = ["StanceClassifier", "change_points", "period_means", "permutation_pva
            "GoldError", "LABELS", "agreement", "attach_gold", "check_gold", "cross_fit_stance",
            "document_stance", "load_cues", "load_target", "read_gold", "sample_for_coding", "score_stance",
            "sentence_hash", "target_sentences",
-           "DictionaryError", "FrameDictionary", "frame_counts", "frame_prevalence", "frame_terms",
+           "Dictionary", "DictionaryError", "frame_prevalence", "frame_terms",
            "load_dictionary", "score_frames", "keyness", "TopicModel", "select_n_topics", "topic_coherence",
            "Cleaner", "Corpus", "DFM", "dfm", "units", "CorpusError", "CorpuskitError", "Document", "ParameterError", "kwic",
-           "load_corpus", "reassemble", "sentences", "tokenize", "tokens", "__version__"]
+           "load_corpus", "reassemble", "sentences", "tokenize", "tokens", "Tokens", "plots", "__version__"]

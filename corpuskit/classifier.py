@@ -57,9 +57,11 @@ from sklearn.utils.validation import check_is_fitted
 
 from .errors import ParameterError
 
-__all__ = ["StanceClassifier", "DEFAULT_STANCE_MAP", "stance_features"]
+__all__ = ["StanceClassifier", "LABEL_SCORES", "stance_features"]
 
-DEFAULT_STANCE_MAP: dict[str, float] = {"favor": 1.0, "against": -1.0, "none": 0.0}
+#: The stance labels and the score each maps to (score = P(favor) - P(against) for a classifier);
+#: the one mapping corpuskit.stance uses too.
+LABEL_SCORES: dict[str, float] = {"favor": 1.0, "against": -1.0, "none": 0.0}
 # Regularisation grids (log-spaced). For the SVM on L2-normalised TF-IDF blocks, C > 1
 # makes liblinear slow (5x the time of C=1 at C=10) and gained nothing in a held-out
 # check (SOTU sentences, macro-F1 0.759 at C=1, 0.757 at C=10); the logistic loss
@@ -375,7 +377,7 @@ class StanceClassifier(ClassifierMixin, BaseEstimator):
     def stance_score(self, texts: Iterable[str]) -> np.ndarray:
         """Expected stance sum_k P(k) * map(k); with the default map, P(favor) - P(against), in [-1, 1]."""
         check_is_fitted(self, "model_")
-        smap = DEFAULT_STANCE_MAP if self.stance_map is None else self.stance_map
+        smap = LABEL_SCORES if self.stance_map is None else self.stance_map
         norm = {str(k).strip().lower(): float(v) for k, v in dict(smap).items()}
         missing = [c for c in self.classes_.tolist() if str(c).strip().lower() not in norm]
         if missing:

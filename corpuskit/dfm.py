@@ -24,7 +24,7 @@ import scipy.sparse as sp
 from .clean import split_lines
 from .errors import ParameterError
 from .periods import assign_periods
-from .tokens import Pattern, sentence_spans, tokenize
+from .tokens import Pattern, Tokens, sentence_spans, tokenize
 
 __all__ = ["DFM", "dfm", "units", "UNITS"]
 
@@ -153,7 +153,7 @@ class DFM:
             if len(pat.words) != 1:
                 # n-gram features are joined with "_"
                 pat = Pattern("_".join(pat.words))
-            hit |= pat._word_match(0, self.features.astype(str))
+            hit |= pat.word_match(0, self.features.astype(str))
         return self.select_features(~hit if remove else hit)
 
     def subset(self, mask: Iterable[bool]) -> "DFM":
@@ -238,7 +238,8 @@ def dfm(corpus, unit: str = "document", *, window: int = 3, stop_words: str | It
 
     Parameters
     ----------
-    corpus : a Corpus, or a :class:`~corpuskit.stream.StreamingCorpus` (counted chunk by chunk).
+    corpus : a Corpus, its :class:`~corpuskit.tokens.Tokens` (a document dfm of unigrams is counted from
+        them), or a :class:`~corpuskit.stream.StreamingCorpus` (counted chunk by chunk).
     unit : "document", "paragraph" (non-blank line), "sentence" or "window"
         (``window`` consecutive sentences of one document).
     stop_words : None (default, as quanteda), "english" (scikit-learn's list) or a collection.
@@ -262,6 +263,16 @@ def dfm(corpus, unit: str = "document", *, window: int = 3, stop_words: str | It
     from sklearn.feature_extraction.text import CountVectorizer
 
     dtype = _check_dtype(dtype)
+    if isinstance(corpus, Tokens):
+        if unit == "document" and ngrams in (1, (1,), [1]) and n_jobs is None and chunk_size is None:
+            # counted from the tokens as they are (the chunked path's counting, so the same matrix)
+            if len(corpus) == 0:
+                raise ParameterError("the corpus has no text to count (no units)")
+            merger = _Merger(dtype)
+            merger.add(count_tokenized(corpus, stop_words=stop_words, stem=stem, min_len=min_len))
+            return _finish(merger, corpus.docvars, dict(unit=unit, window=window, stop_words=stop_words, stem=stem,
+                                                        ngrams=ngrams))
+        corpus = corpus.corpus  # other units re-split the texts
     if n_jobs is not None or chunk_size is not None or not hasattr(corpus, "documents"):
         return _chunked_dfm(corpus, unit, window=window, stop_words=stop_words, stem=stem, ngrams=ngrams,
                             min_len=min_len, n_jobs=n_jobs, chunk_size=chunk_size, progress=progress, dtype=dtype)
@@ -372,22 +383,21 @@ def _filter_features(m: sp.csr_matrix, feats: np.ndarray, stop_words, stem: bool
     return m, feats
 
 
-def count_tokenized(tk, ids: Sequence[str], ends: Sequence[int], *, stop_words=None, stem: bool = False,
-                    min_len: int = 1) -> dict:
-    """:func:`count_texts` for whole documents and unigrams, from a chunk's token stream
-    (``corpuskit.frames._tokenize_corpus``) instead of tokenizing again.
+def count_tokenized(tk: Tokens, *, stop_words=None, stem: bool = False, min_len: int = 1) -> dict:
+    """:func:`count_texts` for whole documents and unigrams, from a :class:`~corpuskit.tokens.Tokens`
+    instead of tokenizing again (``tests/test_fast_paths.py`` checks the counts equal
+    :func:`count_texts`'s).
 
-    The stream holds every sentence's tokens in order, which are the document's tokens:
-    sentences split at whitespace and tokenizing is local (``tests/test_fast_paths.py``
-    checks the counts equal :func:`count_texts`'s).
+    >>> count_tokenized(tokens(chunk), stop_words="english")["counts"].shape   # doctest: +SKIP
     """
-    n = len(ids)
-    doc = tk.sents["doc"].to_numpy()[tk.seg] if len(tk.seg) else np.zeros(0, np.int64)
-    feats = np.asarray(tk.vocab, dtype=object)
-    m = sp.csr_matrix((np.ones(len(tk.codes), dtype=np.int64), (doc, tk.codes)), shape=(n, len(feats)))
+    n = len(tk)
+    feats = np.asarray(tk.vocabulary, dtype=object)
+    m = sp.csr_matrix((np.ones(len(tk.codes), dtype=np.int64), (tk.doc, tk.codes)), shape=(n, len(feats)))
     m, feats = _filter_features(m, feats, stop_words, stem, min_len)
-    table = pd.DataFrame({"unit_id": list(ids), "id": list(ids), "unit": np.zeros(n, np.int64),
-                          "start": np.zeros(n, np.int64), "end": np.asarray(ends, dtype=np.int64)})
+    ids = tk.ids
+    table = pd.DataFrame({"unit_id": ids, "id": ids, "unit": np.zeros(n, np.int64),
+                          "start": np.zeros(n, np.int64),
+                          "end": np.fromiter(map(len, tk.texts), np.int64, n)})
     return {"units": table, "features": feats, "counts": sp.csr_matrix(m),
             "n_tokens": np.asarray(m.sum(axis=1)).ravel().astype(np.int64)}
 

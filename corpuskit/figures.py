@@ -175,18 +175,18 @@ def step_stance(study: Study) -> None:
     """Stance per article by the lexicon, the out-of-fold classifier and the hand codes, side by side."""
     from .stance import attach_gold, cross_fit_stance, document_stance, read_gold, score_stance
 
-    from .classifier import DEFAULT_STANCE_MAP
+    from .classifier import LABEL_SCORES
 
     corpus, rs = study.corpus, study.random_state
     dv = corpus.docvars
-    lex = score_stance(corpus, method="lexicon", level="sentence")
+    lex = score_stance(corpus, method="lexicon", unit="sentence")
     sentences = {"lexicon": lex}
     summary: dict[str, Any] = {"n_target_sentences": {d: int((lex["id"] == d).sum()) for d in dv["id"]}}
     if study.gold is not None:
         gold = read_gold(study.gold)
         coded = gold[gold["target"].astype(str) == "yes"] if "target" in gold.columns else gold
         dates = dv.set_index("id")["date"]
-        sentences["hand-coded"] = coded.assign(score=coded["label"].map(DEFAULT_STANCE_MAP).astype(float),
+        sentences["hand-coded"] = coded.assign(score=coded["label"].map(LABEL_SCORES).astype(float),
                                                date=coded["id"].map(dates))
         with warnings.catch_warnings(record=True) as caught:  # kept in summary.json, not printed per fold
             warnings.simplefilter("always")
@@ -198,7 +198,7 @@ def step_stance(study: Study) -> None:
         tg = lg["gold_target"].astype(str) == "yes" if "gold_target" in lg.columns else on
         summary.update({
             "gold": {"n_coded": len(gold), "n_target": len(coded),
-                     "labels": {k: int((coded["label"] == k).sum()) for k in DEFAULT_STANCE_MAP}},
+                     "labels": {k: int((coded["label"] == k).sum()) for k in LABEL_SCORES}},
             "target_detection": {"found": len(lex), "on_target_by_gold": int((tg & on).sum()),
                                  "precision": _num((tg & on).sum() / len(lex)),
                                  "recall": _num((tg & on).sum() / len(coded))},

@@ -33,6 +33,7 @@ from .clean import Cleaner
 from .corpus import Corpus, _build_documents, _resolve_cleaner
 from .errors import CorpusError, ParameterError, Problem
 from .periods import assign_periods
+from .tokens import Tokens
 from .readers import (Problems, csv_batches, folder_rows, folder_texts, jsonl_batches, jsonl_records,
                       parquet_batches, to_rows)
 
@@ -385,18 +386,13 @@ def _scan_worker(raw, prep: dict, funcs: Mapping[str, Callable], dfm_opts: Mappi
     chunk, problems = _as_corpus(raw, prep)
     if problems:
         return None, problems, []
-    # scorers that tokenize the chunk (score_frames) and the count share one tokenization
-    memo: dict = {}
-    chunk._tokenized_memo = memo
-    try:
-        out: dict[str, Any] = {"funcs": {name: f(chunk) for name, f in funcs.items()}}
-    finally:
-        del chunk._tokenized_memo
+    # the chunk is tokenized once: every scorer reads this Tokens, and so does a document dfm
+    tk = Tokens(chunk) if funcs or _tokens_count(dfm_opts) else None
+    out: dict[str, Any] = {"funcs": {name: f(tk) for name, f in funcs.items()}}
     if dfm_opts is not None:
-        tk, o = memo.get("tk"), dfm_opts
-        if tk is not None and o["unit"] == "document" and o["ngrams"] in (1, (1,), [1]):
-            res = count_tokenized(tk, chunk.ids, [len(t) for t in chunk.iter_texts()], stop_words=o["stop_words"],
-                                  stem=o["stem"], min_len=o["min_len"])
+        o = dfm_opts
+        if _tokens_count(o):
+            res = count_tokenized(tk, stop_words=o["stop_words"], stem=o["stem"], min_len=o["min_len"])
         else:
             res = count_texts(chunk.ids, list(chunk.iter_texts()), **dfm_opts)
         res["docvars"] = chunk.docvars if prep else None
@@ -404,12 +400,19 @@ def _scan_worker(raw, prep: dict, funcs: Mapping[str, Callable], dfm_opts: Mappi
     return out, [], chunk.ids
 
 
-def scan(corpus, funcs: Mapping[str, Callable[[Corpus], pd.DataFrame]] | None = None, *,
+def _tokens_count(opts: Mapping | None) -> bool:
+    """Whether a dfm with these options is counted from the chunk's Tokens (whole documents, unigrams)."""
+    return opts is not None and opts["unit"] == "document" and opts["ngrams"] in (1, (1,), [1])
+
+
+def scan(corpus, funcs: Mapping[str, Callable[[Tokens], pd.DataFrame]] | None = None, *,
          dfm: Mapping[str, Any] | None = None, n_jobs: int | None = None, chunk_size: int | None = None,
          progress: bool | None = None):
-    """One pass over a corpus: each chunk is read and cleaned once, counted into a dfm
-    (``dfm``: keyword arguments of :func:`corpuskit.dfm.dfm`, or None for no dfm) and
-    handed to every function in ``funcs`` (Corpus -> DataFrame), in ``n_jobs`` processes.
+    """One pass over a corpus: each chunk is read, cleaned and tokenized once, counted into a dfm
+    (``dfm``: keyword arguments of :func:`corpuskit.dfm.dfm`, or None for no dfm) and its
+    :class:`~corpuskit.tokens.Tokens` handed to every function in ``funcs`` (Tokens -> DataFrame,
+    e.g. :func:`~corpuskit.frames.score_frames`; ``tokens.corpus`` is the chunk), in ``n_jobs``
+    processes.
 
     Returns ``(DFM or None, {name: concatenated DataFrame})``; the DFM equals
     ``ck.dfm(corpus, **dfm)`` and each table equals ``func`` applied chunk by chunk.

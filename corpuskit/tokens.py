@@ -28,8 +28,10 @@ from . import _compat
 from .clean import split_lines
 from .errors import ParameterError
 
-__all__ = ["normalize", "tokenize", "tokenize_spans", "sentences", "sentence_spans", "tokens", "kwic",
-           "ABBREVIATIONS", "HYPHEN_PREFIXES", "stop_words", "Pattern"]
+__all__ = ["normalize", "tokenize", "tokenize_spans", "token_spans", "sentences", "sentence_spans", "tokens", "Tokens",
+           "clean_to_raw", "kwic",
+           "ABBREVIATIONS", "HYPHEN_PREFIXES", "stop_words", "Pattern", "Matcher",
+           "VALUETYPES", "check_valuetype"]
 
 # Lower-case, without the final period. Month and title abbreviations, states, common news usage.
 ABBREVIATIONS = frozenset("""
@@ -58,6 +60,10 @@ _MARK_TOKEN = re.compile(r"\n|" + TOKEN_PATTERN)  # tokens and the line breaks b
 _SPAN_TOKEN = re.compile(r"(?:\b(?:" + "|".join(HYPHEN_PREFIXES) + r")[-\u2010\u2011\u2012](?=[^\W\d_]))?"
                          r"[^\W_]+(?:['\u2019\u2018\u02bc][^\W_]+)*", re.IGNORECASE)
 _SPAN_SPLIT = re.compile("(" + _SPAN_TOKEN.pattern + ")", re.IGNORECASE)
+# _SPAN_TOKEN without its prefix-hyphen branch, and what token_spans checks to restore it
+_PIECE_SPLIT = re.compile(r"([^\W_]+(?:['\u2019\u2018\u02bc][^\W_]+)*)")
+_HYPHENS = frozenset("-\u2010\u2011\u2012")
+_PREFIX_MAX = max(map(len, HYPHEN_PREFIXES))
 
 
 def normalize(text: str) -> str:
@@ -129,20 +135,43 @@ def tokenize(text: str, stop_words: str | Iterable[str] | None = None, stem: boo
 
 def tokenize_spans(text: str) -> list[tuple[str, int, int]]:
     """Tokens with their character spans in ``text`` (same tokens as ``tokenize``)."""
-    toks, starts, ends = _token_spans(text)
+    toks, starts, ends = token_spans(text)
     return list(zip(toks, starts.tolist(), ends.tolist()))
 
 
-def _token_spans(text: str) -> tuple[list[str], np.ndarray, np.ndarray]:
-    """``tokenize_spans`` as (tokens, starts, ends) arrays."""
+def token_spans(text: str) -> tuple[list[str], np.ndarray, np.ndarray]:
+    """``tokenize_spans`` as (tokens, starts, ends) arrays.
+
+    >>> token_spans("Japan's re-arm")[0]
+    ['japan', 'rearm']
+    """
     # split() with a capturing group gives gap, match, gap, ... so the running sum of the
-    # part lengths is every match's offset, without a Python call per match
-    parts = _SPAN_SPLIT.split(text)
+    # part lengths is every match's offset, without a Python call per match. The split runs
+    # without the prefix-hyphen branch of _SPAN_TOKEN (several times faster); the few pieces
+    # that could start such a match ("re" + hyphen + a letter) are then matched with
+    # _SPAN_TOKEN itself, which joins them with the next piece exactly as its own scan would.
+    parts = _PIECE_SPLIT.split(text)
     if len(parts) == 1:
         return [], np.zeros(0, np.int64), np.zeros(0, np.int64)
     ends = np.cumsum(np.fromiter(map(len, parts), np.int64, len(parts)))
     pieces = parts[1::2]
     starts, stops = ends[0:-1:2], ends[1::2]
+    gaps = parts[2::2]  # the text after each piece
+    cand = [i for i, g in enumerate(gaps[:-1]) if len(g) == 1 and g in _HYPHENS and len(pieces[i]) <= _PREFIX_MAX]
+    if cand:
+        keep = np.ones(len(pieces), bool)
+        stops = stops.copy()
+        for i in cand:
+            if not keep[i]:  # consumed by the match of the piece before
+                continue
+            m = _SPAN_TOKEN.match(text, int(starts[i]))
+            if m.end() > stops[i]:
+                pieces[i] = m.group()
+                stops[i] = m.end()
+                keep[i + 1] = False
+        if not keep.all():
+            pieces = [p for p, k in zip(pieces, keep.tolist()) if k]
+            starts, stops = starts[keep], stops[keep]
     toks, n = _tokenize_flat(pieces)
     return toks.tolist(), np.repeat(starts, n), np.repeat(stops, n)
 
@@ -415,11 +444,246 @@ def sentences(corpus, raw_offsets: bool = True) -> pd.DataFrame:
     return df.astype({"id": "string", "text": "string"})
 
 
-def tokens(corpus, stop_words: str | Iterable[str] | None = None, stem: bool = False,
-           ngrams: int | Sequence[int] = 1) -> dict[str, list[str]]:
-    """Tokens of each document, keyed by id (quanteda's ``tokens()``)."""
-    return {i: tokenize(t, stop_words=stop_words, stem=stem, ngrams=ngrams)
-            for i, t in zip(corpus.docvars["id"], corpus.iter_texts())}
+def clean_to_raw(kept: Sequence[tuple[int, int]], offsets: np.ndarray, side: str = "start") -> np.ndarray:
+    """:meth:`corpuskit.clean.CleanResult.clean_to_raw` for an array of offsets at once.
+
+    ``kept``: the cleaner's kept raw spans, in order; the clean text is their concatenation.
+    """
+    offsets = np.asarray(offsets, dtype=np.int64)
+    if not len(kept):
+        return np.zeros(len(offsets), np.int64)
+    ks = np.fromiter((a for a, _ in kept), np.int64, len(kept))
+    ke = np.fromiter((b for _, b in kept), np.int64, len(kept))
+    cum = np.concatenate([[0], np.cumsum(ke - ks)])
+    # the kept span holding each offset; at a seam, "start" takes the later span, "end" the earlier
+    k = np.searchsorted(cum[1:], offsets, side="right" if side == "start" else "left")
+    past = k >= len(kept)
+    kc = np.minimum(k, len(kept) - 1)
+    return np.where(past, ke[-1], ks[kc] + offsets - cum[kc])
+
+
+def _align(found: list[str], starts: np.ndarray, ends: np.ndarray, want: list[str], doc: int
+           ) -> tuple[np.ndarray, np.ndarray]:
+    """The spans of ``want`` (a document's tokens, sentence by sentence) among ``found`` (its tokens
+    with spans, piece by piece). They differ where a sentence starts with a possessive that the
+    document's pieces keep as a token ("U.S.S.R." / "'s economy": normalizing the sentence drops
+    the "'s"): such extra pieces are skipped."""
+    keep = np.zeros(len(found), bool)
+    j = 0
+    for k, w in enumerate(want):
+        while j < len(found) and found[j] != w:
+            j += 1
+        if j == len(found):
+            raise RuntimeError(f"document {doc}: token {k} ({w!r}) has no span; please report this text")
+        keep[j] = True
+        j += 1
+    return starts[keep], ends[keep]
+
+
+class Tokens:
+    """A corpus tokenized once (quanteda's ``tokens``): what dfm, kwic, frames and stance read.
+
+    Built by :func:`tokens`. Holds, as flat numpy arrays with per-document offsets:
+
+    * ``codes`` (token -> vocabulary id) over ``vocabulary`` (object array of str, in order of
+      first appearance), ``doc_ptr`` (document ``i``'s tokens are ``doc_ptr[i]:doc_ptr[i + 1]``);
+    * ``start``/``end``: each token's character span in the clean text, and ``raw_start``/
+      ``raw_end`` in the raw text (mapped through the cleaner's kept spans; None when the corpus
+      has no raw texts), so KWIC hits and gold spans map back to the raw files;
+    * ``sent`` (token -> row of :meth:`sentences`; Punkt within lines, as
+      :func:`sentence_spans`) and ``line`` (token -> line of its document: a paragraph);
+    * ``docvars``, the clean ``texts`` and ``corpus`` (the source);
+    * an index from vocabulary id to token positions (:meth:`positions`, CSR-style), built on
+      first use, so a lookup does not scan the tokens.
+
+    Tokens are those of :func:`tokenize` (no stop words, stems or n-grams: those are dfm options).
+
+    >>> toks = tokens(ck.load_corpus("seeds"))           # doctest: +SKIP
+    >>> len(toks), toks.ntoken()[:3], toks[0][:4]          # doctest: +SKIP
+    >>> toks.sentences().head()                           # doctest: +SKIP
+    """
+
+    def __init__(self, corpus):
+        if not (hasattr(corpus, "iter_texts") and hasattr(corpus, "docvars")):
+            raise ParameterError(f"corpus={type(corpus).__name__}: pass a corpuskit Corpus (anything with "
+                                 "docvars and iter_texts()), e.g. ck.load_corpus('seeds')")
+        self.corpus = corpus
+        self.docvars = corpus.docvars.reset_index(drop=True)
+        self.texts = list(corpus.iter_texts())
+        # each sentence tokenized on its own (one normalize call per document): sentences break at
+        # whitespace, so these are the document's tokens (tests compare with token_spans), and
+        # the character offsets, which scoring does not need, are found only when first read
+        toks, n_sent, s_doc, s_start, s_end = [], [], [], [], []
+        for i, text in enumerate(self.texts):
+            sp = sentence_spans(text)
+            t, n = _tokenize_flat([text[x:y] for x, y in sp])
+            toks.append(t)
+            n_sent.append(n)
+            s_doc.append(np.full(len(sp), i, np.int64))
+            s_start.append(np.fromiter((x for x, _ in sp), np.int64, len(sp)))
+            s_end.append(np.fromiter((y for _, y in sp), np.int64, len(sp)))
+        z = np.zeros(0, np.int64)
+        cat = lambda parts: np.concatenate(parts) if parts else z  # noqa: E731
+        sd, n_tok = cat(s_doc), cat(n_sent)
+        arr = np.concatenate(toks) if toks else np.zeros(0, dtype=object)
+        if len(arr):
+            codes, vocab = pd.factorize(arr)
+            self.codes, self.vocabulary = np.asarray(codes, np.int64), np.asarray(vocab, dtype=object)
+        else:
+            self.codes, self.vocabulary = z, np.zeros(0, dtype=object)
+        self.sent = np.repeat(np.arange(len(sd)), n_tok).astype(np.int64)
+        self.doc = sd[self.sent] if len(sd) else z
+        self.doc_ptr = np.concatenate([[0], np.cumsum(np.bincount(self.doc, minlength=len(self.texts)))]).astype(
+            np.int64)
+        self._sents = pd.DataFrame({"doc": sd, "sentence": np.arange(len(sd)) - np.searchsorted(sd, sd),
+                                    "start": cat(s_start), "end": cat(s_end), "n_tokens": n_tok.astype(np.int64)})
+        self._spans: dict[str, np.ndarray] | None = None
+        self._order: np.ndarray | None = None
+        self._ptr: np.ndarray | None = None
+
+    # -- character offsets, found on first use ----------------------------------------------
+    def _offsets(self) -> dict[str, np.ndarray]:
+        if self._spans is None:
+            starts, ends, lines = [], [], []
+            for i, text in enumerate(self.texts):
+                t, a, b = token_spans(text)
+                k0, k1 = self.doc_ptr[i], self.doc_ptr[i + 1]
+                want = self.vocabulary[self.codes[k0:k1]].tolist()
+                if t != want:
+                    a, b = _align(t, a, b, want, i)
+                starts.append(a)
+                ends.append(b)
+                ls = np.fromiter((x for x, _, _ in split_lines(text)), np.int64)
+                lines.append(np.searchsorted(ls, a, side="right") - 1)
+            z = np.zeros(0, np.int64)
+            sp = {"start": np.concatenate(starts) if starts else z, "end": np.concatenate(ends) if ends else z,
+                  "line": np.concatenate(lines) if lines else z}
+            docs = getattr(self.corpus, "documents", None)
+            if docs is not None:
+                rs, re_ = [], []
+                for i, d in enumerate(docs):
+                    a, b = self.doc_ptr[i], self.doc_ptr[i + 1]
+                    rs.append(clean_to_raw(d.cleaned.kept, sp["start"][a:b]))
+                    re_.append(clean_to_raw(d.cleaned.kept, sp["end"][a:b], "end"))
+                sp["raw_start"] = np.concatenate(rs) if rs else z
+                sp["raw_end"] = np.concatenate(re_) if re_ else z
+            self._spans = sp
+        return self._spans
+
+    @property
+    def start(self) -> np.ndarray:
+        """Each token's start in its clean text."""
+        return self._offsets()["start"]
+
+    @property
+    def end(self) -> np.ndarray:
+        """Each token's end in its clean text."""
+        return self._offsets()["end"]
+
+    @property
+    def raw_start(self) -> np.ndarray | None:
+        """Each token's start in its raw text (None without raw texts)."""
+        return self._offsets().get("raw_start")
+
+    @property
+    def raw_end(self) -> np.ndarray | None:
+        """Each token's end in its raw text (None without raw texts)."""
+        return self._offsets().get("raw_end")
+
+    @property
+    def line(self) -> np.ndarray:
+        """Each token's line (paragraph) within its document."""
+        return self._offsets()["line"]
+
+    # -- quanteda's accessors ------------------------------------------------------------
+    def __len__(self) -> int:
+        return len(self.texts)
+
+    def __repr__(self) -> str:
+        return f"<Tokens {len(self)} documents, {len(self.codes)} tokens, {len(self.vocabulary)} types>"
+
+    def __getitem__(self, i: int) -> list[str]:
+        """Document ``i``'s tokens."""
+        if not -len(self) <= i < len(self):
+            raise IndexError(f"document {i} is out of range ({len(self)} documents)")
+        i %= len(self)
+        return self.vocabulary[self.codes[self.doc_ptr[i]:self.doc_ptr[i + 1]]].tolist()
+
+    def iter_texts(self) -> Iterator[str]:
+        """The clean texts (so a Tokens can stand where a corpus is read)."""
+        return iter(self.texts)
+
+    @property
+    def ids(self) -> list[str]:
+        return self.docvars["id"].astype(str).tolist()
+
+    def to_lists(self) -> list[list[str]]:
+        """Every document's tokens, as lists of str."""
+        words = self.vocabulary[self.codes].tolist()
+        p = self.doc_ptr.tolist()
+        return [words[a:b] for a, b in zip(p[:-1], p[1:])]
+
+    def ntoken(self) -> np.ndarray:
+        """Tokens per document."""
+        return np.diff(self.doc_ptr)
+
+    def sentences(self) -> pd.DataFrame:
+        """One row per sentence: as :func:`sentences` (id, date, year, sentence, start, end, raw_start,
+        raw_end, text) plus doc (document position) and n_tokens."""
+        s = self._sents
+        d = s["doc"].to_numpy()
+        dv = self.docvars
+        texts = [self.texts[i][a:b] for i, a, b in zip(d.tolist(), s["start"].tolist(), s["end"].tolist())]
+        docs = getattr(self.corpus, "documents", None)
+        raw_s = raw_e = None
+        if docs is not None:
+            st, en = s["start"].to_numpy(), s["end"].to_numpy()
+            bounds = np.searchsorted(d, np.arange(len(docs) + 1))
+            raw_s = np.concatenate([clean_to_raw(docs[i].cleaned.kept, st[bounds[i]:bounds[i + 1]])
+                                    for i in range(len(docs))] or [np.zeros(0, np.int64)])
+            raw_e = np.concatenate([clean_to_raw(docs[i].cleaned.kept, en[bounds[i]:bounds[i + 1]], "end")
+                                    for i in range(len(docs))] or [np.zeros(0, np.int64)])
+        df = pd.DataFrame({"id": dv["id"].to_numpy()[d], "date": dv["date"].to_numpy()[d],
+                           "year": dv["year"].to_numpy()[d], "sentence": s["sentence"].to_numpy(),
+                           "start": s["start"].to_numpy(), "end": s["end"].to_numpy(),
+                           "raw_start": raw_s, "raw_end": raw_e, "text": texts,
+                           "doc": d, "n_tokens": s["n_tokens"].to_numpy()})
+        return df.astype({"id": "string", "text": "string"})
+
+    @property
+    def sents(self) -> pd.DataFrame:
+        """The sentence table as the matchers read it: doc, sentence, start, end, n_tokens."""
+        return self._sents
+
+    def positions(self, word_id: int) -> np.ndarray:
+        """Token positions of vocabulary id ``word_id`` (from the index, no scan)."""
+        order, ptr = self.index()
+        return order[ptr[word_id]:ptr[word_id + 1]]
+
+    def index(self) -> tuple[np.ndarray, np.ndarray]:
+        """The vocabulary -> positions index: ``order[ptr[i]:ptr[i + 1]]`` are id ``i``'s tokens."""
+        if self._order is None:
+            self._order = np.argsort(self.codes, kind="stable")
+            self._ptr = np.concatenate([[0], np.cumsum(np.bincount(self.codes, minlength=len(self.vocabulary)))])
+        return self._order, self._ptr
+
+    def matcher(self, valuetype: str = "glob", within: str = "sentence") -> "Matcher":
+        """The :class:`Matcher` over these tokens: phrases within a sentence or a document."""
+        seg = self.sent if within == "sentence" else self.doc
+        order, ptr = self.index()
+        return Matcher(self.codes, self.vocabulary, seg, valuetype, order=order, ptr=ptr)
+
+
+def tokens(corpus) -> Tokens:
+    """Tokenize a corpus (or a streamed chunk) once: a :class:`Tokens` (quanteda's ``tokens()``).
+
+    A :class:`Tokens` is returned as it is.
+
+    >>> toks = tokens(ck.load_corpus("seeds"))   # doctest: +SKIP
+    """
+    if isinstance(corpus, Tokens):
+        return corpus
+    return Tokens(corpus)
 
 
 # ---------------------------------------------------------------------------- patterns & KWIC
@@ -429,28 +693,50 @@ def _glob_re(word: str) -> re.Pattern:
 
 
 class Pattern:
-    """A word, glob (``rearm*``) or multiword phrase (``"Article 9"``), matched on normalized tokens.
+    """A word, glob (``rearm*``), regex or fixed word, or a multiword phrase (``"Article 9"``).
 
-    Each word of the pattern is normalized like the text (so ``re-arm*`` and
-    ``rearm*`` are the same pattern), then matched with shell-style globbing.
+    ``valuetype`` is quanteda's: ``"glob"`` (default) normalizes each word of the pattern like the
+    text (so ``re-arm*`` and ``rearm*`` are the same pattern) and matches it with shell-style
+    globbing; ``"fixed"`` normalizes it and matches the word exactly; ``"regex"`` splits the pattern
+    at whitespace and matches each part with ``re.search`` (case-insensitive) on the tokens.
+
+    >>> Pattern("Re-arm*").words, Pattern("^arm(s|ed)$", valuetype="regex").words
+    (['rearm*'], ['^arm(s|ed)$'])
     """
 
-    def __init__(self, pattern: str):
-        words = _TOKEN.findall(normalize(pattern.replace("*", "STARGLOB").replace("?", "QMGLOB")))
-        words = [w.replace("starglob", "*").replace("qmglob", "?") for w in words]
+    def __init__(self, pattern: str, valuetype: str = "glob"):
+        self.valuetype = check_valuetype(valuetype)
+        if valuetype == "regex":
+            words = pattern.split()
+            for w in words:
+                try:
+                    re.compile(w)
+                except re.error as exc:
+                    raise ParameterError(f"pattern {pattern!r}: {w!r} is not a regular expression ({exc}); "
+                                         "fix it or use valuetype='glob'") from None
+        elif valuetype == "fixed":
+            words = _TOKEN.findall(normalize(pattern))
+        else:
+            words = _TOKEN.findall(normalize(pattern.replace("*", "STARGLOB").replace("?", "QMGLOB")))
+            words = [w.replace("starglob", "*").replace("qmglob", "?") for w in words]
         if not words:
             raise ParameterError(f"pattern {pattern!r} has no word characters")
         self.pattern = pattern
         self.words = words
-        self._exact = [not any(ch in w for ch in "*?[") for w in words]
+        self._exact = [valuetype == "fixed" or (valuetype == "glob" and not any(ch in w for ch in "*?["))
+                       for w in words]
 
     def __repr__(self) -> str:
         return f"Pattern({self.pattern!r})"
 
-    def _word_match(self, k: int, vocab: np.ndarray) -> np.ndarray:
+    def word_match(self, k: int, vocab: np.ndarray) -> np.ndarray:
+        """Boolean mask: the words of ``vocab`` that word ``k`` of the pattern matches."""
         w = self.words[k]
         if self._exact[k]:
             return vocab == w
+        if self.valuetype == "regex":
+            rx = re.compile(w, re.IGNORECASE)
+            return np.fromiter((rx.search(v) is not None for v in vocab), bool, len(vocab))
         rx = _glob_re(w)
         return np.fromiter((rx.match(v) is not None for v in vocab), bool, len(vocab))
 
@@ -462,41 +748,157 @@ class Pattern:
         n = len(self.words)
         hit = np.ones(len(toks) - n + 1, dtype=bool) if len(toks) >= n else np.zeros(0, bool)
         for k in range(n):
-            ok = self._word_match(k, vocab)[inv]
+            ok = self.word_match(k, vocab)[inv]
             hit &= ok[k:len(toks) - n + 1 + k]
         return [(int(i), int(i) + n) for i in np.flatnonzero(hit)]
 
 
-def kwic(corpus, pattern: str | Sequence[str], window: int = 5) -> pd.DataFrame:
+#: quanteda's pattern value types: shell-style globs, regular expressions, fixed (literal) words.
+VALUETYPES = ("glob", "regex", "fixed")
+
+
+def check_valuetype(valuetype: str) -> str:
+    """``valuetype`` if it is one of :data:`VALUETYPES`, else a ParameterError naming it."""
+    if valuetype not in VALUETYPES:
+        raise ParameterError(f"valuetype={valuetype!r}: use 'glob' (default), 'regex' or 'fixed'")
+    return valuetype
+
+
+class Matcher:
+    """Finds pattern matches in a token stream with numpy: the one matcher of corpuskit.
+
+    ``codes`` (token -> vocabulary id), ``vocab`` (the vocabulary) and ``seg`` (token -> segment:
+    a sentence for dictionaries, a document for KWIC); a phrase matches consecutive tokens of one
+    segment. Pattern words (normalized as the text, :class:`Pattern`) match vocabulary words by
+    ``valuetype``: ``"glob"`` (shell-style, whole word), ``"regex"`` (``re.search``, case-insensitive,
+    quanteda's rule) or ``"fixed"`` (the word itself).
+
+    >>> m = Matcher(np.array([0, 1, 0]), np.array(["war", "peace"], dtype=object), np.zeros(3, int))
+    >>> m.find(["war"]).tolist()
+    [0, 2]
+    """
+
+    def __init__(self, codes: np.ndarray, vocab: np.ndarray, seg: np.ndarray, valuetype: str = "glob",
+                 order: np.ndarray | None = None, ptr: np.ndarray | None = None):
+        self.codes, self.vocab, self.seg = codes, vocab, seg
+        self.valuetype = check_valuetype(valuetype)
+        self.n = len(codes)
+        self.index = {w: i for i, w in enumerate(vocab)}
+        self.vocab_str = np.asarray(vocab, dtype=str) if len(vocab) else np.zeros(0, dtype=str)
+        # token positions of each vocabulary id (CSR: positions order[ptr[i]:ptr[i + 1]]), given or built
+        self.order = np.argsort(codes, kind="stable") if order is None else order
+        self.ptr = (np.concatenate([[0], np.cumsum(np.bincount(codes, minlength=len(vocab)))])
+                    if ptr is None else ptr)
+        self._ids: dict[str, np.ndarray] = {}
+        self._masks: dict[str, np.ndarray] = {}
+        self._sorted: np.ndarray | None = None
+        self._order_str = np.zeros(0, np.int64)
+
+    def ids(self, w: str) -> np.ndarray:
+        """Vocabulary ids matching one pattern word."""
+        if w not in self._ids:
+            if self.valuetype == "regex":
+                rx = re.compile(w, re.IGNORECASE)
+                out = np.flatnonzero(np.fromiter((rx.search(v) is not None for v in self.vocab_str), bool,
+                                                 len(self.vocab_str)))
+            elif self.valuetype == "fixed" or not any(c in w for c in "*?["):
+                i = self.index.get(w)
+                out = np.array([i] if i is not None else [], dtype=np.int64)
+            else:
+                # the words starting with the glob's literal head are one run of the sorted vocabulary
+                head = re.split(r"[*?\[]", w, maxsplit=1)[0]
+                cand = self._prefixed(head)
+                if not (w.endswith("*") and len(head) == len(w) - 1):
+                    rx = _glob_re(w)
+                    cand = cand[np.fromiter((rx.match(v) is not None for v in self.vocab_str[cand]), bool,
+                                            len(cand))]
+                out = np.sort(cand)
+            self._ids[w] = out
+        return self._ids[w]
+
+    def _prefixed(self, head: str) -> np.ndarray:
+        """Vocabulary ids of the words starting with ``head`` (any order)."""
+        if not head:
+            return np.arange(len(self.vocab_str))
+        if self._sorted is None:
+            self._order_str = np.argsort(self.vocab_str, kind="stable")
+            self._sorted = self.vocab_str[self._order_str]
+        # every word starting with head sorts at or after head and before head + U+10FFFF
+        lo, hi = np.searchsorted(self._sorted, [head, head + "\U0010ffff"])
+        return self._order_str[lo:hi]
+
+    def mask(self, w: str) -> np.ndarray:
+        """Boolean mask over the vocabulary: the words matching pattern word ``w``."""
+        if w not in self._masks:
+            m = np.zeros(len(self.vocab), dtype=bool)
+            m[self.ids(w)] = True
+            self._masks[w] = m
+        return self._masks[w]
+
+    def find(self, words: Sequence[str]) -> np.ndarray:
+        """Start positions (sorted) of the token sequence ``words`` within one segment."""
+        ids = self.ids(words[0])
+        if len(ids) == 0:
+            return np.zeros(0, np.int64)
+        if len(ids) > 64:
+            pos = np.flatnonzero(self.mask(words[0])[self.codes])
+        else:
+            pos = np.concatenate([self.order[self.ptr[i]:self.ptr[i + 1]] for i in ids])
+        codes, seg = self.codes, self.seg
+        for k in range(1, len(words)):
+            p = pos + k
+            ok = p < self.n
+            pos, p = pos[ok], p[ok]
+            pos = pos[(seg[p] == seg[pos]) & self.mask(words[k])[codes[p]]]
+            if len(pos) == 0:
+                break
+        return np.sort(pos)
+
+
+def kwic(corpus, pattern: str | Sequence[str], window: int = 5, valuetype: str = "glob") -> pd.DataFrame:
     """Keyword in context: every match of ``pattern`` with ``window`` tokens each side.
 
+    ``corpus``: a corpus or a :class:`Tokens` (matches come from its index, no scan).
     ``pattern`` is a word, a glob (``"rearm*"`` also finds "re-arm") or a phrase
-    (``"Article 9"``), or a list of them. Context is cut from the clean text at
-    token boundaries, so it shows the words as written.
+    (``"Article 9"``), or a list of them; ``valuetype="regex"`` or ``"fixed"`` reads each
+    word as a regular expression or a literal word (:class:`Pattern`). Context is cut from
+    the clean text at token boundaries, so it shows the words as written.
 
-    Returns id, date, year, pattern, start, end (offsets in the clean text),
-    pre, keyword, post.
+    Returns id, date, year, pattern, start, end (offsets in the clean text), raw_start,
+    raw_end (in the raw text; <NA> without raw texts), pre, keyword, post.
 
     >>> kwic(corpus, "rearm*", window=4)   # doctest: +SKIP
     """
     patterns = [pattern] if isinstance(pattern, str) else list(pattern)
-    compiled = [Pattern(p) for p in patterns]
-    dv = corpus.docvars
-    rows = []
-    for i, text in enumerate(corpus.iter_texts()):
-        spans = tokenize_spans(text)
-        toks = [t for t, _, _ in spans]
-        for pat in compiled:
-            for a, b in pat.find(toks):
-                s, e = spans[a][1], spans[b - 1][2]
-                lo = spans[max(0, a - window)][1]
-                hi = spans[min(len(spans), b + window) - 1][2]
-                rows.append({"id": dv["id"].iat[i], "date": dv["date"].iat[i], "year": dv["year"].iat[i],
-                             "pattern": pat.pattern, "start": s, "end": e,
-                             "pre": " ".join(text[lo:s].split()), "keyword": " ".join(text[s:e].split()),
-                             "post": " ".join(text[e:hi].split())})
-    cols = ["id", "date", "year", "pattern", "start", "end", "pre", "keyword", "post"]
-    df = pd.DataFrame(rows, columns=cols)
+    compiled = [Pattern(p, valuetype) for p in patterns]
+    toks = tokens(corpus)
+    m = toks.matcher(valuetype, within="document")
+    dv = toks.docvars
+    ids, dates, years = dv["id"].to_numpy(), dv["date"].to_numpy(), dv["year"].to_numpy()
+    ptr = toks.doc_ptr
+    parts = []
+    for pat in compiled:
+        pos = m.find(pat.words)
+        if not len(pos):
+            continue
+        last = pos + len(pat.words) - 1
+        d = toks.doc[pos]
+        s, e = toks.start[pos], toks.end[last]
+        lo = toks.start[np.maximum(ptr[d], pos - window)]
+        hi = toks.end[np.minimum(ptr[d + 1], last + 1 + window) - 1]
+        texts = [toks.texts[i] for i in d.tolist()]
+        parts.append(pd.DataFrame({
+            "id": ids[d], "date": dates[d], "year": years[d], "pattern": pat.pattern, "start": s, "end": e,
+            "raw_start": toks.raw_start[pos] if toks.raw_start is not None else pd.NA,
+            "raw_end": toks.raw_end[last] if toks.raw_end is not None else pd.NA,
+            "pre": [" ".join(t[a:b].split()) for t, a, b in zip(texts, lo.tolist(), s.tolist())],
+            "keyword": [" ".join(t[a:b].split()) for t, a, b in zip(texts, s.tolist(), e.tolist())],
+            "post": [" ".join(t[a:b].split()) for t, a, b in zip(texts, e.tolist(), hi.tolist())]}))
+    cols = ["id", "date", "year", "pattern", "start", "end", "raw_start", "raw_end", "pre", "keyword", "post"]
+    df = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=cols)
     df = df.drop_duplicates(subset=["id", "start", "end", "pattern"])
-    return df.sort_values(["date", "id", "start"], kind="stable").reset_index(drop=True).astype(
-        {"id": "string", "pattern": "string", "pre": "string", "keyword": "string", "post": "string"})
+    df = df.sort_values(["date", "id", "start"], kind="stable").reset_index(drop=True)
+    df["raw_start"] = df["raw_start"].astype("Int64")
+    df["raw_end"] = df["raw_end"].astype("Int64")
+    return df[cols].astype({"id": "string", "pattern": "string", "pre": "string", "keyword": "string",
+                            "post": "string"})

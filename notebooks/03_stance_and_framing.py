@@ -91,7 +91,7 @@ study.figures["stance_by_method"]
 
 # %%
 gold = ck.read_gold("../seeds/annotations/gold.csv")
-lexicon = ck.attach_gold(ck.score_stance(corpus, level="sentence"), gold)
+lexicon = ck.attach_gold(ck.score_stance(corpus, unit="sentence"), gold)
 coded = lexicon["gold_label"].notna()
 a = ck.agreement(lexicon.loc[coded, "gold_label"], lexicon.loc[coded, "label"])
 print({k: round(a[k], 3) for k in ("accuracy", "macro_f1", "kappa")}, "n =", a["n"])

@@ -8,9 +8,10 @@ import pytest
 import corpuskit as ck
 import importlib
 
-stance = importlib.import_module("corpuskit.stance")
+stance = importlib.import_module("corpuskit.stance.lexicon")
 tokens = importlib.import_module("corpuskit.tokens")
 from corpuskit.clean import split_lines
+from corpuskit.tokens import Matcher
 
 
 @pytest.fixture(scope="module")
@@ -54,14 +55,14 @@ def test_sentence_span_cache_equals_uncached(seeds, sample):
 def test_stance_prefilter_equals_full_corpus(which, seeds, sample, monkeypatch):
     corpus = seeds if which == "seeds" else sample
     fast_t = stance.target_sentences(corpus)
-    fast_s = ck.score_stance(corpus, level="sentence")
-    fast_d = ck.score_stance(corpus, level="document", n_boot=50, random_state=0)
+    fast_s = ck.score_stance(corpus, unit="sentence")
+    fast_d = ck.score_stance(corpus, unit="document", n_boot=50, random_state=0)
     cand = stance._candidates(corpus, stance.load_target(None))[0]
     monkeypatch.setattr(stance, "_candidates", lambda c, lex: (c, None))
     monkeypatch.setattr(stance, "_head_regex", lambda lex: None)
     pd.testing.assert_frame_equal(fast_t, stance.target_sentences(corpus))
-    pd.testing.assert_frame_equal(fast_s, ck.score_stance(corpus, level="sentence"))
-    pd.testing.assert_frame_equal(fast_d, ck.score_stance(corpus, level="document", n_boot=50, random_state=0))
+    pd.testing.assert_frame_equal(fast_s, ck.score_stance(corpus, unit="sentence"))
+    pd.testing.assert_frame_equal(fast_d, ck.score_stance(corpus, unit="document", n_boot=50, random_state=0))
     if which == "sample":  # the prefilter did skip documents there
         assert len(cand) < len(corpus)
     assert len(fast_t) > 0
@@ -160,7 +161,7 @@ def test_mark_negation_equals_nltk(seeds, sample):
 from hypothesis import given, settings, strategies as st  # noqa: E402
 
 from corpuskit import clean as clean_mod  # noqa: E402
-from corpuskit import frames as frames_mod  # noqa: E402
+tokens_mod = importlib.import_module("corpuskit.tokens")  # noqa: E402
 
 
 def _split_lines_reference(text):
@@ -206,9 +207,9 @@ def test_other_language_prefix_scan_equals_full_scan(sample):
 def test_glob_lookup_equals_fnmatch_over_vocabulary(sample):
     import fnmatch
     import re
-    tk = frames_mod._tokenize_corpus(sample)
-    m = frames_mod._Matcher(tk)
-    vocab = np.asarray(tk.vocab, dtype=str)
+    tk = ck.tokens(sample)
+    m = tk.matcher()
+    vocab = np.asarray(tk.vocabulary, dtype=str)
     pats = ["defen?e", "defen*", "militar*", "nuclear", "a*", "*tion", "?ar", "re[a-m]*", "zzz*", "s*e?", "1*"]
     for p in pats:
         rx = re.compile(fnmatch.translate(p))
@@ -222,17 +223,28 @@ def test_scan_shared_tokens_count_equals_dfm(sample, opts):
     from corpuskit.dfm import count_texts, count_tokenized
     from corpuskit.stream import scan
     ids, texts = list(sample.ids), list(sample.iter_texts())
-    a = count_tokenized(frames_mod._tokenize_corpus(sample), ids, [len(t) for t in texts], **opts)
+    a = count_tokenized(ck.tokens(sample), **opts)
     b = count_texts(ids, texts, **opts)
     assert list(a["features"]) == list(b["features"])
     assert (a["counts"] != b["counts"]).nnz == 0 and np.array_equal(a["n_tokens"], b["n_tokens"])
     pd.testing.assert_frame_equal(a["units"], b["units"])
-    # in scan, score_frames tokenizes the chunk and the dfm count reuses it
+    # in scan, each chunk is tokenized once: score_frames and the dfm count read the same Tokens
     ref = ck.dfm(sample, **opts)
-    m, out = scan(sample, {"frames": ck.score_frames}, dfm=opts, chunk_size=40)
+    built = []
+    init = tokens_mod.Tokens.__init__
+
+    def spy(self, chunk):  # counts every Tokens built anywhere
+        built.append(len(chunk))
+        init(self, chunk)
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(tokens_mod.Tokens, "__init__", spy)
+        m, out = scan(sample, {"frames": ck.score_frames, "terms": ck.frame_terms}, dfm=opts, chunk_size=40)
+    n_chunks = -(-len(sample) // 40)
+    assert built == [min(40, len(sample) - 40 * k) for k in range(n_chunks)]  # one Tokens per chunk
     assert list(m.features) == list(ref.features) and (m.counts != ref.counts).nnz == 0
     pd.testing.assert_frame_equal(m.docvars, ref.docvars)
-    assert not hasattr(sample, "_tokenized_memo")  # the memo never outlives the pass
+    pd.testing.assert_frame_equal(out["frames"], ck.score_frames(sample))
 
 
 PUNKT_PIECES = list("ab AB.?!)(\"'\t;:,-1") + ["Mr.", "U.S.", " etc.", "...", "e.g.", "J. ", "(Sent1.) ", "”", "’", "No. 9"]
@@ -273,7 +285,7 @@ def test_stance_runs_the_fast_negation(seeds, monkeypatch):
     assert _compat.fast_path("negation")
     fast = _spy(monkeypatch, stance, "_mark_negation")
     slow = _spy(monkeypatch, util, "mark_negation")
-    ck.score_stance(seeds, level="sentence")
+    ck.score_stance(seeds, unit="sentence")
     assert len(fast) > 0 and slow == []
 
 

@@ -9,10 +9,10 @@ import pytest
 import corpuskit as ck
 from corpuskit import frames as F
 from corpuskit.errors import ParameterError
-from corpuskit.frames import (DictionaryError, FrameDictionary, frame_counts, frame_prevalence, frame_terms,
-                              load_dictionary, score_frames)
+from corpuskit.dictionary import Dictionary, DictionaryError, load_dictionary
+from corpuskit.frames import frame_prevalence, frame_terms, score_frames
 from corpuskit.periods import assign_periods, period_shares
-from corpuskit.tokens import Pattern, sentences, tokenize
+from corpuskit.tokens import Matcher, Pattern, sentences, tokenize
 
 REQUIRED = ["threat.china", "threat.north_korea", "threat.russia", "alliance_us_umbrella",
             "constitutional_pacifist_constraint", "capability_budget_deployment", "taiwan_contingency",
@@ -143,8 +143,8 @@ def test_entry_without_word_characters(tmp_path):
     p = _write(tmp_path, "a:\n  - fine\nb:\n  - '***'\n")
     with pytest.raises(DictionaryError, match=r"bad\.yml, line 4: frame 'b': entry '\*\*\*' has no word characters"):
         load_dictionary(p)
-    with pytest.raises(DictionaryError, match=r"frame 'x'.*'--'.*no word characters"):
-        FrameDictionary({"x": ["--"]})
+    with pytest.raises(DictionaryError, match=r"key 'x'.*'--'.*no word characters"):
+        Dictionary({"x": ["--"]})
 
 
 def test_empty_frames_and_empty_dictionaries(tmp_path):
@@ -152,12 +152,12 @@ def test_empty_frames_and_empty_dictionaries(tmp_path):
         load_dictionary(_write(tmp_path, "a: [x]\n\nb: []\n"))
     with pytest.raises(DictionaryError, match=r"line 1: frame 'a' has no entries"):
         load_dictionary(_write(tmp_path, "a:\nb: [x]\n"))
-    with pytest.raises(DictionaryError, match=r"bad\.yml: the dictionary is empty"):
+    with pytest.raises(DictionaryError, match=r"bad\.yml: the frame dictionary is empty \(no frames\)"):
         load_dictionary(_write(tmp_path, "# nothing here\n"))
     with pytest.raises(DictionaryError, match="empty"):
         load_dictionary({})
     with pytest.raises(DictionaryError, match="empty"):
-        FrameDictionary({})
+        Dictionary({})
     with pytest.raises(DictionaryError, match=r"line 4: frame 'a' has both 'entries' and sub-frames"):
         load_dictionary(_write(tmp_path, "name: x\nframes:\n  a:\n    entries: [x]\n    sub:\n      entries: [y]\n"
                                .replace("  a:\n    entries", "\n  a:\n    entries")))
@@ -206,7 +206,7 @@ TINY_DICT = {"alliance": ["nuclear umbrella", "extended deterrence", "umbrella"]
 
 
 def test_counting_rules_by_hand(tiny):
-    c = frame_counts(tiny, TINY_DICT).set_index("id")
+    c = score_frames(tiny, TINY_DICT, per=None).set_index("id")
     # a: "nuclear umbrella" (1; nested "umbrella" not again) + "extended deterrence" (1) = 2 alliance hits;
     #    "extended deterrence" also counts for deterrence (listed under both frames: once for EACH frame),
     #    and its nested "deterr*" is not counted again; "chinese aircraft carriers" is a threat hit and,
@@ -217,7 +217,7 @@ def test_counting_rules_by_hand(tiny):
     assert c.loc["b", ["alliance", "deterrence", "threat", "capability"]].tolist() == [1, 0, 0, 2]
     assert c.loc["a", "n_tokens"] == len(tokenize(tiny["a"].text)) == 15
     # quanteda's default scope: longest match only within each frame -> the capability entry counts too.
-    k = frame_counts(tiny, TINY_DICT, nested_scope="frame").set_index("id")
+    k = score_frames(tiny, TINY_DICT, nested_scope="frame", per=None).set_index("id")
     assert k.loc["a", "capability"] == 1 and k.loc["a", "threat"] == 1
 
 
@@ -246,20 +246,18 @@ def test_frame_terms_by_hand(tiny):
 def test_engine_equals_pattern_find_on_every_sentence(seeds):
     """The numpy matcher finds what corpuskit.tokens.Pattern.find finds, minus matches across sentences."""
     d = load_dictionary()
-    tk = F._tokenize_corpus(seeds)
-    m = F._Matcher(tk)
-    doc = tk.sents["doc"].to_numpy()
-    doc_of_token = np.repeat(doc, tk.sents["n_tokens"].to_numpy())
-    doc_start = np.searchsorted(doc_of_token, np.arange(len(seeds)))
-    doc_tokens = [list(tk.vocab[tk.codes[doc_of_token == i]]) for i in range(len(seeds))]
+    tk = ck.tokens(seeds)
+    m = tk.matcher()
+    doc_start = tk.doc_ptr[:-1]
+    doc_tokens = tk.to_lists()
     n_checked = 0
-    for _, _, words, entry in d._compiled():
+    for _, _, words, entry in d.compiled():
         got = m.find(words)
         ref = []
         for i, toks in enumerate(doc_tokens):
             for a, b in Pattern(entry).find(toks):
                 s, e = doc_start[i] + a, doc_start[i] + b - 1
-                if tk.seg[s] == tk.seg[e]:  # (the sentence-boundary rule itself is tested by hand above)
+                if tk.sent[s] == tk.sent[e]:  # (the sentence-boundary rule itself is tested by hand above)
                     ref.append(s)
         assert got.tolist() == sorted(ref), entry
         n_checked += len(ref)
@@ -267,8 +265,8 @@ def test_engine_equals_pattern_find_on_every_sentence(seeds):
 
 
 def test_sentence_counts_add_up_to_documents(seeds):
-    docs = frame_counts(seeds)
-    sents = frame_counts(seeds, unit="sentence")
+    docs = score_frames(seeds, per=None)
+    sents = score_frames(seeds, unit="sentence", per=None)
     frames = load_dictionary().keys()
     summed = sents.groupby("id")[frames + ["n_tokens"]].sum()
     assert (summed.loc[docs["id"]].to_numpy() == docs.set_index("id")[frames + ["n_tokens"]].to_numpy()).all()

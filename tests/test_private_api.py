@@ -18,7 +18,7 @@ from corpuskit import _compat
 from corpuskit._compat import PrivateAPIWarning
 from corpuskit._nmf import ThreadedNMF
 
-stance = importlib.import_module("corpuskit.stance")
+stance = importlib.import_module("corpuskit.stance.lexicon")
 tokens = importlib.import_module("corpuskit.tokens")  # ck.tokens is the function
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 CDNMF = "sklearn.decomposition._cdnmf_fast._update_cdnmf_fast"
@@ -205,12 +205,12 @@ def test_missing_punkt_private_falls_back_to_span_tokenize(seeds, monkeypatch):
 
 def test_missing_negation_pattern_falls_back_to_mark_negation(seeds, monkeypatch):
     import nltk.sentiment.util as util
-    ref = ck.score_stance(seeds, level="sentence")
+    ref = ck.score_stance(seeds, unit="sentence")
     monkeypatch.delattr(util, "CLAUSE_PUNCT")
     _compat.reset()
     fast = _spy(monkeypatch, stance, "_mark_negation")
     public = _spy(monkeypatch, util, "mark_negation")
     with pytest.warns(PrivateAPIWarning, match=r"nltk\.sentiment\.util\.CLAUSE_PUNCT .*mark_negation"):
-        got = ck.score_stance(seeds, level="sentence")
+        got = ck.score_stance(seeds, unit="sentence")
     pd.testing.assert_frame_equal(got, ref)
     assert fast == [] and len(public) > 0 and not _compat.fast_path("negation")

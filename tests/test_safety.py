@@ -10,7 +10,7 @@ import pytest
 
 import corpuskit as ck
 from corpuskit.errors import CorpuskitError
-from corpuskit.frames import DictionaryError
+from corpuskit.dictionary import DictionaryError
 from corpuskit.shift import _boot_diff, change_points, permutation_pvalue, stance_shift
 
 
@@ -107,7 +107,7 @@ def small():
 @pytest.mark.parametrize("call", [
     lambda c: ck.score_frames(c, {"war": ["war*"]}),
     lambda c: ck.score_frames(c, {"war": ["war*"]}, unit="sentence"),
-    lambda c: ck.frame_counts(c, {"war": ["war*"]}),
+    lambda c: ck.score_frames(c, {"war": ["war*"]}, per=None),
     lambda c: ck.frame_prevalence(c, dictionary={"war": ["war*"]}),
 ])
 def test_frames_on_an_empty_corpus_say_so(small, call):

@@ -8,7 +8,8 @@ import pytest
 
 import corpuskit as ck
 from corpuskit import stance as st
-from corpuskit.frames import DictionaryError
+from corpuskit.stance import lexicon
+from corpuskit.dictionary import DictionaryError
 
 TEXT = ("Japan must strengthen its Self-Defense Forces. The weather was fine. "
         "China condemned the dangerous rearmament.")
@@ -97,7 +98,7 @@ def test_no_target_sentence_gives_empty_table_with_columns():
 
 # ---------------------------------------------------------------------------- lexicon stance
 def test_lexicon_scores_hand_checked():
-    s = st.score_stance(corpus_of(TEXT), level="sentence")
+    s = st.score_stance(corpus_of(TEXT), unit="sentence")
     # sentence 0: must(+), strengthen(+); sentence 2: condemned(-), dangerous(-)
     assert s["label"].tolist() == ["favor", "against"]
     assert s["score"].tolist() == [1.0, -1.0]
@@ -107,7 +108,7 @@ def test_lexicon_scores_hand_checked():
 
 def test_mixed_sentence_score_is_balance_of_cues():
     s = st.score_stance(corpus_of("Supporters call rearmament necessary, critics call rearmament dangerous."),
-                        level="sentence")
+                        unit="sentence")
     # favor: supporters(support*), necessary; against: dangerous -> (2 - 1) / 3
     assert s["score"].iloc[0] == pytest.approx(1 / 3)
     assert s["label"].iloc[0] == "favor"
@@ -115,7 +116,7 @@ def test_mixed_sentence_score_is_balance_of_cues():
 
 def test_threat_words_are_not_against_cues():
     s = st.score_stance(corpus_of("North Korea's missile threat and hostile rhetoric show that Japan must raise its "
-                                  "defense budget."), level="sentence")
+                                  "defense budget."), unit="sentence")
     assert s["label"].tolist() == ["favor"] and s["n_against"].tolist() == [0]
 
 
@@ -125,7 +126,7 @@ def test_negation_flips_cues_within_the_clause():
                                   "Tokyo is not reckless, and its rearmament is necessary.",
                                   "Japan cannot justify the rearmament; it is necessary.",
                                   "The rearmament cannot be called dangerous.",
-                                  "Japan cannot afford to neglect its defense."), level="sentence")
+                                  "Japan cannot afford to neglect its defense."), unit="sentence")
     assert s["label"].tolist() == ["against", "favor", "favor", "favor", "favor", "favor"]
     assert "need(-, negated)" in s["cues"].iloc[0]
     assert s["n_favor"].iloc[1] == 2                        # "not only" is no negation
@@ -138,8 +139,8 @@ def test_negation_flips_cues_within_the_clause():
 
 def test_cues_attach_by_clause_or_window():
     text = "The weather in Osaka was dangerous and stormy yesterday, said a man who later joined the Self-Defense Forces."
-    near = st.score_stance(corpus_of(text), level="sentence", window=20)
-    far = st.score_stance(corpus_of(text), level="sentence", window=8)
+    near = st.score_stance(corpus_of(text), unit="sentence", window=20)
+    far = st.score_stance(corpus_of(text), unit="sentence", window=8)
     # "dangerous" is 10 tokens before "self" and in another clause
     assert near["label"].tolist() == ["against"]
     assert far["label"].tolist() == ["none"] and far["score"].tolist() == [0.0]
@@ -173,8 +174,8 @@ def test_bad_parameters_are_named():
     c = corpus_of(TEXT)
     with pytest.raises(ck.ParameterError, match="method='vader'"):
         st.score_stance(c, method="vader")
-    with pytest.raises(ck.ParameterError, match="level='paragraph'"):
-        st.score_stance(c, level="paragraph")
+    with pytest.raises(ck.ParameterError, match="unit='paragraph'"):
+        st.score_stance(c, unit="paragraph")
     with pytest.raises(ck.ParameterError, match="n_boot=0"):
         st.score_stance(c, n_boot=0)
     with pytest.raises(ck.ParameterError, match="needs labels="):
@@ -190,7 +191,7 @@ TRAIN = pd.DataFrame({"sentence": ["Japan must strengthen its forces", "rearmame
 
 def test_classifier_score_is_p_favor_minus_p_against():
     c = corpus_of(TEXT)
-    s = st.score_stance(c, method="classifier", level="sentence", model=lexicon_pipeline(), labels=TRAIN)
+    s = st.score_stance(c, method="classifier", unit="sentence", model=lexicon_pipeline(), labels=TRAIN)
     ref = lexicon_pipeline().fit(TRAIN["sentence"].tolist(), TRAIN["label"].tolist())
     P = ref.predict_proba(s["text"].tolist())
     cl = list(ref.classes_)
@@ -220,7 +221,7 @@ def test_cross_fit_never_scores_a_sentence_with_a_model_trained_on_it(seeds):
     cl = list(ref.classes_)
     pa = P[:, cl.index("against")] if "against" in cl else 0
     np.testing.assert_allclose(sub["score"], P[:, cl.index("favor")] - pa)
-    doc = st.cross_fit_stance(seeds, gold, model=lexicon_pipeline(), level="document", random_state=0)
+    doc = st.cross_fit_stance(seeds, gold, model=lexicon_pipeline(), unit="document", random_state=0)
     assert len(doc) == 5 and doc["n_sentences"].gt(0).all()
 
 
@@ -342,8 +343,8 @@ def test_negation_scope_reproduces_nltk_mark_negation_example():
     # nltk.sentiment.util.mark_negation docstring: "I didn't like this movie . It was bad ."
     # -> like_NEG this_NEG movie_NEG, and the scope ends at the full stop
     c = corpus_of("I didn't like this movie. It was bad.")
-    stream = st._Stream(c)
-    neg = st._negated(stream, np.arange(len(stream.sents)))
+    stream = lexicon.SentenceStream(c)
+    neg = lexicon._negated(stream, np.arange(len(stream.sents)))
     words = stream.vocab[stream.codes]
     assert words[neg].tolist() == ["like", "this", "movie"]
 

@@ -81,3 +81,107 @@ def test_no_nltk_data_is_needed(tmp_path):
                        cwd=os.path.dirname(os.path.dirname(__file__)))
     assert r.returncode == 0, r.stderr
     assert r.stdout.strip() == "ok"
+
+
+# ---------------------------------------------------------------------------- the Tokens object
+def _check_raw_spans(corpus, toks):
+    """Every token's raw span slices the raw text to a string that normalizes to the token."""
+    n = 0
+    for i, d in enumerate(corpus.documents):
+        a, b = toks.doc_ptr[i], toks.doc_ptr[i + 1]
+        for k in range(a, b):
+            assert tokenize(d.raw[toks.raw_start[k]:toks.raw_end[k]]) == [toks.vocabulary[toks.codes[k]]], (d.id, k)
+            assert d.text[toks.start[k]:toks.end[k]] == d.raw[toks.raw_start[k]:toks.raw_end[k]]
+            n += 1
+    return n
+
+
+def test_tokens_raw_offsets_map_back_on_seeds_with_removals(seeds):
+    assert sum(len(d.cleaned.removals) for d in seeds.documents) > 10  # document 003 loses lines to cleaning
+    toks = ck.tokens(seeds)
+    assert _check_raw_spans(seeds, toks) == len(toks.codes) > 3000
+    # and on a corpus whose cleaner removes text between kept spans
+    c = ck.Corpus.from_records([{"id": "a", "date": "2020-01-01", "text": (
+        "Japan will re-arm.\nSubscribe to our newsletter for daily news\nThe Self-Defense Forces grew.\n"
+        "Subscribe to our newsletter for daily news\nJapan\u2019s budget rose.\nhttp://example.com/a%20b%20c%20d\n"
+        "The end.")}])
+    assert len(c.documents[0].cleaned.removals) == 2  # a repeated line and a URL fragment were removed
+    tc = ck.tokens(c)
+    assert _check_raw_spans(c, tc) == len(tc.codes) > 5
+    assert tc[0][:3] == ["japan", "will", "rearm"]
+
+
+def test_tokens_accessors_agree_with_the_functions(seeds):
+    toks = ck.tokens(seeds)
+    assert isinstance(toks, ck.Tokens) and ck.tokens(toks) is toks and len(toks) == len(seeds)
+    assert toks.to_lists() == [tokenize(t) for t in seeds.iter_texts()]
+    assert toks[1] == tokenize(seeds.documents[1].text) and toks[-1] == toks.to_lists()[-1]
+    assert toks.ntoken().tolist() == [len(tokenize(t)) for t in seeds.iter_texts()]
+    assert list(toks.vocabulary[toks.codes[:5]]) == toks[0][:5]
+    s = toks.sentences()
+    import pandas as pd
+    pd.testing.assert_frame_equal(s.drop(columns=["doc", "n_tokens"]), ck.sentences(seeds))
+    assert s["n_tokens"].sum() == len(toks.codes)  # every token lies in a sentence
+    # the index: positions of a word are where its code is, without a scan
+    w = int(toks.codes[10])
+    import numpy as np
+    assert np.array_equal(toks.positions(w), np.flatnonzero(toks.codes == w))
+    # lines: a token's line holds it
+    lines = [list(ck.clean.split_lines(t)) for t in toks.texts]
+    for k in range(0, len(toks.codes), 97):
+        s0, e0, _ = lines[toks.doc[k]][toks.line[k]]
+        assert s0 <= toks.start[k] and toks.end[k] <= e0
+
+
+def _kwic_reference(corpus, pattern, window=5):
+    """kwic as it was before Tokens: tokenize every document and scan it with Pattern.find."""
+    import pandas as pd
+    rows = []
+    dv = corpus.docvars
+    for i, text in enumerate(corpus.iter_texts()):
+        spans = tokenize_spans(text)
+        toks = [t for t, _, _ in spans]
+        for p in ([pattern] if isinstance(pattern, str) else pattern):
+            for a, b in Pattern(p).find(toks):
+                s, e = spans[a][1], spans[b - 1][2]
+                lo, hi = spans[max(0, a - window)][1], spans[min(len(spans), b + window) - 1][2]
+                rows.append((dv["id"].iat[i], p, s, e, " ".join(text[lo:s].split()), " ".join(text[e:hi].split())))
+    return pd.DataFrame(rows, columns=["id", "pattern", "start", "end", "pre", "post"])
+
+
+def test_kwic_reads_the_index_fast_and_equal(sotu):
+    import time
+    toks = ck.tokens(sotu)
+    assert len(toks.start) == len(toks.codes)  # offsets are found once, on first use
+    toks.index()
+    for pat in ["war*", "united states", ["japan*", "constitution*"], "*tion"]:
+        t = time.perf_counter()
+        k = ck.kwic(toks, pat, window=6)
+        assert time.perf_counter() - t < 1.0, pat  # the scan over 1.8 million tokens took ~3 s a pattern
+        ref = _kwic_reference(sotu, pat, window=6)
+        got = k.sort_values(["id", "start", "pattern"]).reset_index(drop=True)
+        ref = ref.sort_values(["id", "start", "pattern"]).reset_index(drop=True)
+        assert len(got) == len(ref) > 100
+        assert got["start"].tolist() == ref["start"].tolist() and got["end"].tolist() == ref["end"].tolist()
+        # the context counts the tokens dfm and frames count: a sentence that starts with a possessive
+        # ("the U.N." / "'s Food") has no token "s", which the old piece-by-piece scan had
+        same = (got["pre"] == ref["pre"]) & (got["post"] == ref["post"])
+        assert same.mean() > 0.995
+        odd = got[~same]
+        assert all("'s" in t for t in (odd["pre"] + " " + odd["keyword"] + " " + odd["post"]))
+    # raw spans of KWIC hits slice the raw text to the keyword
+    raw = {d.id: d.raw for d in sotu.documents}
+    k = ck.kwic(toks, "japan*")
+    assert all(" ".join(raw[i][a:b].split()) == kw for i, a, b, kw in
+               zip(k["id"], k["raw_start"], k["raw_end"], k["keyword"]))
+
+
+def test_dfm_of_tokens_equals_dfm_of_corpus(seeds):
+    import numpy as np
+    import pandas as pd
+    for opts in ({}, {"stop_words": "english"}, {"stem": True, "min_len": 3}):
+        a, b = ck.dfm(ck.tokens(seeds), **opts), ck.dfm(seeds, **opts)
+        assert list(a.features) == list(b.features) and (a.counts != b.counts).nnz == 0
+        pd.testing.assert_frame_equal(a.docvars, b.docvars)
+    s = ck.dfm(ck.tokens(seeds), unit="sentence")
+    assert np.array_equal(s.counts.toarray(), ck.dfm(seeds, unit="sentence").counts.toarray())
