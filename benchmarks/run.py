@@ -8,7 +8,7 @@ then runs, each in its own process (peak RSS sampled with psutil, children inclu
 * ``corpuskit``: the study pipeline streamed from corpus.jsonl — one pass
   (``ck.stream.scan`` on a StreamingCorpus, ``n_jobs`` processes) that loads,
   cleans, tokenizes and counts (the dfm, int32 counts), scores frames
-  (``score_frames``) and scores stance (``score_stance(chunk, level="sentence")``,
+  (``score_frames``) and scores stance (``score_stance(chunk, unit="sentence")``,
   the lexicon method: target sentences, cues, negation; the scores are kept, the
   sentence texts are not) chunk by chunk; then topics (``TopicModel.fit`` on that
   dfm, k=20, "nmf" with ``n_jobs`` threads and "minibatch-nmf"), topic prevalence
@@ -82,7 +82,7 @@ STANCE_COLUMNS = ["id", "date", "sentence", "label", "score", "n_favor", "n_agai
 def stance_scores(chunk, target, cues):
     """Lexicon stance of a chunk's target sentences: the scores, without the sentence texts."""
     import corpuskit as ck
-    s = ck.score_stance(chunk, level="sentence", target=target, cues=cues)
+    s = ck.score_stance(chunk, unit="sentence", target=target, cues=cues)
     out = s[STANCE_COLUMNS]
     out.attrs = s.attrs
     return out
