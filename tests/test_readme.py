@@ -156,3 +156,14 @@ def test_every_readme_key_comment_follows_a_number():
     comments = re.findall(r"<!--.*?-->", section, re.S)
     attached = [m.group("key") for m in TOKEN.finditer(section) if m.group("key")]
     assert len(comments) == len(attached)
+
+
+def test_the_readme_quick_start_runs(monkeypatch):
+    # the first python block is the quick start a reader copies: it must run as printed, from the repository root
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = re.search(r"```python\n(.*?)```", text, re.S).group(1)
+    assert "ck.load_corpus(\"seeds\")" in block
+    monkeypatch.chdir(ROOT)
+    namespace: dict = {}
+    exec(compile(block, "README.md quick start", "exec"), namespace)
+    assert len(namespace["corpus"]) == 5 and set(namespace["stance"]["id"]) <= set(namespace["corpus"].ids)
