@@ -43,3 +43,18 @@ def make_folder(tmp_path):
             (d / "metadata.csv").write_text(metadata, encoding="utf-8")
         return d
     return _make
+
+
+def spy_on(monkeypatch, owner, name):
+    """Wrap ``owner.name`` so a test can see it ran; returns the list its calls append to."""
+    import functools
+    calls = []
+    orig = getattr(owner, name)
+
+    @functools.wraps(orig)
+    def spy(*a, **k):
+        calls.append(1)
+        return orig(*a, **k)
+
+    monkeypatch.setattr(owner, name, spy)
+    return calls

@@ -13,6 +13,8 @@ tokens = importlib.import_module("corpuskit.tokens")
 from corpuskit.clean import split_lines
 from corpuskit.tokens import Matcher
 
+from conftest import spy_on
+
 
 @pytest.fixture(scope="module")
 def sample(sotu):
@@ -250,18 +252,7 @@ def test_scan_shared_tokens_count_equals_dfm(sample, opts):
 PUNKT_PIECES = list("ab AB.?!)(\"'\t;:,-1") + ["Mr.", "U.S.", " etc.", "...", "e.g.", "J. ", "(Sent1.) ", "”", "’", "No. 9"]
 
 
-def _spy(monkeypatch, owner, name):
-    import functools
-    calls = []
-    orig = getattr(owner, name)
-
-    @functools.wraps(orig)
-    def spy(*a, **k):
-        calls.append(1)
-        return orig(*a, **k)
-
-    monkeypatch.setattr(owner, name, spy)
-    return calls
+_spy = spy_on
 
 
 def test_sentence_spans_run_the_fast_punkt(seeds, monkeypatch):

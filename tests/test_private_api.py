@@ -2,7 +2,6 @@
 environment (this FAILS, on purpose, when an upgrade moves one), and a missing name or an unverified
 version falls back to the public path with one ``PrivateAPIWarning`` and the same results."""
 import ast
-import functools
 import importlib
 import pathlib
 import re
@@ -17,6 +16,8 @@ import corpuskit as ck
 from corpuskit import _compat
 from corpuskit._compat import PrivateAPIWarning
 from corpuskit._nmf import ThreadedNMF
+
+from conftest import spy_on
 
 stance = importlib.import_module("corpuskit.stance.lexicon")
 tokens = importlib.import_module("corpuskit.tokens")  # ck.tokens is the function
@@ -167,17 +168,7 @@ def test_topicmodel_falls_back_without_private_update(sotu, monkeypatch):
 
 
 # ---------------------------------------------------------------------------- simulated moves: NLTK
-def _spy(monkeypatch, owner, name):
-    calls = []
-    orig = getattr(owner, name)
-
-    @functools.wraps(orig)
-    def spy(*a, **k):
-        calls.append(1)
-        return orig(*a, **k)
-
-    monkeypatch.setattr(owner, name, spy)
-    return calls
+_spy = spy_on
 
 
 def test_missing_punkt_private_falls_back_to_span_tokenize(seeds, monkeypatch):
