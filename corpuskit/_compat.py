@@ -1,7 +1,7 @@
 """Private scikit-learn and NLTK names corpuskit relies on, and the versions they were verified with.
 
 Three speed-only fast paths use names a release may move without notice: the threaded NMF
-(``corpuskit._nmf``), the Punkt sentence splitter (``corpuskit.tokens``) and the negation scope
+(``corpuskit._nmf``), the Punkt sentence splitter (``corpuskit.tokenizer``) and the negation scope
 (``corpuskit.stance``). Each checks here, once per session, that every name it needs exists with
 the signature it was written against and that the installed release is inside the verified range.
 If not, it takes the public path (same results, slower) and warns once with ``PrivateAPIWarning``.

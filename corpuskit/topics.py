@@ -3,7 +3,7 @@
 ``TopicModel`` fits scikit-learn's NMF (Lee & Seung 1999; coordinate descent,
 Cichocki & Phan 2009), MiniBatchNMF or LatentDirichletAllocation (Blei, Ng &
 Jordan 2003; online variational Bayes, Hoffman, Blei & Bach 2010) on a
-:func:`corpuskit.dfm.dfm` of the corpus, and reports tidy pandas DataFrames:
+:func:`corpuskit.matrix.dfm` of the corpus, and reports tidy pandas DataFrames:
 top terms, document topics, prevalence by period with bootstrap CIs, the units
 that best show a topic, a topic's terms period by period, and coherence
 (:mod:`corpuskit.coherence`, equal to gensim's).
@@ -35,10 +35,11 @@ except ImportError:  # pragma: no cover
 
 from ._nmf import ThreadedNMF
 from .coherence import MEASURES, topic_coherence
-from .dfm import DFM, UNITS, dfm, units
+from .matrix import DFM, UNITS, dfm, units
 from .errors import CorpuskitError, ParameterError
 from .periods import assign_periods, period_shares
-from .tokens import tokenize
+from .tokenizer import tokenize
+from .version import __version__
 
 __all__ = ["TopicModel", "select_n_topics", "average_jaccard", "ranking_agreement", "METHODS"]
 
@@ -171,7 +172,7 @@ class TopicModel(BaseEstimator):
     Attributes
     ----------
     unit_ : the unit that was modeled.
-    dfm_ : the :class:`~corpuskit.dfm.DFM` of counts the model was fit on
+    dfm_ : the :class:`~corpuskit.matrix.DFM` of counts the model was fit on
         (after ``min_df``/``max_df``/``max_features``), one row per unit.
     feature_names_ : the vocabulary (also ``get_feature_names_out()``).
     components_ : topics × features weights (NMF's H or LDA's topic-word pseudo-counts).
@@ -341,7 +342,7 @@ class TopicModel(BaseEstimator):
         return counts.tfidf().counts
 
     def fit(self, corpus, y=None) -> "TopicModel":
-        """Fit the model to a corpus, or to a count :class:`~corpuskit.dfm.DFM` already made
+        """Fit the model to a corpus, or to a count :class:`~corpuskit.matrix.DFM` already made
         (e.g. by a streamed :func:`corpuskit.stream.scan`), with the same result as fitting
         the corpus it counts; ``y`` is ignored. Returns the model.
 
@@ -371,7 +372,7 @@ class TopicModel(BaseEstimator):
         order, rows summing to 1; all zero for a unit without any of the model's features).
 
         ``corpus`` is a Corpus (split into the model's ``unit_``, tokenized its way) or a count
-        :class:`~corpuskit.dfm.DFM` made with the model's stop_words, stem and ngram_range
+        :class:`~corpuskit.matrix.DFM` made with the model's stop_words, stem and ngram_range
         (any unit). Features are matched by name; words the model does not know are ignored.
         The input is weighted as in the fit (TF-IDF with the fitted idf for NMF, counts for
         LDA) and the fitted estimator's ``transform`` solves for the proportions (for LDA the
@@ -1102,7 +1103,6 @@ def _zip_info(name: str) -> zipfile.ZipInfo:
 
 
 def _write_model(model: TopicModel, path: pathlib.Path) -> None:
-    from . import __version__
     arrays = _Arrays()
     m = model.dfm_
     idf = None
@@ -1140,7 +1140,6 @@ def _write_model(model: TopicModel, path: pathlib.Path) -> None:
 
 
 def _read_model(cls, path: pathlib.Path) -> TopicModel:
-    from . import __version__
     if not path.is_file():
         raise CorpuskitError(f"{path}: no such file")
     if path.stat().st_size == 0:
