@@ -132,7 +132,7 @@ class StreamingCorpus:
         return {f["id"]: "id", f["date"]: "date", f["text"]: "text", **self.columns}
 
     def raw_chunks(self) -> Iterator[Chunk]:
-        """Unparsed chunks to hand to :func:`prepare_chunk` (possibly in another process)."""
+        """Unparsed chunks to hand to :func:`~corpuskit.chunks.prepare_chunk` (possibly in another process)."""
         for path, fmt in self.sources:
             yield from self.source_chunks(path, fmt)
 

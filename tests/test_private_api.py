@@ -19,7 +19,7 @@ from corpuskit._compat import PrivateAPIWarning
 from corpuskit._nmf import ThreadedNMF
 
 stance = importlib.import_module("corpuskit.stance.lexicon")
-tokens = importlib.import_module("corpuskit.tokenizer")  # ck.tokens is the function
+import corpuskit.tokenizer as tokens  # noqa: E402
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 CDNMF = "sklearn.decomposition._cdnmf_fast._update_cdnmf_fast"
 

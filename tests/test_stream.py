@@ -181,3 +181,14 @@ def test_scan_one_pass_equals_separate_passes(tmp_path, sotu_small):
     assert m2 is None and len(out2["frames"]) == 25
     with pytest.raises(ParameterError, match="unknown option"):
         scan(mem, dfm={"stopwords": "english"})
+
+
+@pytest.mark.parametrize("count", ["dfm", "scan"])
+def test_the_counting_pass_stores_the_docvars_without_another_pass(tmp_path, sotu_small, count, monkeypatch):
+    mem, recs = sotu_small
+    sc = stream_corpus(_write(tmp_path, recs, "jsonl"), chunk_size=4)
+    dfm(sc) if count == "dfm" else ck.scan(sc, dfm={})
+    # a second pass over the sources would go through iter_chunks: it must not be needed
+    monkeypatch.setattr(type(sc), "iter_chunks", lambda self: pytest.fail("docvars read the sources again"))
+    _same_docvars(sc.docvars, mem.docvars)
+    assert "25 documents" in repr(sc)
