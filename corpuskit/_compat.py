@@ -20,6 +20,8 @@ from dataclasses import dataclass
 from importlib import metadata
 from typing import Any
 
+import pandas as pd
+
 __all__ = ["PrivateAPIWarning", "PRIVATE", "VERIFIED", "private", "fast_path", "problem", "status", "reset"]
 
 
@@ -218,7 +220,6 @@ def status():
 
     >>> corpuskit._compat.status().query("not fast_path")  # doctest: +SKIP
     """
-    import pandas as pd
     rows = []
     on = {u: _path_problem(u) is None for u in FALLBACK}
     for p in PRIVATE:

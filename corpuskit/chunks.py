@@ -26,6 +26,8 @@ from typing import Any, Callable, Iterable, Iterator, Mapping
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
+from joblib import Parallel, delayed
+from tqdm import tqdm  # text bar: tqdm.auto would need ipywidgets in notebooks
 
 from .clean import Cleaner
 from .corpus import Corpus, build_documents
@@ -101,7 +103,6 @@ def concat_docvars(parts: list[pd.DataFrame]) -> pd.DataFrame:
 # ---------------------------------------------------------------------------- running chunks
 def progress_bar(progress: bool | None, total: int | None, desc: str):
     """A tqdm bar counting documents on stderr (``progress=None``: only on a terminal)."""
-    from tqdm import tqdm  # text bar: tqdm.auto would need ipywidgets in notebooks
     # disable=None: tqdm stays quiet when output is not a terminal (logs, CI)
     return tqdm(total=total, desc=desc, unit="docs", disable=None if progress is None else not progress,
                 file=sys.stderr)
@@ -148,7 +149,6 @@ def run_chunks(corpus, worker: Callable, kwargs: dict, *, n_jobs: int | None = N
         if n_jobs in (None, 1):
             results = (worker(c, prep, **kwargs) for c in chunks)
         else:
-            from joblib import Parallel, delayed
             par = Parallel(n_jobs=n_jobs, return_as="generator", pre_dispatch="2*n_jobs", batch_size=1)
             results = par(delayed(worker)(c, prep, **kwargs) for c in chunks)
         for res, problems, ids in results:

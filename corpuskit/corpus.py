@@ -23,6 +23,7 @@ from typing import Iterable, Iterator, Mapping
 
 import numpy as np
 import pandas as pd
+from sklearn.feature_extraction.text import CountVectorizer
 
 from .clean import Cleaner, CleanResult, no_cleaning, removals_frame
 from .errors import ParameterError
@@ -226,7 +227,6 @@ class Corpus:
         Returns id_a, id_b, jaccard, shared_shingles (sorted by jaccard, descending).
         Computed with one sparse product, so it scales to tens of thousands of documents.
         """
-        from sklearn.feature_extraction.text import CountVectorizer
 
         cols = ["id_a", "id_b", "jaccard", "shared_shingles"]
         if len(self) < 2:

@@ -25,6 +25,8 @@ from typing import Any, Callable
 
 import numpy as np
 import pandas as pd
+from scipy.stats import spearmanr
+from threadpoolctl import threadpool_limits
 
 from . import plots
 from .classifier import LABEL_SCORES
@@ -222,7 +224,6 @@ def step_stance(study: Study) -> None:
 
 def step_wordfish(study: Study) -> None:
     """Wordfish positions oriented from the earliest to the latest document, compared with the lexicon."""
-    from scipy.stats import spearmanr
 
 
     dv = study.corpus.docvars.sort_values(["date", "id"])
@@ -295,7 +296,6 @@ def run_study(corpus, random_state: int = 0, steps: list[str] | None = None, gol
     ``gold``: a hand-coded gold standard (:func:`corpuskit.read_gold` format); with it the stance
     step adds the hand codes and the out-of-fold classifier beside the lexicon.
     """
-    from threadpoolctl import threadpool_limits
 
     study = Study(corpus, random_state, gold=gold, before=tuple(before), after=tuple(after))
     with threadpool_limits(limits=1):  # identical float summation order on every run

@@ -18,6 +18,8 @@ from typing import Iterable, Sequence
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
+from sklearn.feature_extraction.text import CountVectorizer, TfidfTransformer
+from sklearn.preprocessing import normalize as normalize_rows  # tokenizer.normalize normalizes text
 
 from .chunks import Merger, concat_docvars, is_streaming, prepare_chunk, run_chunks
 from .clean import split_lines
@@ -195,8 +197,6 @@ class DFM:
         ``TfidfTransformer``).
         """
         self._require_counts("tfidf")
-        from sklearn.feature_extraction.text import TfidfTransformer
-        from sklearn.preprocessing import normalize
         c = self.counts
         tr = TfidfTransformer(norm=norm, smooth_idf=smooth_idf, sublinear_tf=sublinear_tf).fit(c)
         data = c.data.astype(np.float64)
@@ -208,7 +208,7 @@ class DFM:
             data[a:a + step] *= tr.idf_[c.indices[a:a + step]]
         weighted = sp.csr_matrix((data, c.indices, c.indptr), shape=c.shape, copy=False)
         if norm is not None:
-            weighted = normalize(weighted, norm=norm, copy=False)
+            weighted = normalize_rows(weighted, norm=norm, copy=False)
         out = self._with(counts=weighted, weighting="tfidf")
         out.meta["idf"] = tr.idf_
         return out
@@ -259,7 +259,6 @@ def dfm(corpus, unit: str = "document", *, window: int = 3, stop_words: str | It
     >>> m = ck.dfm(ck.load_corpus("seeds"), unit="sentence", stop_words="english")  # doctest: +SKIP
     >>> m = ck.dfm(ck.stream_corpus("archive/*.jsonl"), n_jobs=-1)                  # doctest: +SKIP
     """
-    from sklearn.feature_extraction.text import CountVectorizer
 
     dtype = check_dtype(dtype)
     if isinstance(corpus, Tokens):

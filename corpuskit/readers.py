@@ -28,6 +28,8 @@ import pathlib
 import stat
 from typing import Any, Iterable, Iterator, Mapping, Sequence
 
+import pandas as pd
+
 from .errors import CorpusError, ParameterError, Problem
 
 __all__ = ["Problems", "NO_DOCUMENTS", "resolve_member", "decode", "read_bytes", "csv_batches", "jsonl_batches",
@@ -110,7 +112,6 @@ def _date_text(v) -> str:
     # a timestamp is read at day precision (its calendar day); the time of day is not a date precision
     if isinstance(v, _dt.datetime) or isinstance(v, _dt.date):
         return f"{v.year:04d}-{v.month:02d}-{v.day:02d}"
-    import pandas as pd  # numpy datetime64
     return _date_text(pd.Timestamp(v))
 
 

@@ -23,6 +23,7 @@ from typing import Iterable, Iterator, Sequence
 
 import numpy as np
 import pandas as pd
+from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
 from . import _compat
 from .clean import split_lines
@@ -87,7 +88,6 @@ def stop_words(name: str | None = "english") -> frozenset[str]:
     if name is None:
         return frozenset()
     if name == "english":
-        from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
         return frozenset(ENGLISH_STOP_WORDS)
     raise ParameterError(f"stop_words={name!r}: use 'english', None, or pass a collection of words")
 

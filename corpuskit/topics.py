@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import io
 import json
+import pickletools
 import pathlib
 import warnings
 import zipfile
@@ -24,9 +25,12 @@ from typing import Iterable, Mapping, Sequence
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
+from scipy.optimize import linear_sum_assignment
 from sklearn.base import BaseEstimator, clone
+from sklearn.decomposition import NMF, LatentDirichletAllocation, MiniBatchNMF
 from sklearn.feature_extraction.text import TfidfTransformer
 from sklearn.utils.validation import check_is_fitted
+from tqdm import tqdm  # text bar: tqdm.auto would need ipywidgets in notebooks
 
 try:  # scikit-learn's error for a bad estimator parameter value (private module, so guarded)
     from sklearn.utils._param_validation import InvalidParameterError
@@ -279,7 +283,6 @@ class TopicModel(BaseEstimator):
                 for t in units(corpus, unit, self.window)["text"]]
 
     def _estimator(self, seed: int | None):
-        from sklearn.decomposition import NMF, LatentDirichletAllocation, MiniBatchNMF
         kw = dict(self.estimator_kwargs or {})
         max_iter = self.max_iter or _DEFAULT_MAX_ITER[self.method]
         if self.method == "lda":
@@ -1084,7 +1087,6 @@ def _get_csr(arrays: _Reader, name: str, spec: dict) -> sp.csr_matrix:
 
 def _looks_like_pickle(path: pathlib.Path) -> bool:
     """Whether the file parses as a pickle's opcodes up to STOP (parsed only: pickletools runs nothing)."""
-    import pickletools
     with path.open("rb") as fh:
         head = fh.read(1 << 20)
     if len(head) >= 2 and head[0] == 0x80 and 2 <= head[1] <= 5:  # PROTO opcode of protocols 2-5
@@ -1107,7 +1109,6 @@ def _write_model(model: TopicModel, path: pathlib.Path) -> None:
     m = model.dfm_
     idf = None
     if model.method != "lda":  # what TF-IDF weighting of new documents needs
-        from sklearn.feature_extraction.text import TfidfTransformer
         idf = arrays.put("idf", TfidfTransformer().fit(m.counts).idf_)
     meta = {
         "format": _FORMAT, "format_version": _FORMAT_VERSION, "corpuskit_version": __version__,
@@ -1269,7 +1270,6 @@ def ranking_agreement(reference: Sequence[Sequence[str]], other: Sequence[Sequen
     """Agreement of two sets of k ranked term lists: topics matched one-to-one
     by the Hungarian algorithm to maximize average Jaccard, then the mean AJ
     of the matched pairs (Greene et al. 2014)."""
-    from scipy.optimize import linear_sum_assignment
     if len(reference) != len(other) or not reference:
         raise ParameterError(f"ranking_agreement: both sets need the same number (>0) of topics, "
                              f"got {len(reference)} and {len(other)}")
@@ -1328,7 +1328,6 @@ def select_n_topics(corpus, ks: Iterable[int] = range(2, 11), n_runs: int = 10, 
     >>> table = select_n_topics(ck.load_corpus("seeds"), ks=range(2, 9), random_state=0)  # doctest: +SKIP
     >>> table.attrs["recommended_k"]                                                       # doctest: +SKIP
     """
-    from tqdm import tqdm  # text bar: tqdm.auto would need ipywidgets in notebooks
 
     ks = list(ks)
     if not ks or not all(_is_int(k) and k >= 1 for k in ks) or len(set(ks)) != len(ks):

@@ -169,3 +169,19 @@ def test_only_the_owner_writes_a_private_docvars():
                     writes.append((_short(name), isinstance(t.value, ast.Name) and t.value.id == "self"))
     assert writes and all(own for _, own in writes), writes
     assert {m for m, _ in writes} == {"corpus", "stream"}
+
+
+def test_function_local_imports_are_only_the_optional_or_heavy_ones_listed():
+    # ARCHITECTURE.md names them: dask and pyarrow (optional), NLTK (seconds to import)
+    allowed = {"dask", "distributed", "pyarrow", "gensim", "nltk"}
+    local = set()
+    for name, path in MODULES.items():
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for f in ast.walk(tree):
+            if isinstance(f, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                for n in ast.walk(f):
+                    if isinstance(n, ast.Import):
+                        local |= {(_short(name), a.name.split(".")[0]) for a in n.names}
+                    elif isinstance(n, ast.ImportFrom) and not n.level:
+                        local.add((_short(name), n.module.split(".")[0]))
+    assert local and {pkg for _, pkg in local} <= allowed, sorted(local)
