@@ -5,11 +5,11 @@
 """
 from .clean import Cleaner, reassemble
 from .corpus import Corpus, Document, load_corpus
-from .dfm import DFM, dfm, units
+from .matrix import DFM, dfm, units
 from .errors import CorpusError, CorpuskitError, ParameterError
 from .dictionary import Dictionary, DictionaryError, load_dictionary
 from .frames import frame_prevalence, frame_terms, score_frames
-from .keyness import keyness
+from .textstat import keyness
 from .classifier import StanceClassifier
 from .shift import change_points, period_means, permutation_pvalue, stance_shift, trend
 from .dask_backend import dask_dfm, dask_period_counts
@@ -20,10 +20,9 @@ from .stance import (GoldError, LABELS, agreement, attach_gold, check_gold, cros
                      target_sentences)
 from .coherence import topic_coherence
 from .topics import TopicModel, select_n_topics
-from .tokens import Tokens, kwic, sentences, tokenize, tokens
+from .tokenizer import Tokens, kwic, sentences, tokenize, tokens
 from . import plots
-
-__version__ = "0.1.0"
+from .version import __version__
 
 __all__ = ["StanceClassifier", "change_points", "period_means", "permutation_pvalue", "stance_shift", "trend",
            "StreamingCorpus", "period_counts", "scan", "stream_corpus", "dask_dfm", "dask_period_counts",

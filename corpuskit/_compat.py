@@ -1,7 +1,7 @@
 """Private scikit-learn and NLTK names corpuskit relies on, and the versions they were verified with.
 
 Three speed-only fast paths use names a release may move without notice: the threaded NMF
-(``corpuskit._nmf``), the Punkt sentence splitter (``corpuskit.tokens``) and the negation scope
+(``corpuskit._nmf``), the Punkt sentence splitter (``corpuskit.tokenizer``) and the negation scope
 (``corpuskit.stance``). Each checks here, once per session, that every name it needs exists with
 the signature it was written against and that the installed release is inside the verified range.
 If not, it takes the public path (same results, slower) and warns once with ``PrivateAPIWarning``.
@@ -19,6 +19,8 @@ import warnings
 from dataclasses import dataclass
 from importlib import metadata
 from typing import Any
+
+import pandas as pd
 
 __all__ = ["PrivateAPIWarning", "PRIVATE", "VERIFIED", "private", "fast_path", "problem", "status", "reset"]
 
@@ -218,7 +220,6 @@ def status():
 
     >>> corpuskit._compat.status().query("not fast_path")  # doctest: +SKIP
     """
-    import pandas as pd
     rows = []
     on = {u: _path_problem(u) is None for u in FALLBACK}
     for p in PRIVATE:

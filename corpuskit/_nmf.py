@@ -24,8 +24,10 @@ from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import scipy.sparse as sp
+from joblib import effective_n_jobs
 from sklearn.decomposition import NMF
 from sklearn.exceptions import ConvergenceWarning
+from sklearn.utils import check_random_state
 
 from . import _compat
 
@@ -122,7 +124,6 @@ class ThreadedNMF(NMF):
 
     def fit_transform(self, X, y=None, **params):
         """NMF's ``fit_transform``; threaded when ``n_jobs`` > 1 and the private names check out."""
-        from joblib import effective_n_jobs
         n_threads = effective_n_jobs(self.n_jobs)  # None: 1, -1: all cores, as everywhere in joblib
         # checked here, not in _fit_transform: if scikit-learn renamed that, our override never runs
         wanted = self.solver == "cd" and n_threads > 1
@@ -139,7 +140,6 @@ class ThreadedNMF(NMF):
     def _threaded_fit_transform(self, X, y=None, W=None, H=None, update_H=True):
         if not update_H or not sp.issparse(X) or self.verbose:
             return super()._fit_transform(X, y=y, W=W, H=H, update_H=update_H)
-        from sklearn.utils import check_random_state
         self._check_params(X)
         W, H = self._check_w_h(X, W, H, update_H)
         l1_w, l1_h, l2_w, l2_h = self._compute_regularization(X)

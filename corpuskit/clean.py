@@ -59,6 +59,7 @@ from dataclasses import dataclass, field
 from typing import Iterable, Sequence
 
 import pandas as pd
+from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
 from .errors import ParameterError
 
@@ -173,7 +174,6 @@ def _is_other_language(line: str) -> bool:
     if not 2 <= len(found) <= 40:
         return False
     words = [w.casefold() for w in found]
-    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
     foreign = sum(w in _FOREIGN_FUNCTION_WORDS or w.split("'")[0] + "'" in _FOREIGN_FUNCTION_WORDS
                   for w in words)
     english = sum(w in ENGLISH_STOP_WORDS for w in words)

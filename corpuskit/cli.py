@@ -10,15 +10,15 @@ import os
 import sys
 from typing import Sequence
 
+from .corpus import load_corpus
 from .errors import CorpusError, CorpuskitError
+from .figures import add_figures_command
+from .tokenizer import tokenize
 
 EXIT_BAD_INPUT = 2
 
 
 def _info(args: argparse.Namespace) -> int:
-    from .corpus import load_corpus
-    from .tokens import tokenize
-
     corpus = load_corpus(args.path, clean=not args.no_clean, all_errors=args.all_errors)
     rem = corpus.removals()
     header = f"{'id':<18} {'date':<10} {'prec':<5} {'words_raw':>9} {'words_clean':>11} {'removals':>8} {'chars_removed':>13}"
@@ -53,17 +53,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-clean", action="store_true", help="switch cleaning off (clean text = raw text)")
     p.add_argument("--removals", action="store_true", help="also list every removal with its rule")
     p.set_defaults(func=_info)
-    _add_later_commands(sub)
-    return parser
-
-
-def _add_later_commands(sub) -> None:
-    """Commands of later modules register here (kept import-light)."""
-    try:
-        from .figures import add_figures_command
-    except ImportError:
-        return
     add_figures_command(sub)
+    return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:

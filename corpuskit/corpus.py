@@ -23,6 +23,7 @@ from typing import Iterable, Iterator, Mapping
 
 import numpy as np
 import pandas as pd
+from sklearn.feature_extraction.text import CountVectorizer
 
 from .clean import Cleaner, CleanResult, no_cleaning, removals_frame
 from .errors import ParameterError
@@ -61,7 +62,12 @@ _Problems = Problems
 _decode = decode
 
 
-def _resolve_cleaner(clean: bool | Cleaner) -> Cleaner | None:
+def resolve_cleaner(clean: bool | Cleaner) -> Cleaner | None:
+    """The Cleaner that ``clean=`` names: True → default ``Cleaner()``, False/None → no cleaning.
+
+    >>> resolve_cleaner(False) is None
+    True
+    """
     if clean is True:
         return Cleaner()
     if clean is False or clean is None:
@@ -221,7 +227,6 @@ class Corpus:
         Returns id_a, id_b, jaccard, shared_shingles (sorted by jaccard, descending).
         Computed with one sparse product, so it scales to tens of thousands of documents.
         """
-        from sklearn.feature_extraction.text import CountVectorizer
 
         cols = ["id_a", "id_b", "jaccard", "shared_shingles"]
         if len(self) < 2:
@@ -267,7 +272,7 @@ class Corpus:
                 continue
             recs.append((where, rec))
         rows = to_rows(recs, {}, problems)
-        docs = _build_documents(rows, problems, _resolve_cleaner(clean), text_key="text")
+        docs = build_documents(rows, problems, resolve_cleaner(clean), text_key="text")
         problems.raise_if_any()
         return cls(docs, name=name)
 
@@ -294,7 +299,7 @@ class Corpus:
         rename = {id: "id", date: "date", text: "text", **(columns or {})}
         recs = ((f"{source} row {i}", rec) for i, rec in enumerate(df.to_dict("records"), start=1))
         rows = to_rows(recs, rename, problems)
-        docs = _build_documents(rows, problems, _resolve_cleaner(clean), text_key="text")
+        docs = build_documents(rows, problems, resolve_cleaner(clean), text_key="text")
         problems.raise_if_any()
         return cls(docs, name=name)
 
@@ -314,7 +319,7 @@ class Corpus:
         problems = _Problems(all_errors)
         recs = [r for b in csv_batches(path, encoding, (id, date, text), sys.maxsize, problems) for r in b]
         rows = to_rows(recs, {id: "id", date: "date", text: "text", **(columns or {})}, problems)
-        docs = _build_documents(rows, problems, _resolve_cleaner(clean), text_key="text")
+        docs = build_documents(rows, problems, resolve_cleaner(clean), text_key="text")
         problems.raise_if_any()
         return cls(docs, name=path.stem)
 
@@ -331,7 +336,7 @@ class Corpus:
         lines = [x for b in jsonl_batches(path, sys.maxsize, problems) for x in b]
         recs = jsonl_records(path.name, lines, encoding, (id, date, text), problems)
         rows = to_rows(recs, {id: "id", date: "date", text: "text", **(columns or {})}, problems)
-        docs = _build_documents(rows, problems, _resolve_cleaner(clean), text_key="text")
+        docs = build_documents(rows, problems, resolve_cleaner(clean), text_key="text")
         problems.raise_if_any()
         return cls(docs, name=path.stem)
 
@@ -351,12 +356,12 @@ class Corpus:
             problems.raise_if_any()
         rename = {id: "id", date: "date", text: "text", **(columns or {})}
         rows = [r for b in parquet_batches(path, (id, date, text), 65536) for r in to_rows(b, rename, problems)]
-        docs = _build_documents(rows, problems, _resolve_cleaner(clean), text_key="text")
+        docs = build_documents(rows, problems, resolve_cleaner(clean), text_key="text")
         problems.raise_if_any()
         return cls(docs, name=path.stem)
 
 
-def _build_documents(rows: list[tuple[str, dict[str, str]]], problems: _Problems, cleaner: Cleaner | None,
+def build_documents(rows: list[tuple[str, dict[str, str]]], problems: _Problems, cleaner: Cleaner | None,
                      text_key: str | None, texts: Mapping[str, tuple[str, str]] | None = None) -> list[Document]:
     """Validate id/date per row and clean the texts.
 
@@ -442,11 +447,11 @@ def load_corpus(path: str | pathlib.Path, *, clean: bool | Cleaner = True, all_e
             return Corpus.from_parquet(path, clean=clean, all_errors=all_errors, **kwargs)
         problems.add(str(path), "is not a folder, .csv, .jsonl or .parquet file")
         problems.raise_if_any()
-    cleaner = _resolve_cleaner(clean)
+    cleaner = resolve_cleaner(clean)
     rows, bad = folder_rows(path, problems)
     if not rows:
         problems.raise_if_any()
     texts = folder_texts(path, [r for r in rows if r[0] not in bad], encoding, problems)
-    docs = _build_documents(rows, problems, cleaner, text_key=None, texts=texts)
+    docs = build_documents(rows, problems, cleaner, text_key=None, texts=texts)
     problems.raise_if_any()
     return Corpus(docs, name=path.name)

@@ -25,11 +25,13 @@ from typing import Any, Iterable, Mapping
 
 import pandas as pd
 
+from .chunks import Merger, concat_docvars, prepare_chunk
 from .clean import Cleaner
-from .dfm import DFM, _check_unit, _finish, _Merger, count_texts
+from .corpus import resolve_cleaner
 from .errors import CorpusError, Problem
+from .matrix import DFM, check_unit, count_texts, finish_dfm
 from .readers import open_parquet, parquet_group
-from .stream import StreamingCorpus, concat_docvars, prepare_chunk
+from .stream import StreamingCorpus, period_worker
 
 __all__ = ["dask_dfm", "dask_period_counts"]
 
@@ -57,11 +59,11 @@ def _tasks(data, *, text: str, id: str, date: str, columns: Mapping[str, str] | 
         return tasks, prep
     sc = StreamingCorpus(data, text=text, id=id, date=date, columns=columns, chunk_size=chunk_size,
                          clean=clean, encoding=encoding)
-    prep = sc._prepare_args()
+    prep = sc.prepare_args()
     tasks = []
     for path, fmt in sc.sources:
         if fmt == "folder":  # the metadata is small: split it here, the workers read the files
-            tasks += [[raw] for raw in sc._raw_folder(path)]
+            tasks += [[raw] for raw in sc.source_chunks(path, fmt)]
         elif fmt == "parquet":
             md = open_parquet(path, (id, date, text)).metadata
             first = 0
@@ -76,8 +78,7 @@ def _tasks(data, *, text: str, id: str, date: str, columns: Mapping[str, str] | 
 
 
 def _cleaner(clean):
-    from .corpus import _resolve_cleaner
-    return _resolve_cleaner(clean)
+    return resolve_cleaner(clean)
 
 
 def _bag_records(part: Iterable[Mapping[str, Any]], i: int, rename: Mapping[str, str]) -> list:
@@ -109,7 +110,7 @@ def _count_partition(raws, prep: dict, opts: dict) -> dict:
 
 
 def _count_partition_(raws, prep: dict, opts: dict) -> dict:
-    merger = _Merger()
+    merger = Merger()
     ids: list[str] = []
     if isinstance(raws, StreamingCorpus):
         raws = raws.raw_chunks()
@@ -136,14 +137,13 @@ def _period_partition(raws, prep: dict, by: str, origin) -> dict:
 
 
 def _period_partition_(raws, prep: dict, by: str, origin) -> dict:
-    from .stream import _period_worker
     total, ids = None, []
     if isinstance(raws, StreamingCorpus):
         raws = raws.raw_chunks()
     for raw in raws:
         if raw[0] == "error":
             return {"problems": [Problem(raw[1], raw[2])]}
-        tab, problems, chunk_ids = _period_worker(raw, prep, by, origin)
+        tab, problems, chunk_ids = period_worker(raw, prep, by, origin)
         if problems:
             return {"problems": problems}
         total = tab if total is None else total.add(tab, fill_value=0)
@@ -180,7 +180,7 @@ def dask_dfm(data, unit: str = "document", *, client=None, text: str = "text", i
              date: str = "date", columns: Mapping[str, str] | None = None, chunk_size: int = 1000,
              clean: bool | Cleaner = True, encoding: str = "utf-8", window: int = 3, stop_words=None,
              stem: bool = False, ngrams=1, min_len: int = 1) -> DFM:
-    """:func:`corpuskit.dfm.dfm` computed on Dask workers.
+    """:func:`corpuskit.matrix.dfm` computed on Dask workers.
 
     Parameters
     ----------
@@ -189,26 +189,26 @@ def dask_dfm(data, unit: str = "document", *, client=None, text: str = "text", i
         ``dask.dataframe`` with those columns.
     client : a ``dask.distributed.Client``; None uses Dask's current scheduler.
     text, id, date, columns, clean, encoding : as :func:`corpuskit.stream.stream_corpus`.
-    The other parameters are those of :func:`corpuskit.dfm.dfm`.
+    The other parameters are those of :func:`corpuskit.matrix.dfm`.
 
     Returns the same DFM (features, counts, docvars) as ``ck.dfm`` on the corpus.
 
     >>> m = dask_dfm(db.from_sequence(records, npartitions=8), client=client)  # doctest: +SKIP
     """
-    _check_unit(unit, window)
+    check_unit(unit, window)
     tasks, prep = _tasks(data, text=text, id=id, date=date, columns=columns, chunk_size=chunk_size,
                          clean=clean, encoding=encoding)
     import dask
     opts = dict(unit=unit, window=window, stop_words=stop_words, stem=stem, ngrams=ngrams, min_len=min_len)
     counted = [dask.delayed(_count_partition)(t, prep, opts) for t in tasks]
-    merger = _Merger()
+    merger = Merger()
     docvars = []
     for res in _checked(_gather(counted, client)):
         if res["docvars"] is not None:
             docvars.append(res["docvars"])
         res["docvars"] = None
         merger.add(res)
-    return _finish(merger, concat_docvars(docvars), opts)
+    return finish_dfm(merger, concat_docvars(docvars), opts)
 
 
 def dask_period_counts(data, by: str = "year", *, client=None, origin: str = "2000", text: str = "text",

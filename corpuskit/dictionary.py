@@ -13,7 +13,7 @@ expand exponentially), CSV (``frame,pattern`` or ``key,pattern``) and Python dic
 validator (:class:`Dictionary`'s constructor), so a malformed source raises :class:`DictionaryError`
 naming the file, line, key and value.
 
-Matching (:func:`match_entries`) uses the one matcher, :class:`corpuskit.tokens.Matcher`, on a token
+Matching (:func:`match_entries`) uses the one matcher, :class:`corpuskit.tokenizer.Matcher`, on a token
 stream; ``valuetype`` is quanteda's: ``"glob"`` (default), ``"regex"`` or ``"fixed"``.
 
 >>> d = Dictionary({"alliance": ["us-japan alliance"], "threat": ["threat*"]})
@@ -37,7 +37,7 @@ import pandas as pd
 import yaml
 
 from .errors import CorpuskitError, ParameterError
-from .tokens import VALUETYPES, Matcher, Pattern, Tokens
+from .tokenizer import VALUETYPES, Matcher, Pattern, Tokens
 
 __all__ = ["Dictionary", "DictionaryError", "plural", "load_dictionary", "packaged_dictionary", "match_entries", "Matches",
            "PACKAGED_DICTIONARIES", "SCOPES"]
@@ -79,7 +79,7 @@ class Dictionary:
         ``"cue lexicon"``/``"cue class"``); ``to_frame`` and ``summary`` name their key column by
         ``key`` (``frame``, ``facet``, ``cue_class``).
     valuetype : how entries match tokens: ``"glob"`` (default), ``"regex"`` or ``"fixed"``
-        (:class:`corpuskit.tokens.Pattern`).
+        (:class:`corpuskit.tokenizer.Pattern`).
 
     Raises :class:`DictionaryError` for an empty dictionary, an empty key, a
     non-string entry, an entry without word characters or an invalid regex, naming
@@ -654,7 +654,7 @@ class Matches:
 
 
 def match_entries(tk, dictionary: Dictionary, nested_scope: str = "dictionary") -> Matches:
-    """Every entry match of ``dictionary`` in ``tk`` (a :class:`~corpuskit.tokens.Tokens`, or any stream
+    """Every entry match of ``dictionary`` in ``tk`` (a :class:`~corpuskit.tokenizer.Tokens`, or any stream
     with ``codes``, ``vocab`` and ``seg``, phrases within a ``seg``) after overlap resolution: the
     longest match wins, then the leftmost, and a token is covered at most once per key; with
     ``nested_scope="dictionary"`` a longer entry also beats a shorter entry of another key nested in it.

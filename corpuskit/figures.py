@@ -25,10 +25,22 @@ from typing import Any, Callable
 
 import numpy as np
 import pandas as pd
+from scipy.stats import spearmanr
+from threadpoolctl import threadpool_limits
 
 from . import plots
+from .classifier import LABEL_SCORES
+from .corpus import load_corpus
 from .errors import CorpuskitError
+from .frames import frame_prevalence, load_dictionary, score_frames
+from .matrix import dfm
 from .outputs import check_conflicts, check_out_dir, commit_outputs, staging_dir
+from .periods import parse_date
+from .scaling import Wordfish
+from .shift import stance_shift
+from .stance import agreement, attach_gold, cross_fit_stance, document_stance, read_gold, score_stance
+from .textstat import keyness
+from .topics import TopicModel, select_n_topics
 
 __all__ = ["Study", "run_study", "add_figures_command"]
 
@@ -82,7 +94,6 @@ def _period_label(span: tuple[str, str]) -> str:
 
 
 def step_frames(study: Study) -> None:
-    from .frames import frame_prevalence, load_dictionary, score_frames
 
     dictionary = load_dictionary().collapse(1)  # threat.china/.north_korea/... as one "threat" frame
     per_doc = score_frames(study.corpus, dictionary)
@@ -104,7 +115,6 @@ def step_frames(study: Study) -> None:
 
 
 def step_topics(study: Study) -> None:
-    from .topics import TopicModel, select_n_topics
 
     ks = range(2, min(11, len(study.corpus) * 3))
     selection = select_n_topics(study.corpus, ks=ks, random_state=study.random_state)
@@ -135,7 +145,6 @@ def step_topics(study: Study) -> None:
 
 
 def step_keyness(study: Study) -> None:
-    from .keyness import keyness
 
     a, b = study.corpus.between(*study.before), study.corpus.between(*study.after)
     for name, side, span in (("before", a, study.before), ("after", b, study.after)):
@@ -165,7 +174,6 @@ def _stance_rows(doc: pd.DataFrame) -> dict:
 
 
 def _agreement(gold, predicted) -> dict:
-    from .stance import agreement
 
     a = agreement(list(gold), list(predicted))
     return {"n": a["n"], "accuracy": _num(a["accuracy"]), "macro_f1": _num(a["macro_f1"]), "kappa": _num(a["kappa"])}
@@ -173,9 +181,7 @@ def _agreement(gold, predicted) -> dict:
 
 def step_stance(study: Study) -> None:
     """Stance per article by the lexicon, the out-of-fold classifier and the hand codes, side by side."""
-    from .stance import attach_gold, cross_fit_stance, document_stance, read_gold, score_stance
 
-    from .classifier import LABEL_SCORES
 
     corpus, rs = study.corpus, study.random_state
     dv = corpus.docvars
@@ -218,10 +224,7 @@ def step_stance(study: Study) -> None:
 
 def step_wordfish(study: Study) -> None:
     """Wordfish positions oriented from the earliest to the latest document, compared with the lexicon."""
-    from scipy.stats import spearmanr
 
-    from .dfm import dfm
-    from .scaling import Wordfish
 
     dv = study.corpus.docvars.sort_values(["date", "id"])
     direction = (str(dv["id"].iloc[0]), str(dv["id"].iloc[-1]))
@@ -261,7 +264,6 @@ def _shift_row(r: pd.Series) -> dict:
 
 def step_shift(study: Study) -> None:
     """The 2006 → 2021–2024 stance shift by each method, with documents and with sentences as units."""
-    from .shift import stance_shift
 
     docs, sents = study.results["stance_documents"], study.results["stance_sentences"]
     rows, out = [], {"before": _period_label(study.before), "after": _period_label(study.after)}
@@ -294,7 +296,6 @@ def run_study(corpus, random_state: int = 0, steps: list[str] | None = None, gol
     ``gold``: a hand-coded gold standard (:func:`corpuskit.read_gold` format); with it the stance
     step adds the hand codes and the out-of-fold classifier beside the lexicon.
     """
-    from threadpoolctl import threadpool_limits
 
     study = Study(corpus, random_state, gold=gold, before=tuple(before), after=tuple(after))
     with threadpool_limits(limits=1):  # identical float summation order on every run
@@ -335,7 +336,6 @@ def planned_names(figures, formats=FORMATS) -> list[str]:
 
 def _span(text: str, option: str) -> tuple[str, str]:
     """'2006' -> ('2006', '2006'); '2021:2024' -> ('2021', '2024')."""
-    from .periods import parse_date
 
     parts = text.split(":")
     if len(parts) > 2 or not all(parts):
@@ -358,7 +358,6 @@ def _formats(text: str) -> tuple[str, ...]:
 
 
 def _figures(args: argparse.Namespace) -> int:
-    from .corpus import load_corpus
 
     # every check that needs no work comes first: a bad --out fails at once, not after the study
     formats = _formats(args.formats)

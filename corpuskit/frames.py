@@ -10,8 +10,8 @@ rearmament frames (``load_dictionary("rearmament")``, the default).
 Counting (dictionary content analysis, e.g. Laver & Garry 2000; quanteda's
 ``tokens_lookup``):
 
-* Entries match the tokens of :func:`corpuskit.tokens.tokenize` (entries are
-  normalized the same way, via :class:`corpuskit.tokens.Pattern`); a phrase
+* Entries match the tokens of :func:`corpuskit.tokenizer.tokenize` (entries are
+  normalized the same way, via :class:`corpuskit.tokenizer.Pattern`); a phrase
   matches consecutive tokens of one sentence, never across sentences.
 * Overlapping matches: the longest match wins, then the leftmost, and a token
   is covered at most once per frame. With ``nested_scope="dictionary"`` (the
@@ -43,7 +43,7 @@ from .corpus import Corpus
 from .dictionary import Dictionary, Matches, load_dictionary, match_entries
 from .errors import ParameterError
 from .periods import assign_periods, period_shares
-from .tokens import Tokens, tokens
+from .tokenizer import Tokens, tokens
 
 __all__ = ["score_frames", "frame_prevalence", "frame_terms"]
 
@@ -68,11 +68,11 @@ def score_frames(corpus: "Corpus | Tokens", dictionary: "str | os.PathLike | Map
 
     Parameters
     ----------
-    corpus : a corpuskit Corpus, or its :class:`~corpuskit.tokens.Tokens` (tokenized once, shared).
+    corpus : a corpuskit Corpus, or its :class:`~corpuskit.tokenizer.Tokens` (tokenized once, shared).
     dictionary : anything :func:`load_dictionary` accepts; ``None`` is the
         packaged rearmament frames.
     unit : ``"document"`` (one row per document) or ``"sentence"`` (one row per
-        sentence that has tokens, ``sentence`` indexed as in :func:`corpuskit.tokens.sentences`).
+        sentence that has tokens, ``sentence`` indexed as in :func:`corpuskit.tokenizer.sentences`).
     per : hits per this many tokens (default 1,000); ``None`` gives raw hit counts.
     nested_scope : ``"dictionary"`` (default) or ``"frame"``; see the module docstring.
 

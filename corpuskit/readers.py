@@ -9,7 +9,7 @@ A *record* is ``(where, row)``: ``where`` names the source ("c.csv line 3",
 "c.parquet row 7", "records record 2") and ``row`` maps field names to raw
 values. :func:`to_rows` renames the fields and turns every value into a string
 (or a problem naming the row and field) — the one step between a reader and
-``corpus._build_documents``.
+``corpus.build_documents``.
 
 Example
 -------
@@ -27,6 +27,8 @@ import os
 import pathlib
 import stat
 from typing import Any, Iterable, Iterator, Mapping, Sequence
+
+import pandas as pd
 
 from .errors import CorpusError, ParameterError, Problem
 
@@ -110,7 +112,6 @@ def _date_text(v) -> str:
     # a timestamp is read at day precision (its calendar day); the time of day is not a date precision
     if isinstance(v, _dt.datetime) or isinstance(v, _dt.date):
         return f"{v.year:04d}-{v.month:02d}-{v.day:02d}"
-    import pandas as pd  # numpy datetime64
     return _date_text(pd.Timestamp(v))
 
 
@@ -428,7 +429,7 @@ def folder_rows(folder: pathlib.Path, problems: Problems) -> tuple[list[tuple[st
     """The rows of ``folder/metadata.csv`` and the ``where`` of those whose file is bad,
     after checking every file they name: inside the folder, existing, named by one
     row only; and every top-level ``.txt`` file has a row. Rows with an empty or
-    repeated id are left to ``_build_documents``."""
+    repeated id are left to ``build_documents``."""
     label = folder.name or str(folder)
     root = folder.resolve()
     meta = folder / "metadata.csv"
@@ -453,7 +454,7 @@ def folder_rows(folder: pathlib.Path, problems: Problems) -> tuple[list[tuple[st
         # a file a row names has a row, even when the row (or the file) is bad: one problem, not two
         mentioned.add(pathlib.Path(os.path.normpath(root / name)))
         if not doc_id or doc_id in seen_ids:
-            continue  # reported by _build_documents
+            continue  # reported by build_documents
         seen_ids.add(doc_id)
         target = resolve_member(folder, name, where, problems, root)
         if target is None:
@@ -483,7 +484,7 @@ def folder_texts(folder: pathlib.Path, rows: Iterable[tuple[str, Mapping[str, st
     for where, row in rows:
         doc_id = row.get("id", "").strip()
         if not doc_id or doc_id in seen:
-            continue  # reported by _build_documents
+            continue  # reported by build_documents
         seen.add(doc_id)
         name = _member_name(row)
         # checked when metadata.csv was read; checked again where the file is read (a worker)

@@ -1,6 +1,6 @@
 """Scaling documents on one latent dimension: Wordfish and Wordscores.
 
-Both work on a document-feature matrix of raw counts (a :class:`corpuskit.dfm.DFM`,
+Both work on a document-feature matrix of raw counts (a :class:`corpuskit.matrix.DFM`,
 a scipy sparse matrix or a numpy array, documents × features; the counts stay
 sparse, but Wordfish's Poisson rates are a dense documents × features array while
 it fits, 8 bytes a cell: 233 State of the Union addresses × 25,270 words take
@@ -9,7 +9,7 @@ definitions of quanteda.textmodels (``textmodel_wordfish``,
 ``textmodel_wordscores`` and their ``predict`` methods). The corpus-level
 functions :func:`wordfish` and :func:`wordscores` build the dfm as quanteda does
 by default: lower case, punctuation removed, no stop-word removal
-(:func:`corpuskit.dfm.dfm` with its defaults).
+(:func:`corpuskit.matrix.dfm` with its defaults).
 
 Wordfish (Slapin & Proksch 2008, AJPS 52(3)) is unsupervised: its theta is a
 latent position on whatever dimension best explains word-use differences, which
@@ -35,6 +35,7 @@ from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
 
 from .errors import ParameterError
+from .matrix import DFM, dfm
 from .resample import percentile_interval
 
 __all__ = ["Wordfish", "wordfish", "Wordscores", "wordscores", "RESCALINGS"]
@@ -45,7 +46,6 @@ RESCALINGS = ("none", "lbg", "mv")
 # --------------------------------------------------------------------------- input handling
 def _as_counts(X, what: str = "X") -> tuple[sp.csr_matrix, np.ndarray | None, np.ndarray | None, pd.DataFrame | None]:
     """(counts CSR float64, feature names or None, unit ids or None, docvars or None)."""
-    from .dfm import DFM
 
     if isinstance(X, DFM):
         if X.weighting != "count":
@@ -70,7 +70,6 @@ def _as_counts(X, what: str = "X") -> tuple[sp.csr_matrix, np.ndarray | None, np
 
 
 def _corpus_dfm(corpus_or_dfm):
-    from .dfm import DFM, dfm
 
     if isinstance(corpus_or_dfm, DFM):
         return corpus_or_dfm

@@ -8,8 +8,8 @@ run see identical clean texts and docvars. Errors name the file and line (or
 Parquet row) and the value at fault.
 
 It implements the corpus protocol (``len``, ``docvars``, ``iter_texts``), so
-:func:`corpuskit.dfm.dfm` (with ``n_jobs`` for parallel counting),
-:func:`corpuskit.tokens.sentences` and friends accept it; ``map_chunks`` runs any
+:func:`corpuskit.matrix.dfm` (with ``n_jobs`` for parallel counting),
+:func:`corpuskit.tokenizer.sentences` and friends accept it; ``map_chunks`` runs any
 per-corpus function (frame scoring, say) chunk by chunk and concatenates the
 results, and :func:`period_counts` aggregates per period incrementally.
 
@@ -29,20 +29,19 @@ from typing import Any, Callable, Iterable, Iterator, Mapping
 import numpy as np
 import pandas as pd
 
+from .chunks import Chunk, Merger, check_chunk, chunk_corpus, concat_docvars, prepare_chunk, run_chunks
 from .clean import Cleaner
-from .corpus import Corpus, _build_documents, _resolve_cleaner
+from .corpus import Corpus, resolve_cleaner
 from .errors import CorpusError, ParameterError, Problem
+from .matrix import DFM, check_dtype, check_unit, count_texts, count_tokenized, finish_dfm
 from .periods import assign_periods
-from .tokens import Tokens
-from .readers import (Problems, csv_batches, folder_rows, folder_texts, jsonl_batches, jsonl_records,
-                      parquet_batches, to_rows)
+from .readers import Problems, csv_batches, folder_rows, jsonl_batches, parquet_batches
+from .tokenizer import TOKEN_RE, Tokens, normalize
 
 __all__ = ["StreamingCorpus", "stream_corpus", "period_counts", "scan", "FORMATS"]
 
 FORMATS = ("folder", "jsonl", "csv", "parquet")
 _SUFFIX = {".jsonl": "jsonl", ".ndjson": "jsonl", ".csv": "csv", ".parquet": "parquet", ".pq": "parquet"}
-# a chunk as shipped to a worker: (kind, payload); see _prepare
-Chunk = tuple
 
 
 def _sources(paths_or_glob, format: str) -> list[tuple[pathlib.Path, str]]:
@@ -105,7 +104,7 @@ class StreamingCorpus:
     clean : True (default ``Cleaner``), False, or a ``Cleaner``.
 
     ``docvars`` and ``len`` need one pass over the sources the first time
-    (no text is kept); :func:`corpuskit.dfm.dfm` fills them as it counts.
+    (no text is kept); :func:`corpuskit.matrix.dfm` fills them as it counts.
     """
 
     def __init__(self, paths_or_glob, format: str = "auto", *, text: str = "text", id: str = "id",
@@ -118,7 +117,7 @@ class StreamingCorpus:
         self.fields = {"text": text, "id": id, "date": date}
         self.columns = dict(columns or {})
         self.chunk_size = int(chunk_size)
-        self.cleaner = _resolve_cleaner(clean)
+        self.cleaner = resolve_cleaner(clean)
         self.encoding = encoding
         self.name = name or self.sources[0][0].stem
         self._docvars: pd.DataFrame | None = None
@@ -133,9 +132,13 @@ class StreamingCorpus:
         return {f["id"]: "id", f["date"]: "date", f["text"]: "text", **self.columns}
 
     def raw_chunks(self) -> Iterator[Chunk]:
-        """Unparsed chunks to hand to :func:`prepare_chunk` (possibly in another process)."""
+        """Unparsed chunks to hand to :func:`~corpuskit.chunks.prepare_chunk` (possibly in another process)."""
         for path, fmt in self.sources:
-            yield from getattr(self, f"_raw_{fmt}")(path)
+            yield from self.source_chunks(path, fmt)
+
+    def source_chunks(self, path: pathlib.Path, fmt: str) -> Iterator[Chunk]:
+        """The unparsed chunks of one of ``self.sources`` (Dask splits a folder's metadata with it)."""
+        return getattr(self, f"_raw_{fmt}")(path)
 
     def _raw_folder(self, path: pathlib.Path) -> Iterator[Chunk]:
         # metadata.csv is small: its rows and every file they name are checked here, the texts
@@ -161,7 +164,8 @@ class StreamingCorpus:
             yield ("records", batch)
 
     # -- parsed chunks -----------------------------------------------------------------
-    def _prepare_args(self) -> dict[str, Any]:
+    def prepare_args(self) -> dict[str, Any]:
+        """The keyword arguments of :func:`~corpuskit.chunks.prepare_chunk` for this corpus's raw chunks."""
         return {"cleaner": self.cleaner, "encoding": self.encoding, "rename": self._rename(),
                 "fields": self.fields}
 
@@ -169,7 +173,7 @@ class StreamingCorpus:
         """Each chunk as a small in-memory, cleaned :class:`Corpus` (ids checked unique across chunks)."""
         seen: set[str] = set()
         for raw in self.raw_chunks():
-            chunk, problems = prepare_chunk(raw, **self._prepare_args())
+            chunk, problems = prepare_chunk(raw, **self.prepare_args())
             check_chunk(chunk, problems, seen)
             yield chunk
 
@@ -184,6 +188,13 @@ class StreamingCorpus:
         if self._docvars is None:
             self._docvars = concat_docvars([c.docvars for c in self.iter_chunks()])
         return self._docvars.copy()
+
+    def set_docvars(self, docvars: pd.DataFrame) -> None:
+        """Keep the docvars a full pass has read (``dfm``/``scan`` count and read metadata in one pass).
+
+        The one place a StreamingCorpus's docvars are written.
+        """
+        self._docvars = docvars
 
     def __len__(self) -> int:
         return len(self.docvars)
@@ -219,141 +230,23 @@ def stream_corpus(paths_or_glob, format: str = "auto", *, text: str = "text", id
     return StreamingCorpus(paths_or_glob, format, text=text, id=id, date=date, chunk_size=chunk_size, **kwargs)
 
 
-# ---------------------------------------------------------------------------- chunk parsing
-def prepare_chunk(raw: Chunk, *, cleaner: Cleaner | None, encoding: str, rename: Mapping[str, str],
-                  fields: Mapping[str, str]) -> tuple[Corpus, list[Problem]]:
-    """Parse, validate and clean one raw chunk into a Corpus (runs in worker processes).
-
-    A chunk is ``("records", [(where, dict)])`` (CSV, Parquet, Dask records: fields
-    not yet renamed, values not yet strings), ``("jsonl", file name, [(line number,
-    bytes)])`` or ``("folder", folder, metadata rows)``; each goes through the same
-    :mod:`corpuskit.readers` step as :func:`~corpuskit.corpus.load_corpus`.
-    Problems are returned, not raised, so they cross process boundaries intact.
-    """
-    problems = Problems(False)
-    try:
-        kind = raw[0]
-        if kind == "records":
-            docs = _build_documents(to_rows(raw[1], rename, problems), problems, cleaner, text_key="text")
-        elif kind == "jsonl":
-            need = (fields["id"], fields["date"], fields["text"])
-            rows = to_rows(jsonl_records(raw[1], raw[2], encoding, need, problems), rename, problems)
-            docs = _build_documents(rows, problems, cleaner, text_key="text")
-        elif kind == "folder":
-            texts = folder_texts(pathlib.Path(raw[1]), raw[2], encoding, problems)
-            docs = _build_documents(raw[2], problems, cleaner, text_key=None, texts=texts)
-        else:
-            raise ValueError(f"unknown chunk kind {kind!r}")
-    except CorpusError as exc:
-        return Corpus([]), exc.problems
-    return Corpus(docs), []
-
-
-def check_chunk(chunk: Corpus, problems: list[Problem], seen: set[str]) -> None:
-    """Raise a chunk's problems, or a duplicate id across chunks; record the chunk's ids in ``seen``."""
-    if problems:
-        raise CorpusError(problems)
-    for d in chunk.documents:
-        if d.id in seen:
-            raise CorpusError([Problem(f"id {d.id!r}", "duplicate id (it occurs in an earlier chunk); "
-                                                       "ids must be unique")])
-        seen.add(d.id)
-
-
-def concat_docvars(parts: list[pd.DataFrame]) -> pd.DataFrame:
-    """Concatenate chunk docvars with the dtypes of one ``Corpus.docvars`` (missing metadata is "")."""
-    parts = [p for p in parts if len(p)]
-    if not parts:
-        return Corpus([]).docvars
-    dv = pd.concat(parts, ignore_index=True)
-    base = ["id", "date", "date_end", "date_mid", "date_precision", "year"]
-    for c in dv.columns:
-        if c not in base:
-            dv[c] = dv[c].fillna("").astype("string")
-    return dv
-
-
-# ---------------------------------------------------------------------------- running chunks
-def _progress_bar(progress: bool | None, total: int | None, desc: str):
-    from tqdm import tqdm  # text bar: tqdm.auto would need ipywidgets in notebooks
-    # disable=None: tqdm stays quiet when output is not a terminal (logs, CI)
-    return tqdm(total=total, desc=desc, unit="docs", disable=None if progress is None else not progress,
-                file=sys.stderr)
-
-
-def memory_chunks(corpus, size: int, texts_only: bool = False) -> Iterator:
-    """An in-memory corpus in chunks of ``size`` documents: lists of Documents, or with
-    ``texts_only`` ("texts", ids, clean texts) tuples (less to send to a worker)."""
-    docs = getattr(corpus, "documents", None)
-    if docs is None:
-        raise ParameterError(f"corpus: expected a Corpus or StreamingCorpus, got {type(corpus).__name__}")
-    for i in range(0, len(docs), size):
-        part = docs[i:i + size]
-        yield ("texts", [d.id for d in part], [d.text for d in part]) if texts_only else part
-
-
-def _as_corpus(raw, prep: dict) -> tuple[Corpus, list[Problem]]:
-    if prep:
-        return prepare_chunk(raw, **prep)
-    return Corpus(raw), []
-
-
 def _map_worker(raw: Chunk, prep: dict, func: Callable) -> tuple[Any, list[Problem], list[str]]:
-    chunk, problems = _as_corpus(raw, prep)
+    chunk, problems = chunk_corpus(raw, prep)
     if problems:
         return None, problems, []
     return func(chunk), [], chunk.ids
 
 
-def run_chunks(corpus, worker: Callable, kwargs: dict, *, n_jobs: int | None = None,
-               progress: bool | None = None, chunk_size: int | None = None, desc: str = "chunks",
-               texts_only: bool = False) -> Iterator[Any]:
-    """Yield ``worker(chunk)`` results in order, over a StreamingCorpus's raw chunks or a
-    Corpus's document chunks, in ``n_jobs`` joblib processes (None/1: in this process).
-
-    ``worker(raw_chunk, prep, **kwargs)`` returns (result, problems, ids); problems
-    and duplicate ids are raised here, naming the file/row.
-    """
-    if isinstance(corpus, StreamingCorpus):
-        chunks: Iterable = corpus.raw_chunks()
-        prep = corpus._prepare_args()
-    else:
-        size = chunk_size or 1000
-        chunks = memory_chunks(corpus, size, texts_only)
-        prep = {}
-    seen: set[str] = set()
-    bar = _progress_bar(progress, None if isinstance(corpus, StreamingCorpus) else len(corpus), desc)
-    try:
-        if n_jobs in (None, 1):
-            results = (worker(c, prep, **kwargs) for c in chunks)
-        else:
-            from joblib import Parallel, delayed
-            par = Parallel(n_jobs=n_jobs, return_as="generator", pre_dispatch="2*n_jobs", batch_size=1)
-            results = par(delayed(worker)(c, prep, **kwargs) for c in chunks)
-        for res, problems, ids in results:
-            if problems:
-                raise CorpusError(problems)
-            for i in ids:
-                if i in seen:
-                    raise CorpusError([Problem(f"id {i!r}", "duplicate id (it occurs in an earlier chunk); "
-                                                            "ids must be unique")])
-                seen.add(i)
-            bar.update(len(ids))
-            yield res
-    finally:
-        bar.close()
-
-
-def _period_worker(raw: Chunk, prep: dict, by: str, origin) -> tuple[pd.DataFrame, list[Problem], list[str]]:
-    chunk, problems = _as_corpus(raw, prep)
+def period_worker(raw: Chunk, prep: dict, by: str, origin) -> tuple[pd.DataFrame, list[Problem], list[str]]:
+    """Documents, characters and tokens per period of one chunk (a :func:`~corpuskit.chunks.run_chunks` worker)."""
+    chunk, problems = chunk_corpus(raw, prep)
     if problems:
         return None, problems, []
-    from .tokens import _TOKEN, normalize
     dv = chunk.docvars
     texts = list(chunk.iter_texts())
     tab = pd.DataFrame({"period": np.asarray(assign_periods(dv["date"], by, origin=origin).astype(str)),
                         "n_docs": 1, "n_chars": [len(t) for t in texts],
-                        "n_tokens": [len(_TOKEN.findall(normalize(t))) for t in texts]})
+                        "n_tokens": [len(TOKEN_RE.findall(normalize(t))) for t in texts]})
     return tab.groupby("period").sum(), [], chunk.ids
 
 
@@ -371,7 +264,7 @@ def period_counts(corpus, by: str = "year", *, origin: str | pd.Timestamp = "200
     """
     total: pd.DataFrame | None = None
     origin = pd.Timestamp(str(origin))
-    for part in run_chunks(corpus, _period_worker, {"by": by, "origin": origin}, n_jobs=n_jobs, progress=progress,
+    for part in run_chunks(corpus, period_worker, {"by": by, "origin": origin}, n_jobs=n_jobs, progress=progress,
                            chunk_size=chunk_size, desc="period counts"):
         total = part if total is None else total.add(part, fill_value=0)
     if total is None:
@@ -382,8 +275,7 @@ def period_counts(corpus, by: str = "year", *, origin: str | pd.Timestamp = "200
 
 
 def _scan_worker(raw, prep: dict, funcs: Mapping[str, Callable], dfm_opts: Mapping | None):
-    from .dfm import count_texts, count_tokenized
-    chunk, problems = _as_corpus(raw, prep)
+    chunk, problems = chunk_corpus(raw, prep)
     if problems:
         return None, problems, []
     # the chunk is tokenized once: every scorer reads this Tokens, and so does a document dfm
@@ -409,8 +301,8 @@ def scan(corpus, funcs: Mapping[str, Callable[[Tokens], pd.DataFrame]] | None = 
          dfm: Mapping[str, Any] | None = None, n_jobs: int | None = None, chunk_size: int | None = None,
          progress: bool | None = None):
     """One pass over a corpus: each chunk is read, cleaned and tokenized once, counted into a dfm
-    (``dfm``: keyword arguments of :func:`corpuskit.dfm.dfm`, or None for no dfm) and its
-    :class:`~corpuskit.tokens.Tokens` handed to every function in ``funcs`` (Tokens -> DataFrame,
+    (``dfm``: keyword arguments of :func:`corpuskit.matrix.dfm`, or None for no dfm) and its
+    :class:`~corpuskit.tokenizer.Tokens` handed to every function in ``funcs`` (Tokens -> DataFrame,
     e.g. :func:`~corpuskit.frames.score_frames`; ``tokens.corpus`` is the chunk), in ``n_jobs``
     processes.
 
@@ -419,7 +311,6 @@ def scan(corpus, funcs: Mapping[str, Callable[[Tokens], pd.DataFrame]] | None = 
 
     >>> m, out = scan(sc, {"frames": ck.score_frames}, dfm={"stop_words": "english"}, n_jobs=2)  # doctest: +SKIP
     """
-    from .dfm import _check_dtype, _check_unit, _finish, _Merger
     funcs = dict(funcs or {})
     opts = None
     dtype = np.int64
@@ -430,9 +321,9 @@ def scan(corpus, funcs: Mapping[str, Callable[[Tokens], pd.DataFrame]] | None = 
             raise ParameterError(f"dfm={dict(dfm)!r}: unknown option(s) {sorted(unknown)}; use {sorted(allowed)}")
         opts = {"unit": "document", "window": 3, "stop_words": None, "stem": False, "ngrams": 1, "min_len": 1,
                 **dfm}
-        dtype = _check_dtype(opts.pop("dtype", np.int64))
-        _check_unit(opts["unit"], opts["window"])
-    merger = _Merger(dtype)
+        dtype = check_dtype(opts.pop("dtype", np.int64))
+        check_unit(opts["unit"], opts["window"])
+    merger = Merger(dtype)
     parts: dict[str, list] = {name: [] for name in funcs}
     for res in run_chunks(corpus, _scan_worker, {"funcs": funcs, "dfm_opts": opts}, n_jobs=n_jobs,
                           progress=progress, chunk_size=chunk_size, desc="scan"):
@@ -449,8 +340,8 @@ def scan(corpus, funcs: Mapping[str, Callable[[Tokens], pd.DataFrame]] | None = 
     if opts is not None:
         if isinstance(corpus, StreamingCorpus):
             dv = concat_docvars(merger.docvars)
-            corpus._docvars = dv
+            corpus.set_docvars(dv)
         else:
             dv = corpus.docvars
-        m = _finish(merger, dv, opts)
+        m = finish_dfm(merger, dv, opts)
     return m, tables

@@ -3,7 +3,7 @@
 ``TopicModel`` fits scikit-learn's NMF (Lee & Seung 1999; coordinate descent,
 Cichocki & Phan 2009), MiniBatchNMF or LatentDirichletAllocation (Blei, Ng &
 Jordan 2003; online variational Bayes, Hoffman, Blei & Bach 2010) on a
-:func:`corpuskit.dfm.dfm` of the corpus, and reports tidy pandas DataFrames:
+:func:`corpuskit.matrix.dfm` of the corpus, and reports tidy pandas DataFrames:
 top terms, document topics, prevalence by period with bootstrap CIs, the units
 that best show a topic, a topic's terms period by period, and coherence
 (:mod:`corpuskit.coherence`, equal to gensim's).
@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import io
 import json
+import pickletools
 import pathlib
 import warnings
 import zipfile
@@ -24,9 +25,12 @@ from typing import Iterable, Mapping, Sequence
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
+from scipy.optimize import linear_sum_assignment
 from sklearn.base import BaseEstimator, clone
+from sklearn.decomposition import NMF, LatentDirichletAllocation, MiniBatchNMF
 from sklearn.feature_extraction.text import TfidfTransformer
 from sklearn.utils.validation import check_is_fitted
+from tqdm import tqdm  # text bar: tqdm.auto would need ipywidgets in notebooks
 
 try:  # scikit-learn's error for a bad estimator parameter value (private module, so guarded)
     from sklearn.utils._param_validation import InvalidParameterError
@@ -35,10 +39,11 @@ except ImportError:  # pragma: no cover
 
 from ._nmf import ThreadedNMF
 from .coherence import MEASURES, topic_coherence
-from .dfm import DFM, UNITS, dfm, units
+from .matrix import DFM, UNITS, dfm, units
 from .errors import CorpuskitError, ParameterError
 from .periods import assign_periods, period_shares
-from .tokens import tokenize
+from .tokenizer import tokenize
+from .version import __version__
 
 __all__ = ["TopicModel", "select_n_topics", "average_jaccard", "ranking_agreement", "METHODS"]
 
@@ -171,7 +176,7 @@ class TopicModel(BaseEstimator):
     Attributes
     ----------
     unit_ : the unit that was modeled.
-    dfm_ : the :class:`~corpuskit.dfm.DFM` of counts the model was fit on
+    dfm_ : the :class:`~corpuskit.matrix.DFM` of counts the model was fit on
         (after ``min_df``/``max_df``/``max_features``), one row per unit.
     feature_names_ : the vocabulary (also ``get_feature_names_out()``).
     components_ : topics × features weights (NMF's H or LDA's topic-word pseudo-counts).
@@ -278,7 +283,6 @@ class TopicModel(BaseEstimator):
                 for t in units(corpus, unit, self.window)["text"]]
 
     def _estimator(self, seed: int | None):
-        from sklearn.decomposition import NMF, LatentDirichletAllocation, MiniBatchNMF
         kw = dict(self.estimator_kwargs or {})
         max_iter = self.max_iter or _DEFAULT_MAX_ITER[self.method]
         if self.method == "lda":
@@ -341,7 +345,7 @@ class TopicModel(BaseEstimator):
         return counts.tfidf().counts
 
     def fit(self, corpus, y=None) -> "TopicModel":
-        """Fit the model to a corpus, or to a count :class:`~corpuskit.dfm.DFM` already made
+        """Fit the model to a corpus, or to a count :class:`~corpuskit.matrix.DFM` already made
         (e.g. by a streamed :func:`corpuskit.stream.scan`), with the same result as fitting
         the corpus it counts; ``y`` is ignored. Returns the model.
 
@@ -371,7 +375,7 @@ class TopicModel(BaseEstimator):
         order, rows summing to 1; all zero for a unit without any of the model's features).
 
         ``corpus`` is a Corpus (split into the model's ``unit_``, tokenized its way) or a count
-        :class:`~corpuskit.dfm.DFM` made with the model's stop_words, stem and ngram_range
+        :class:`~corpuskit.matrix.DFM` made with the model's stop_words, stem and ngram_range
         (any unit). Features are matched by name; words the model does not know are ignored.
         The input is weighted as in the fit (TF-IDF with the fitted idf for NMF, counts for
         LDA) and the fitted estimator's ``transform`` solves for the proportions (for LDA the
@@ -1083,7 +1087,6 @@ def _get_csr(arrays: _Reader, name: str, spec: dict) -> sp.csr_matrix:
 
 def _looks_like_pickle(path: pathlib.Path) -> bool:
     """Whether the file parses as a pickle's opcodes up to STOP (parsed only: pickletools runs nothing)."""
-    import pickletools
     with path.open("rb") as fh:
         head = fh.read(1 << 20)
     if len(head) >= 2 and head[0] == 0x80 and 2 <= head[1] <= 5:  # PROTO opcode of protocols 2-5
@@ -1102,12 +1105,10 @@ def _zip_info(name: str) -> zipfile.ZipInfo:
 
 
 def _write_model(model: TopicModel, path: pathlib.Path) -> None:
-    from . import __version__
     arrays = _Arrays()
     m = model.dfm_
     idf = None
     if model.method != "lda":  # what TF-IDF weighting of new documents needs
-        from sklearn.feature_extraction.text import TfidfTransformer
         idf = arrays.put("idf", TfidfTransformer().fit(m.counts).idf_)
     meta = {
         "format": _FORMAT, "format_version": _FORMAT_VERSION, "corpuskit_version": __version__,
@@ -1140,7 +1141,6 @@ def _write_model(model: TopicModel, path: pathlib.Path) -> None:
 
 
 def _read_model(cls, path: pathlib.Path) -> TopicModel:
-    from . import __version__
     if not path.is_file():
         raise CorpuskitError(f"{path}: no such file")
     if path.stat().st_size == 0:
@@ -1270,7 +1270,6 @@ def ranking_agreement(reference: Sequence[Sequence[str]], other: Sequence[Sequen
     """Agreement of two sets of k ranked term lists: topics matched one-to-one
     by the Hungarian algorithm to maximize average Jaccard, then the mean AJ
     of the matched pairs (Greene et al. 2014)."""
-    from scipy.optimize import linear_sum_assignment
     if len(reference) != len(other) or not reference:
         raise ParameterError(f"ranking_agreement: both sets need the same number (>0) of topics, "
                              f"got {len(reference)} and {len(other)}")
@@ -1329,7 +1328,6 @@ def select_n_topics(corpus, ks: Iterable[int] = range(2, 11), n_runs: int = 10, 
     >>> table = select_n_topics(ck.load_corpus("seeds"), ks=range(2, 9), random_state=0)  # doctest: +SKIP
     >>> table.attrs["recommended_k"]                                                       # doctest: +SKIP
     """
-    from tqdm import tqdm  # text bar: tqdm.auto would need ipywidgets in notebooks
 
     ks = list(ks)
     if not ks or not all(_is_int(k) and k >= 1 for k in ks) or len(set(ks)) != len(ks):

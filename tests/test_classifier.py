@@ -304,7 +304,7 @@ def test_stance_score_needs_mapped_classes():
 
 def test_sotu_era_sentences_beat_majority_baseline(sotu):
     """Realistic text (not stance): State of the Union sentences, era of the address, grouped by address."""
-    from corpuskit.tokens import sentence_spans
+    from corpuskit.tokenizer import sentence_spans
     dv = sotu.docvars
     rng = np.random.default_rng(0)
     texts, labels, groups = [], [], []

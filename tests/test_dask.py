@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 
 import corpuskit as ck
-from corpuskit.dfm import dfm
+from corpuskit.matrix import dfm
 from corpuskit.errors import CorpusError
 from corpuskit.stream import period_counts
 

@@ -5,7 +5,7 @@ import scipy.sparse as sp
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 import corpuskit as ck
-from corpuskit.dfm import dfm, units
+from corpuskit.matrix import dfm, units
 from corpuskit.errors import ParameterError
 
 
@@ -52,7 +52,7 @@ def test_group_sums_units_back_to_documents(tiny):
 
 
 def test_tfidf_equals_scikit_learn(seeds):
-    from corpuskit.tokens import tokenize
+    from corpuskit.tokenizer import tokenize
     m = dfm(seeds).tfidf()
     ref = TfidfVectorizer(analyzer=tokenize).fit(list(seeds.iter_texts()))
     x = ref.transform(list(seeds.iter_texts()))

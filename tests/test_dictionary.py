@@ -8,7 +8,7 @@ from corpuskit import stance
 from corpuskit.dictionary import Dictionary, DictionaryError, load_dictionary, match_entries
 from corpuskit.errors import ParameterError
 from corpuskit.stance.lexicon import Tokenized
-from corpuskit.tokens import Matcher, Pattern
+from corpuskit.tokenizer import Matcher, Pattern
 
 YAML = """name: tiny
 version: "1"

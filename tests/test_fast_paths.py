@@ -9,9 +9,9 @@ import corpuskit as ck
 import importlib
 
 stance = importlib.import_module("corpuskit.stance.lexicon")
-tokens = importlib.import_module("corpuskit.tokens")
+tokens = importlib.import_module("corpuskit.tokenizer")
 from corpuskit.clean import split_lines
-from corpuskit.tokens import Matcher
+from corpuskit.tokenizer import Matcher
 
 from conftest import spy_on
 
@@ -85,7 +85,7 @@ TRICKY = ("Japan’s re-arm, RE-ARM and re‑interpret; ΟΔΟΣ Σ. US-Japan 's
 def _reference_spans(text):
     out = []
     for m in tokens._SPAN_TOKEN.finditer(text):
-        for tok in tokens._TOKEN.findall(tokens.normalize(m.group())):
+        for tok in tokens.TOKEN_RE.findall(tokens.normalize(m.group())):
             out.append((tok, m.start(), m.end()))
     return out
 
@@ -163,7 +163,7 @@ def test_mark_negation_equals_nltk(seeds, sample):
 from hypothesis import given, settings, strategies as st  # noqa: E402
 
 from corpuskit import clean as clean_mod  # noqa: E402
-tokens_mod = importlib.import_module("corpuskit.tokens")  # noqa: E402
+tokens_mod = importlib.import_module("corpuskit.tokenizer")  # noqa: E402
 
 
 def _split_lines_reference(text):
@@ -222,7 +222,7 @@ def test_glob_lookup_equals_fnmatch_over_vocabulary(sample):
 
 @pytest.mark.parametrize("opts", [{"stop_words": "english"}, {"stem": True, "min_len": 3}, {}])
 def test_scan_shared_tokens_count_equals_dfm(sample, opts):
-    from corpuskit.dfm import count_texts, count_tokenized
+    from corpuskit.matrix import count_texts, count_tokenized
     from corpuskit.stream import scan
     ids, texts = list(sample.ids), list(sample.iter_texts())
     a = count_tokenized(ck.tokens(sample), **opts)

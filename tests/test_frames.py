@@ -12,7 +12,7 @@ from corpuskit.errors import ParameterError
 from corpuskit.dictionary import Dictionary, DictionaryError, load_dictionary
 from corpuskit.frames import frame_prevalence, frame_terms, score_frames
 from corpuskit.periods import assign_periods, period_shares
-from corpuskit.tokens import Matcher, Pattern, sentences, tokenize
+from corpuskit.tokenizer import Matcher, Pattern, sentences, tokenize
 
 REQUIRED = ["threat.china", "threat.north_korea", "threat.russia", "alliance_us_umbrella",
             "constitutional_pacifist_constraint", "capability_budget_deployment", "taiwan_contingency",
@@ -244,7 +244,7 @@ def test_frame_terms_by_hand(tiny):
 
 
 def test_engine_equals_pattern_find_on_every_sentence(seeds):
-    """The numpy matcher finds what corpuskit.tokens.Pattern.find finds, minus matches across sentences."""
+    """The numpy matcher finds what corpuskit.tokenizer.Pattern.find finds, minus matches across sentences."""
     d = load_dictionary()
     tk = ck.tokens(seeds)
     m = tk.matcher()

@@ -6,9 +6,9 @@ import pandas as pd
 import pytest
 
 import corpuskit as ck
-from corpuskit.dfm import dfm
+from corpuskit.matrix import dfm
 from corpuskit.errors import ParameterError
-from corpuskit.keyness import keyness
+from corpuskit.textstat import keyness
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ import pytest
 import scipy.sparse as sp
 
 import corpuskit as ck
-from corpuskit.dfm import count_texts, dfm
+from corpuskit.matrix import count_texts, dfm
 from corpuskit.errors import ParameterError
 
 from conftest import SOTU
@@ -53,7 +53,7 @@ def test_chunk_count_by_hand():
 def test_matches_sklearn_countvectorizer_on_sotu(sotu40):
     """Reference: scikit-learn's CountVectorizer with corpuskit's analyzer gives the same matrix."""
     from sklearn.feature_extraction.text import CountVectorizer
-    from corpuskit.tokens import tokenize
+    from corpuskit.tokenizer import tokenize
     texts = list(sotu40.iter_texts())
     vec = CountVectorizer(analyzer=lambda t: tokenize(t, stop_words="english"), dtype=np.int64)
     ref = sp.csr_matrix(vec.fit_transform(texts))

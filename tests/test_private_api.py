@@ -20,7 +20,7 @@ from corpuskit._nmf import ThreadedNMF
 from conftest import spy_on
 
 stance = importlib.import_module("corpuskit.stance.lexicon")
-tokens = importlib.import_module("corpuskit.tokens")  # ck.tokens is the function
+import corpuskit.tokenizer as tokens  # noqa: E402
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 CDNMF = "sklearn.decomposition._cdnmf_fast._update_cdnmf_fast"
 

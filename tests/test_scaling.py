@@ -13,7 +13,7 @@ import pytest
 import scipy.sparse as sp
 
 import corpuskit as ck
-from corpuskit.dfm import DFM
+from corpuskit.matrix import DFM
 from corpuskit.errors import ParameterError
 from sklearn.base import clone
 from sklearn.exceptions import NotFittedError

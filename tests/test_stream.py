@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 import corpuskit as ck
-from corpuskit.dfm import dfm
+from corpuskit.matrix import dfm
 from corpuskit.errors import CorpusError, ParameterError
 from corpuskit.stream import period_counts, stream_corpus
 
@@ -79,7 +79,7 @@ def test_period_counts_incremental_equal_whole(sotu_small, tmp_path):
     mem, recs = sotu_small
     sc = stream_corpus(_write(tmp_path, recs, "jsonl"), chunk_size=3)
     got = period_counts(sc, by="decade")
-    from corpuskit.tokens import tokenize
+    from corpuskit.tokenizer import tokenize
     dv = mem.docvars
     from corpuskit.periods import assign_periods
     per = np.asarray(assign_periods(dv["date"], "decade", origin=pd.Timestamp("1790")).astype(str))
@@ -153,7 +153,7 @@ def test_fast_punkt_gives_nltk_spans():
     """The speed fix in tokens._punkt (stdlib re instead of nltk.redos) keeps every sentence span."""
     import nltk.tokenize.punkt as P
     from corpuskit.clean import split_lines
-    from corpuskit.tokens import _punkt, _punkt_nltk
+    from corpuskit.tokenizer import _punkt, _punkt_nltk
     fast = _punkt()
     assert fast._lang_vars.re_boundary_realignment.pattern == P.PunktLanguageVars.re_boundary_realignment.pattern
     for name in ("_RE_ELLIPSIS", "_RE_NUMERIC", "_RE_INITIAL", "_RE_ALPHA"):
@@ -181,3 +181,14 @@ def test_scan_one_pass_equals_separate_passes(tmp_path, sotu_small):
     assert m2 is None and len(out2["frames"]) == 25
     with pytest.raises(ParameterError, match="unknown option"):
         scan(mem, dfm={"stopwords": "english"})
+
+
+@pytest.mark.parametrize("count", ["dfm", "scan"])
+def test_the_counting_pass_stores_the_docvars_without_another_pass(tmp_path, sotu_small, count, monkeypatch):
+    mem, recs = sotu_small
+    sc = stream_corpus(_write(tmp_path, recs, "jsonl"), chunk_size=4)
+    dfm(sc) if count == "dfm" else ck.scan(sc, dfm={})
+    # a second pass over the sources would go through iter_chunks: it must not be needed
+    monkeypatch.setattr(type(sc), "iter_chunks", lambda self: pytest.fail("docvars read the sources again"))
+    _same_docvars(sc.docvars, mem.docvars)
+    assert "25 documents" in repr(sc)

@@ -6,7 +6,7 @@ import sys
 import pytest
 
 import corpuskit as ck
-from corpuskit.tokens import Pattern, normalize, sentence_spans, tokenize, tokenize_spans
+from corpuskit.tokenizer import Pattern, normalize, sentence_spans, tokenize, tokenize_spans
 
 
 def test_sentences_respect_abbreviations_and_line_breaks():
@@ -73,7 +73,7 @@ def test_no_nltk_data_is_needed(tmp_path):
         "c = ck.load_corpus('seeds')\n"
         "assert len(ck.sentences(c)) > 100\n"
         "assert len(ck.kwic(c, 'rearm*')) == 2\n"
-        "from corpuskit.dfm import dfm\n"
+        "from corpuskit.matrix import dfm\n"
         "assert dfm(c, 'sentence', stop_words='english', stem=True).shape[0] > 100\n"
         "print('ok')\n")
     env = dict(os.environ, NLTK_DATA=str(tmp_path), HOME=str(tmp_path))

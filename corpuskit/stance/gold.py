@@ -157,7 +157,7 @@ def check_gold(gold: pd.DataFrame, corpus, *, strict: bool = False) -> pd.DataFr
 def attach_gold(sentences: pd.DataFrame, gold: pd.DataFrame) -> pd.DataFrame:
     """Join gold labels onto a sentence table by raw span, else by sentence hash.
 
-    ``sentences`` needs id, text and raw_start/raw_end (as :func:`corpuskit.tokens.sentences` and
+    ``sentences`` needs id, text and raw_start/raw_end (as :func:`corpuskit.tokenizer.sentences` and
     :func:`target_sentences` give). A sentence takes the gold row with the same id and raw span
     (``gold_matched_by="span"``); failing that, the gold row of the same id whose hash equals the
     hash of its text (``"hash"``: survives a change of cleaning that moves offsets); else no label

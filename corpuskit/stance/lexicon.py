@@ -26,8 +26,8 @@ from .. import _compat
 from ..clean import split_lines
 from ..errors import ParameterError
 from ..dictionary import Dictionary, DictionaryError, load_dictionary, match_entries
-from ..tokens import Tokens, normalize, sentence_spans, token_spans
-from ..tokens import sentences as sentences_table
+from ..tokenizer import Tokens, normalize, sentence_spans, token_spans
+from ..tokenizer import sentences as sentences_table
 
 __all__ = ["PACKAGED_TARGETS", "PACKAGED_CUES", "load_target", "load_cues", "SentenceStream", "target_stream",
            "lexicon_matches", "target_sentences", "Tokenized", "as_corpus", "target_table", "lexicon_scores", "document_stance"]

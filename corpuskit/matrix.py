@@ -1,6 +1,6 @@
 """Document-feature matrices (quanteda's dfm): sparse counts with unit metadata.
 
-``dfm(corpus, unit=...)`` tokenizes with :func:`corpuskit.tokens.tokenize` (the
+``dfm(corpus, unit=...)`` tokenizes with :func:`corpuskit.tokenizer.tokenize` (the
 one tokenizing path) and counts features per unit: a whole document, a
 paragraph (a non-blank line: files differ in whether paragraphs are separated by
 blank lines or single newlines, so every non-blank line counts), a sentence, or
@@ -11,8 +11,6 @@ operation (trim, group, tf-idf weighting, selection).
 """
 from __future__ import annotations
 
-import itertools
-
 from dataclasses import dataclass, field, replace
 from functools import partial
 from typing import Iterable, Sequence
@@ -20,11 +18,14 @@ from typing import Iterable, Sequence
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
+from sklearn.feature_extraction.text import CountVectorizer, TfidfTransformer
+from sklearn.preprocessing import normalize as normalize_rows  # tokenizer.normalize normalizes text
 
+from .chunks import Merger, concat_docvars, is_streaming, prepare_chunk, run_chunks
 from .clean import split_lines
 from .errors import ParameterError
 from .periods import assign_periods
-from .tokens import Pattern, Tokens, sentence_spans, tokenize
+from .tokenizer import TOKEN_RE, Pattern, Tokens, normalize, sentence_spans, stemmer, stop_set, tokenize
 
 __all__ = ["DFM", "dfm", "units", "UNITS"]
 
@@ -196,8 +197,6 @@ class DFM:
         ``TfidfTransformer``).
         """
         self._require_counts("tfidf")
-        from sklearn.feature_extraction.text import TfidfTransformer
-        from sklearn.preprocessing import normalize
         c = self.counts
         tr = TfidfTransformer(norm=norm, smooth_idf=smooth_idf, sublinear_tf=sublinear_tf).fit(c)
         data = c.data.astype(np.float64)
@@ -209,7 +208,7 @@ class DFM:
             data[a:a + step] *= tr.idf_[c.indices[a:a + step]]
         weighted = sp.csr_matrix((data, c.indices, c.indptr), shape=c.shape, copy=False)
         if norm is not None:
-            weighted = normalize(weighted, norm=norm, copy=False)
+            weighted = normalize_rows(weighted, norm=norm, copy=False)
         out = self._with(counts=weighted, weighting="tfidf")
         out.meta["idf"] = tr.idf_
         return out
@@ -238,7 +237,7 @@ def dfm(corpus, unit: str = "document", *, window: int = 3, stop_words: str | It
 
     Parameters
     ----------
-    corpus : a Corpus, its :class:`~corpuskit.tokens.Tokens` (a document dfm of unigrams is counted from
+    corpus : a Corpus, its :class:`~corpuskit.tokenizer.Tokens` (a document dfm of unigrams is counted from
         them), or a :class:`~corpuskit.stream.StreamingCorpus` (counted chunk by chunk).
     unit : "document", "paragraph" (non-blank line), "sentence" or "window"
         (``window`` consecutive sentences of one document).
@@ -260,17 +259,16 @@ def dfm(corpus, unit: str = "document", *, window: int = 3, stop_words: str | It
     >>> m = ck.dfm(ck.load_corpus("seeds"), unit="sentence", stop_words="english")  # doctest: +SKIP
     >>> m = ck.dfm(ck.stream_corpus("archive/*.jsonl"), n_jobs=-1)                  # doctest: +SKIP
     """
-    from sklearn.feature_extraction.text import CountVectorizer
 
-    dtype = _check_dtype(dtype)
+    dtype = check_dtype(dtype)
     if isinstance(corpus, Tokens):
         if unit == "document" and ngrams in (1, (1,), [1]) and n_jobs is None and chunk_size is None:
             # counted from the tokens as they are (the chunked path's counting, so the same matrix)
             if len(corpus) == 0:
                 raise ParameterError("the corpus has no text to count (no units)")
-            merger = _Merger(dtype)
+            merger = Merger(dtype)
             merger.add(count_tokenized(corpus, stop_words=stop_words, stem=stem, min_len=min_len))
-            return _finish(merger, corpus.docvars, dict(unit=unit, window=window, stop_words=stop_words, stem=stem,
+            return finish_dfm(merger, corpus.docvars, dict(unit=unit, window=window, stop_words=stop_words, stem=stem,
                                                         ngrams=ngrams))
         corpus = corpus.corpus  # other units re-split the texts
     if n_jobs is not None or chunk_size is not None or not hasattr(corpus, "documents"):
@@ -302,7 +300,8 @@ def dfm(corpus, unit: str = "document", *, window: int = 3, stop_words: str | It
 _DTYPES = (np.int64, np.int32)
 
 
-def _check_dtype(dtype) -> type:
+def check_dtype(dtype) -> type:
+    """The count dtype ``dtype=`` names (np.int64 or np.int32), or a ParameterError naming it."""
     try:
         given = np.dtype(dtype)
     except TypeError:
@@ -313,7 +312,8 @@ def _check_dtype(dtype) -> type:
     raise ParameterError(f"dtype={dtype!r}: use np.int64 (default) or np.int32 for the counts")
 
 
-def _check_unit(unit: str, window) -> None:
+def check_unit(unit: str, window) -> None:
+    """Raise a ParameterError naming ``unit``/``window`` unless they are a known unit and a positive window."""
     if unit not in UNITS:
         raise ParameterError(f"unit={unit!r}: choose one of {', '.join(UNITS)}")
     if unit == "window" and (not isinstance(window, (int, np.integer)) or window < 1):
@@ -327,12 +327,10 @@ def count_texts(ids: Sequence[str], texts: Sequence[str], unit: str = "document"
 
     Returns ``units`` (unit_id, id, unit, start, end), ``features`` (chunk
     vocabulary, object array), ``counts`` (CSR, int64) and ``n_tokens``. The
-    tokens are those of :func:`corpuskit.tokens.tokenize`; for unigrams the stop
+    tokens are those of :func:`corpuskit.tokenizer.tokenize`; for unigrams the stop
     words, ``min_len`` and stemming are applied once per distinct word rather
     than per token (the same result, computed over the vocabulary).
     """
-    from .tokens import _TOKEN, normalize
-
     uid, udoc, uk, us, ue, utext = [], [], [], [], [], []
     for doc_id, text in zip(ids, texts):
         for k, (s, e) in enumerate(_unit_spans(text, unit, window)):
@@ -347,7 +345,7 @@ def count_texts(ids: Sequence[str], texts: Sequence[str], unit: str = "document"
     ns = (ngrams,) if isinstance(ngrams, (int, np.integer)) else tuple(ngrams)
     unigram = ns == (1,)
     if unigram:
-        toks = [_TOKEN.findall(normalize(t)) for t in utext]
+        toks = [TOKEN_RE.findall(normalize(t)) for t in utext]
     else:
         toks = [tokenize(t, stop_words=stop_words, stem=stem, ngrams=ngrams, min_len=min_len) for t in utext]
     lengths = np.fromiter((len(t) for t in toks), dtype=np.int64, count=len(toks))
@@ -368,14 +366,13 @@ def count_texts(ids: Sequence[str], texts: Sequence[str], unit: str = "document"
 def _filter_features(m: sp.csr_matrix, feats: np.ndarray, stop_words, stem: bool, min_len: int):
     """Unigram counts with stop words and short words dropped and words stemmed, applied once per
     distinct word of the vocabulary rather than per token (the same result)."""
-    from .tokens import _stemmer, _stopset
-    stop = _stopset(stop_words)
+    stop = stop_set(stop_words)
     if stop or min_len > 1:
         keep = np.fromiter((w not in stop and len(w) >= min_len for w in feats), bool, len(feats))
         idx = np.flatnonzero(keep)
         m, feats = m[:, idx], feats[idx]
     if stem:
-        st = _stemmer()
+        st = stemmer()
         stem_codes, feats = pd.factorize(np.asarray([st.stem(w) for w in feats], dtype=object))
         feats = np.asarray(feats, dtype=object)
         m = sp.csr_matrix((m.data, stem_codes[m.indices], m.indptr), shape=(m.shape[0], len(feats)))
@@ -384,7 +381,7 @@ def _filter_features(m: sp.csr_matrix, feats: np.ndarray, stop_words, stem: bool
 
 
 def count_tokenized(tk: Tokens, *, stop_words=None, stem: bool = False, min_len: int = 1) -> dict:
-    """:func:`count_texts` for whole documents and unigrams, from a :class:`~corpuskit.tokens.Tokens`
+    """:func:`count_texts` for whole documents and unigrams, from a :class:`~corpuskit.tokenizer.Tokens`
     instead of tokenizing again (``tests/test_fast_paths.py`` checks the counts equal
     :func:`count_texts`'s).
 
@@ -406,7 +403,6 @@ def _dfm_worker(raw, prep: dict, **opts):
     if raw[0] == "texts":
         ids, texts, dv = raw[1], raw[2], None
     else:
-        from .stream import prepare_chunk
         chunk, problems = prepare_chunk(raw, **prep)
         if problems:
             return None, problems, []
@@ -416,105 +412,29 @@ def _dfm_worker(raw, prep: dict, **opts):
     return res, [], list(ids)
 
 
-class _Merger:
-    """Merges chunk vocabularies and counts exactly: a global vocabulary in order of
-    arrival, chunk columns renumbered into it, rows stacked; features sorted at the end
-    (as scikit-learn's CountVectorizer sorts them)."""
-
-    def __init__(self, dtype=np.int64):
-        self.dtype = dtype
-        self.vocab: dict[str, int] = {}
-        self._next = 0
-        self.data, self.indices, self.nnz_rows = [], [], []
-        self.units, self.n_tokens, self.docvars = [], [], []
-
-    def add(self, res: dict) -> None:
-        # setdefault through map() runs in C: a new word gets the next value of a counter that
-        # advances by one per feature seen, so values grow in order of arrival (not contiguous;
-        # _dense renumbers them 0..V-1 in the same order)
-        feats = res["features"]
-        gid = np.fromiter(map(self.vocab.setdefault, feats, itertools.count(self._next)), np.int64, len(feats))
-        self._next += len(feats)
-        m = res["counts"]
-        # kept until the end of the pass: in the output dtype, and column ids in 32 bits while they fit
-        self.data.append(m.data.astype(self.dtype, copy=False))
-        self.indices.append(gid[m.indices].astype(np.int32 if self._next < 2 ** 31 else np.int64, copy=False))
-        self.nnz_rows.append(np.diff(m.indptr))
-        self.units.append(res["units"])
-        self.n_tokens.append(res["n_tokens"])
-        if res.get("docvars") is not None:
-            self.docvars.append(res["docvars"])
-
-    def _dense(self, raw: np.ndarray, new_ids: np.ndarray | None = None) -> np.ndarray:
-        """Counter values (see ``add``) as vocabulary positions 0..V-1 in order of arrival, or
-        as ``new_ids[position]``: one gather through a lookup table."""
-        vals = np.fromiter(self.vocab.values(), np.int64, len(self.vocab))
-        idx = np.int32 if len(vals) < 2 ** 31 else np.int64
-        lut = np.zeros(self._next, idx)
-        lut[vals] = np.arange(len(vals)) if new_ids is None else new_ids
-        return lut[raw]
-
-    def as_result(self) -> dict:
-        """The merged counts as one chunk result (features in arrival order), to merge again."""
-        words = np.empty(len(self.vocab), dtype=object)
-        words[:] = list(self.vocab)
-        nnz = np.concatenate(self.nnz_rows) if self.nnz_rows else np.zeros(0, np.int64)
-        indptr = np.concatenate([[0], np.cumsum(nnz)])
-        indices = self._dense(np.concatenate(self.indices)) if self.indices else np.zeros(0, np.int64)
-        data = np.concatenate(self.data) if self.data else np.zeros(0, np.int64)
-        from .stream import concat_docvars
-        return {"features": words, "counts": sp.csr_matrix((data, indices, indptr), shape=(len(nnz), len(words))),
-                "units": (pd.concat(self.units, ignore_index=True) if self.units
-                          else pd.DataFrame(columns=["unit_id", "id", "unit", "start", "end"])),
-                "n_tokens": np.concatenate(self.n_tokens) if self.n_tokens else np.zeros(0, np.int64),
-                "docvars": concat_docvars(self.docvars) if self.docvars else None}
-
-    def matrix(self) -> tuple[sp.csr_matrix, np.ndarray]:
-        words = np.empty(len(self.vocab), dtype=object)
-        words[:] = list(self.vocab)
-        order = np.argsort(words, kind="stable")
-        rank = np.empty(len(order), dtype=np.int64)
-        rank[order] = np.arange(len(order))
-        nnz = np.concatenate(self.nnz_rows) if self.nnz_rows else np.zeros(0, np.int64)
-        indptr = np.concatenate([[0], np.cumsum(nnz)])
-        # the chunk arrays are released as soon as they are joined: on a large corpus they are
-        # most of the memory, and holding both copies would double the peak
-        raw, self.indices = (np.concatenate(self.indices) if self.indices else np.zeros(0, np.int32)), []
-        indices = self._dense(raw, rank)
-        del raw
-        data, self.data = (np.concatenate(self.data) if self.data else np.zeros(0, self.dtype)), []
-        if len(indices) < 2 ** 31:
-            indptr = indptr.astype(np.int32)
-        m = sp.csr_matrix((data, indices, indptr), shape=(len(nnz), len(words)), copy=False)
-        m.sort_indices()
-        return m, words[order]
-
-
 def _chunked_dfm(corpus, unit: str, *, window: int, stop_words, stem: bool, ngrams, min_len: int,
                  n_jobs: int | None, chunk_size: int | None, progress: bool | None, dtype=np.int64) -> DFM:
-    from .stream import StreamingCorpus, concat_docvars, run_chunks
-
-    _check_unit(unit, window)
+    check_unit(unit, window)
     if chunk_size is not None and (isinstance(chunk_size, bool) or not isinstance(chunk_size, (int, np.integer))
                                    or chunk_size < 1):
         raise ParameterError(f"chunk_size={chunk_size!r}: use a positive number of documents per chunk")
     if n_jobs is not None and (isinstance(n_jobs, bool) or not isinstance(n_jobs, (int, np.integer)) or n_jobs == 0):
         raise ParameterError(f"n_jobs={n_jobs!r}: use a positive number of processes, or -1 for all cores")
-    streaming = isinstance(corpus, StreamingCorpus)
+    streaming = is_streaming(corpus)
     opts = dict(unit=unit, window=window, stop_words=stop_words, stem=stem, ngrams=ngrams, min_len=min_len)
-    merger = _Merger(dtype)
+    merger = Merger(dtype)
     for res in run_chunks(corpus, _dfm_worker, opts, n_jobs=n_jobs, progress=progress, chunk_size=chunk_size,
                           desc="dfm", texts_only=True):
         merger.add(res)
     if streaming:
         dv = concat_docvars(merger.docvars)
-        corpus._docvars = dv  # the pass that counted also read every document's metadata
+        corpus.set_docvars(dv)  # the pass that counted also read every document's metadata
     else:
         dv = corpus.docvars
-    return _finish(merger, dv, opts)
+    return finish_dfm(merger, dv, opts)
 
 
-def _finish(merger: _Merger, dv: pd.DataFrame, opts: dict) -> DFM:
+def finish_dfm(merger: Merger, dv: pd.DataFrame, opts: dict) -> DFM:
     """The DFM from merged chunk counts and the documents' docvars."""
     u = (pd.concat(merger.units, ignore_index=True) if merger.units
          else pd.DataFrame(columns=["unit_id", "id", "unit", "start", "end"]))

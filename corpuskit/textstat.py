@@ -40,9 +40,9 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from .dfm import DFM, dfm
+from .matrix import DFM, dfm
 from .errors import ParameterError
-from .tokens import stop_words as _stop_words
+from .tokenizer import stop_words as _stop_words
 
 __all__ = ["keyness", "DEFAULT_ALPHA_0"]
 
@@ -86,7 +86,7 @@ def keyness(corpus_a, corpus_b, prior="pooled", alpha_0: float | None = DEFAULT_
     Parameters
     ----------
     corpus_a, corpus_b : corpuskit Corpus objects (tokenized with
-        :func:`corpuskit.dfm.dfm`: lowercase, punctuation dropped) or DFMs of raw counts.
+        :func:`corpuskit.matrix.dfm`: lowercase, punctuation dropped) or DFMs of raw counts.
     prior : ``"pooled"`` (default), ``"uniform"``, or a background: a Corpus,
         a DFM, a mapping term -> count (a pandas Series works) or an array of
         counts aligned with the sorted union vocabulary of a and b. See the module docstring.

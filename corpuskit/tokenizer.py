@@ -23,6 +23,7 @@ from typing import Iterable, Iterator, Sequence
 
 import numpy as np
 import pandas as pd
+from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
 from . import _compat
 from .clean import split_lines
@@ -54,7 +55,7 @@ _JOIN = re.compile(r"\b(" + "|".join(HYPHEN_PREFIXES) + r")-(?=[^\W\d_])")
 _JOIN_HYPHEN = re.compile(r"-(?:" + "|".join(rf"(?<=\b{p}-)" for p in HYPHEN_PREFIXES) + r")(?=[^\W\d_])")
 _POSSESSIVE = re.compile(r"'s\b")
 TOKEN_PATTERN = r"[^\W_]+(?:'[^\W_]+)*"
-_TOKEN = re.compile(TOKEN_PATTERN)
+TOKEN_RE = re.compile(TOKEN_PATTERN)
 _MARK_TOKEN = re.compile(r"\n|" + TOKEN_PATTERN)  # tokens and the line breaks between pieces
 # The same tokens found in the raw (un-normalized) text, so each keeps its character span.
 _SPAN_TOKEN = re.compile(r"(?:\b(?:" + "|".join(HYPHEN_PREFIXES) + r")[-\u2010\u2011\u2012](?=[^\W\d_]))?"
@@ -87,19 +88,24 @@ def stop_words(name: str | None = "english") -> frozenset[str]:
     if name is None:
         return frozenset()
     if name == "english":
-        from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
         return frozenset(ENGLISH_STOP_WORDS)
     raise ParameterError(f"stop_words={name!r}: use 'english', None, or pass a collection of words")
 
 
-def _stopset(stop: str | Iterable[str] | None) -> frozenset[str]:
+def stop_set(stop: str | Iterable[str] | None) -> frozenset[str]:
+    """The stop words ``stop_words=`` names ("english", None) or a collection of them, normalized.
+
+    >>> sorted(stop_set(["The", "of"]))
+    ['of', 'the']
+    """
     if stop is None or isinstance(stop, str):
         return stop_words(stop)
     return frozenset(normalize(w) for w in stop)
 
 
 @lru_cache(maxsize=1)
-def _stemmer():
+def stemmer():
+    """The one English Snowball stemmer (NLTK), built once."""
     from nltk.stem.snowball import SnowballStemmer
     return SnowballStemmer("english")
 
@@ -114,12 +120,12 @@ def tokenize(text: str, stop_words: str | Iterable[str] | None = None, stem: boo
     >>> tokenize("Japan’s plan to re-arm, Article 9.")
     ['japan', 'plan', 'to', 'rearm', 'article', '9']
     """
-    toks = _TOKEN.findall(normalize(text))
-    stop = _stopset(stop_words)
+    toks = TOKEN_RE.findall(normalize(text))
+    stop = stop_set(stop_words)
     if stop or min_len > 1:
         toks = [t for t in toks if t not in stop and len(t) >= min_len]
     if stem:
-        st = _stemmer()
+        st = stemmer()
         toks = [st.stem(t) for t in toks]
     ns = (ngrams,) if isinstance(ngrams, int) else tuple(ngrams)
     if ns == (1,):
@@ -189,7 +195,7 @@ def _tokenize_flat(pieces: list[str]) -> tuple[np.ndarray, np.ndarray]:
         return np.zeros(0, dtype=object), np.zeros(0, np.int64)
     joined = "\n".join(pieces)
     if joined.count("\n") != len(pieces) - 1:
-        per = [_TOKEN.findall(normalize(p)) for p in pieces]
+        per = [TOKEN_RE.findall(normalize(p)) for p in pieces]
         toks = np.empty(sum(map(len, per)), dtype=object)
         toks[:] = [t for ts in per for t in ts]
         return toks, np.fromiter(map(len, per), np.int64, len(per))
@@ -715,9 +721,9 @@ class Pattern:
                     raise ParameterError(f"pattern {pattern!r}: {w!r} is not a regular expression ({exc}); "
                                          "fix it or use valuetype='glob'") from None
         elif valuetype == "fixed":
-            words = _TOKEN.findall(normalize(pattern))
+            words = TOKEN_RE.findall(normalize(pattern))
         else:
-            words = _TOKEN.findall(normalize(pattern.replace("*", "STARGLOB").replace("?", "QMGLOB")))
+            words = TOKEN_RE.findall(normalize(pattern.replace("*", "STARGLOB").replace("?", "QMGLOB")))
             words = [w.replace("starglob", "*").replace("qmglob", "?") for w in words]
         if not words:
             raise ParameterError(f"pattern {pattern!r} has no word characters")
