@@ -343,8 +343,8 @@ def test_negation_scope_reproduces_nltk_mark_negation_example():
     # nltk.sentiment.util.mark_negation docstring: "I didn't like this movie . It was bad ."
     # -> like_NEG this_NEG movie_NEG, and the scope ends at the full stop
     c = corpus_of("I didn't like this movie. It was bad.")
-    stream = lexicon.SentenceStream(c)
-    neg = lexicon._negated(stream, np.arange(len(stream.sents)))
+    stream = lexicon.TargetTokens(ck.tokens(c), st.load_target(["movie", "bad"]))
+    neg = lexicon._negated(stream, stream.rows)
     words = stream.vocab[stream.codes]
     assert words[neg].tolist() == ["like", "this", "movie"]
 
