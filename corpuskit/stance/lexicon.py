@@ -26,7 +26,7 @@ from ..errors import ParameterError
 from ..dictionary import Dictionary, DictionaryError, Matches, load_dictionary, match_entries
 from ..tokens import Tokens, token_spans, tokens
 
-__all__ = ["PACKAGED_TARGETS", "PACKAGED_CUES", "load_target", "load_cues", "TargetTokens", "target_stream",
+__all__ = ["PACKAGED_TARGETS", "PACKAGED_CUES", "load_target", "load_cues", "TargetTokens",
            "lexicon_matches", "target_sentences", "Tokenized", "target_table", "lexicon_scores", "document_stance"]
 
 PACKAGED_TARGETS = {"rearmament": "rearmament_target.yml"}
@@ -141,13 +141,15 @@ class TargetTokens:
         self.texts = tk.texts
         self.sents = _sentence_rows(tk, rows)
         sents = tk.sents
+        words = self.vocab[self.codes].tolist()
         starts, ends, bounds = [], [], []
         p = 0
-        for r, k in zip(rows.tolist(), n.tolist()):
-            d, s0, e0 = int(sents["doc"].iat[r]), int(sents["start"].iat[r]), int(sents["end"].iat[r])
+        for r, d, s0, e0, k in zip(rows.tolist(), sents["doc"].to_numpy()[rows].tolist(),
+                                   sents["start"].to_numpy()[rows].tolist(), sents["end"].to_numpy()[rows].tolist(),
+                                   n.tolist()):
             text = self.texts[d]
             t, s, e = token_spans(text[s0:e0])
-            if t != self.vocab[self.codes[p:p + k]].tolist():
+            if t != words[p:p + k]:
                 raise RuntimeError(f"document {d}, sentence row {r}: its tokens differ from token_spans of its "
                                    "text; please report this text")
             s, e = s + s0, e + s0
@@ -166,7 +168,7 @@ class TargetTokens:
         boundary = np.concatenate(bounds) if bounds else np.zeros(0, bool)
         first_tok = np.ones(len(pos), bool)
         first_tok[1:] = self.seg[1:] != self.seg[:-1]
-        word_b = np.isin(self.vocab[self.codes], list(_CLAUSE_WORDS)) if len(pos) else np.zeros(0, bool)
+        word_b = np.fromiter((w in _CLAUSE_WORDS for w in words), bool, len(words))
         self.clause = np.cumsum(boundary | first_tok | word_b)
         # the target matches, at their positions in this stream
         self.target_matches = Matches(np.searchsorted(pos, mt.start).astype(np.int64), mt.length, mt.frame,
@@ -215,11 +217,6 @@ def lexicon_matches(stream: TargetTokens, lex: Dictionary, mt: "Matches | None" 
                          "text": [" ".join(t.split()) for t in text]})
 
 
-def target_stream(corpus, lex: Dictionary) -> TargetTokens:
-    """The target sentences of ``corpus`` (a Corpus, a streamed chunk or its :class:`Tokens`)."""
-    return TargetTokens(tokens(corpus), lex)
-
-
 def _join(values) -> str:
     return "; ".join(dict.fromkeys(values))
 
@@ -236,11 +233,12 @@ def target_sentences(corpus, target: "str | os.PathLike | Mapping | Sequence[str
     start, end (offsets in the clean text), raw_start, raw_end (offsets in the raw file), terms
     (matched text, "; "-joined, in order of appearance), entries (the lexicon entries that matched),
     facets, n_terms. A corpus with no target sentence gives an empty table with these columns.
+    ``corpus`` may be a :class:`~corpuskit.tokens.Tokens` (read as given; otherwise built once).
 
     >>> target_sentences(ck.load_corpus("seeds"))[["id", "sentence", "terms"]].head(2)  # doctest: +SKIP
     """
     lex = load_target(target)
-    stream = target_stream(corpus, lex)
+    stream = TargetTokens(tokens(corpus), lex)
     return target_table(stream, lexicon_matches(stream, lex, stream.target_matches))[0]
 
 

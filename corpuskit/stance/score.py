@@ -29,6 +29,9 @@ def score_stance(corpus: "Corpus | Tokens", method: str = "lexicon", unit: str =
 
     Parameters
     ----------
+    corpus : a corpuskit Corpus (or streamed chunk), tokenized once with :func:`corpuskit.tokens.tokens`,
+        or its :class:`~corpuskit.tokens.Tokens`, read as given (the streamed pass hands each chunk's).
+        Target sentences are found from the Tokens' vocabulary index; only their tokens are scored.
     method : ``"lexicon"`` (default; no labels needed: the cue lexicon, see the module docstring and
         ``corpuskit/data/stance_cues.yml``) or ``"classifier"``: ``model`` (any scikit-learn-like
         estimator with ``fit(texts, labels)``, ``predict_proba``, ``classes_``; default
