@@ -1,5 +1,8 @@
 """Speed-only fast paths give exactly the reference results (seeds and a State of the Union sample)."""
+import fnmatch
+import hashlib
 import importlib
+import pathlib
 
 import numpy as np
 import pandas as pd
@@ -53,29 +56,60 @@ def test_sentence_span_cache_equals_uncached(seeds, sample):
     assert tokens.sentence_spans(texts[0]) == ref[0]
 
 
+# the committed results of score_stance before it read the Tokens (its own line-by-line stream):
+# seeds sentence by sentence, and a hash of the State of the Union sentence table
+STANCE_SEEDS = pathlib.Path(__file__).parent / "data" / "stance_seeds_sentences.csv"
+SOTU_STANCE_SHA256 = "5a1163c330288a69ba491edd956607cab7041d8b3c193571f239ff7a69769c37"
+
+
+def _csv(df: pd.DataFrame) -> str:
+    return df.to_csv(index=False, lineterminator="\n")
+
+
+def test_stance_from_tokens_equals_committed_seed_results(seeds):
+    got = ck.score_stance(seeds, unit="sentence")
+    assert len(got) == 78
+    assert _csv(got) == STANCE_SEEDS.read_text(encoding="utf-8")
+    # the Tokens is read as given (the streamed pass hands each scorer its chunk's Tokens)
+    tk = ck.tokens(seeds)
+    pd.testing.assert_frame_equal(ck.score_stance(tk, unit="sentence"), got)
+    pd.testing.assert_frame_equal(ck.target_sentences(tk), ck.target_sentences(seeds))
+
+
+def test_stance_from_tokens_equals_committed_sotu_results(sotu):
+    got = ck.score_stance(sotu, unit="sentence")
+    assert len(got) == 3809
+    assert hashlib.sha256(_csv(got).encode()).hexdigest() == SOTU_STANCE_SHA256
+
+
+def _brute_target_rows(corpus, entries: list[list[str]]) -> list[tuple[str, int]]:
+    """Target sentences by brute force: every sentence tokenized alone, every entry tried at every token."""
+    out = []
+    for r in ck.sentences(corpus).itertuples():
+        t = tokens.tokenize(r.text)
+        if any(all(fnmatch.fnmatchcase(t[i + k], w) for k, w in enumerate(ws))
+               for ws in entries for i in range(len(t) - len(ws) + 1)):
+            out.append((r.id, r.sentence))
+    return out
+
+
 @pytest.mark.parametrize("which", ["seeds", "sample"])
-def test_stance_prefilter_equals_full_corpus(which, seeds, sample, monkeypatch):
+def test_target_sentences_from_index_equal_brute_force(which, seeds, sample):
     corpus = seeds if which == "seeds" else sample
-    fast_t = stance.target_sentences(corpus)
-    fast_s = ck.score_stance(corpus, unit="sentence")
-    fast_d = ck.score_stance(corpus, unit="document", n_boot=50, random_state=0)
-    cand = stance._candidates(corpus, stance.load_target(None))[0]
-    monkeypatch.setattr(stance, "_candidates", lambda c, lex: (c, None))
-    monkeypatch.setattr(stance, "_head_regex", lambda lex: None)
-    pd.testing.assert_frame_equal(fast_t, stance.target_sentences(corpus))
-    pd.testing.assert_frame_equal(fast_s, ck.score_stance(corpus, unit="sentence"))
-    pd.testing.assert_frame_equal(fast_d, ck.score_stance(corpus, unit="document", n_boot=50, random_state=0))
-    if which == "sample":  # the prefilter did skip documents there
-        assert len(cand) < len(corpus)
-    assert len(fast_t) > 0
+    lex = stance.load_target(None)
+    got = ck.target_sentences(corpus)
+    ref = _brute_target_rows(corpus, [words for _, _, words, _ in lex.compiled()])
+    assert list(zip(got["id"].tolist(), got["sentence"].tolist())) == ref
+    assert len(ref) > 0
 
 
-def test_stance_prefilter_no_candidate_keeps_columns(seeds, monkeypatch):
-    none = stance.target_sentences(seeds, target=["zzzqx"])
-    monkeypatch.setattr(stance, "_candidates", lambda c, lex: (c, None))
-    monkeypatch.setattr(stance, "_head_regex", lambda lex: None)
-    pd.testing.assert_frame_equal(none, stance.target_sentences(seeds, target=["zzzqx"]))
+def test_stance_no_target_sentence_keeps_columns(seeds):
+    none = ck.target_sentences(seeds, target=["zzzqx"])
+    some = ck.target_sentences(seeds)
     assert len(none) == 0
+    pd.testing.assert_series_equal(none.dtypes, some.dtypes)
+    s = ck.score_stance(seeds, unit="sentence", target=["zzzqx"])
+    assert len(s) == 0 and s.dtypes.equals(ck.score_stance(seeds, unit="sentence").dtypes)
 
 
 TRICKY = ("Japan’s re-arm, RE-ARM and re‑interpret; ΟΔΟΣ Σ. US-Japan 'self-defense' co-op's\r"

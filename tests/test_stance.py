@@ -1,4 +1,5 @@
 """Stance: target sentences, cue lexicon scoring, document CIs, classifier scoring, gold helpers."""
+import functools
 import hashlib
 import warnings
 
@@ -10,6 +11,7 @@ import corpuskit as ck
 from corpuskit import stance as st
 from corpuskit.stance import lexicon
 from corpuskit.dictionary import DictionaryError
+from corpuskit.stream import scan
 
 TEXT = ("Japan must strengthen its Self-Defense Forces. The weather was fine. "
         "China condemned the dangerous rearmament.")
@@ -343,8 +345,8 @@ def test_negation_scope_reproduces_nltk_mark_negation_example():
     # nltk.sentiment.util.mark_negation docstring: "I didn't like this movie . It was bad ."
     # -> like_NEG this_NEG movie_NEG, and the scope ends at the full stop
     c = corpus_of("I didn't like this movie. It was bad.")
-    stream = lexicon.SentenceStream(c)
-    neg = lexicon._negated(stream, np.arange(len(stream.sents)))
+    stream = lexicon.TargetTokens(ck.tokens(c), st.load_target(["movie", "bad"]))
+    neg = lexicon._negated(stream, stream.rows)
     words = stream.vocab[stream.codes]
     assert words[neg].tolist() == ["like", "this", "movie"]
 
@@ -375,3 +377,10 @@ def test_cross_fit_with_the_default_classifier_is_deterministic_for_a_random_sta
         a = ck.cross_fit_stance(corpus, gold, random_state=3)
         b = ck.cross_fit_stance(corpus, gold, random_state=3)
     assert a["score"].tolist() == b["score"].tolist() and len(a) > 0
+
+
+def test_score_stance_in_the_streamed_pass_reads_each_chunks_tokens(seeds):
+    # scan hands each chunk's Tokens to the scorer: the chunks' sentence tables make the whole one
+    _, out = scan(seeds, {"stance": functools.partial(st.score_stance, unit="sentence")}, chunk_size=2, n_jobs=1)
+    pd.testing.assert_frame_equal(out["stance"], st.score_stance(seeds, unit="sentence"))
+    assert len(out["stance"]) == 78

@@ -16,7 +16,8 @@ from ..classifier import StanceClassifier
 from ..errors import ParameterError
 from ..dictionary import Dictionary
 from .gold import LABELS, GoldError, attach_gold, check_labels
-from .lexicon import SentenceStream, as_corpus, document_stance, lexicon_matches, load_target, target_table
+from ..tokenizer import tokens
+from .lexicon import TargetTokens, document_stance, lexicon_matches, load_target, target_table
 
 __all__ = ["labels_table", "default_model", "proba_scores", "cross_fit_stance"]
 
@@ -84,10 +85,11 @@ def cross_fit_stance(corpus, gold: pd.DataFrame, model=None, n_splits: int = 5, 
     if not isinstance(n_splits, (int, np.integer)) or n_splits < 2:
         raise ParameterError(f"n_splits={n_splits!r}: pass an integer >= 2")
     model = default_model(random_state) if model is None else model
-    stream = SentenceStream(as_corpus(corpus))
-    tm = lexicon_matches(stream, load_target(target))
-    targets, _ = target_table(stream, tm)
-    allsent = stream.sents.copy()
+    tk = tokens(corpus)
+    tlex = load_target(target)
+    stream = TargetTokens(tk, tlex)
+    targets, _ = target_table(stream, lexicon_matches(stream, tlex, stream.target_matches))
+    allsent = tk.sentences()
     att = attach_gold(allsent, gold)
     coded = att[att["gold_label"].notna()].reset_index(drop=True)
     if len(coded) == 0:
@@ -146,7 +148,7 @@ def cross_fit_stance(corpus, gold: pd.DataFrame, model=None, n_splits: int = 5, 
                               "folds": basis}
     if unit == "sentence":
         return out
-    doc = document_stance(out, stream.docvars, n_boot=n_boot, random_state=random_state, method="classifier")
+    doc = document_stance(out, tk.docvars, n_boot=n_boot, random_state=random_state, method="classifier")
     doc.attrs["corpuskit"]["folds"] = basis
     return doc
 

@@ -11,7 +11,6 @@ is flipped.
 """
 from __future__ import annotations
 
-import bisect
 from dataclasses import dataclass
 import os
 import pathlib
@@ -23,14 +22,12 @@ import numpy as np
 import pandas as pd
 
 from .. import _compat
-from ..clean import split_lines
 from ..errors import ParameterError
-from ..dictionary import Dictionary, DictionaryError, load_dictionary, match_entries
-from ..tokenizer import Tokens, normalize, sentence_spans, token_spans
-from ..tokenizer import sentences as sentences_table
+from ..dictionary import Dictionary, DictionaryError, Matches, load_dictionary, match_entries
+from ..tokenizer import Tokens, token_spans, tokens
 
-__all__ = ["PACKAGED_TARGETS", "PACKAGED_CUES", "load_target", "load_cues", "SentenceStream", "target_stream",
-           "lexicon_matches", "target_sentences", "Tokenized", "as_corpus", "target_table", "lexicon_scores", "document_stance"]
+__all__ = ["PACKAGED_TARGETS", "PACKAGED_CUES", "load_target", "load_cues", "TargetTokens",
+           "lexicon_matches", "target_sentences", "Tokenized", "target_table", "lexicon_scores", "document_stance"]
 
 PACKAGED_TARGETS = {"rearmament": "rearmament_target.yml"}
 PACKAGED_CUES = {"rearmament": "stance_cues.yml"}
@@ -105,7 +102,7 @@ def load_cues(source: "str | os.PathLike | Mapping | Dictionary | None" = None) 
 
 @dataclass
 class Tokenized:
-    """The token stream :func:`~corpuskit.dictionary.match_entries` reads: vocabulary codes, the
+    """A token stream :func:`~corpuskit.dictionary.match_entries` reads: vocabulary codes, the
     sentence row of each token (``seg``), the sentence table."""
 
     codes: np.ndarray
@@ -115,80 +112,87 @@ class Tokenized:
     n_docs: int
 
 
-def as_corpus(corpus):
-    """The corpus behind a :class:`~corpuskit.tokens.Tokens` (stance reads sentences and raw offsets
-    of candidate lines only, its speed path), or ``corpus`` itself."""
-    return corpus.corpus if isinstance(corpus, Tokens) else corpus
+class TargetTokens:
+    """The target sentences of a :class:`~corpuskit.tokenizer.Tokens` and their tokens, which cue matching,
+    negation scope and clause marks read.
 
+    Target terms are found by the one :class:`~corpuskit.tokenizer.Matcher` over the Tokens (its
+    vocabulary -> positions index gives the positions of each entry's head word, so only sentences
+    holding one are looked at); a target sentence is one with a match. Its tokens are the Tokens' own
+    (``codes``/``vocab``/``seg``: the sentence row in ``tokens.sents``), with character offsets and
+    clause ids (``clause``, never decreasing) found for these sentences only.
 
-class SentenceStream:
-    """Every sentence's tokens as one stream: codes/vocab/seg for frames' matcher, plus offsets."""
+    >>> tt = TargetTokens(tokens(ck.load_corpus("seeds")), load_target())   # doctest: +SKIP
+    >>> len(tt.rows)                                                          # doctest: +SKIP
+    78
+    """
 
-    def __init__(self, corpus, only: "re.Pattern | None" = None, hits: "list[list[bool]] | None" = None):
-        """``only``: tokenize just the lines whose normalized text this regex finds (``_head_regex``):
-        the others cannot hold a match of its lexicon (``hits``: per document, whether it finds
-        one in each line, if already known). Sentences, their indices and every
-        result for target sentences stay the same (clauses never cross sentences)."""
-        if not (hasattr(corpus, "iter_texts") and hasattr(corpus, "docvars")):
-            raise ParameterError(f"corpus={type(corpus).__name__}: pass a corpuskit Corpus, e.g. "
-                                 "ck.load_corpus('seeds') or Corpus.from_records([...])")
-        sents = sentences_table(corpus)
-        dv = corpus.docvars.reset_index(drop=True)
-        pos = {k: i for i, k in enumerate(dv["id"].astype(str))}
-        sents["doc"] = sents["id"].astype(str).map(pos).astype("int64")
-        toks: list[str] = []
-        starts: list[int] = []
-        ends: list[int] = []
-        docs: list[int] = []
-        bounds: list[np.ndarray] = []
-        for i, text in enumerate(corpus.iter_texts()):
-            if only is None:
-                tk, s, e = token_spans(text)
-                punct = None
-            else:
-                tk, s, e, punct = _line_token_spans(text, only, None if hits is None else hits[i])
-            toks += tk
-            sp = tk
+    def __init__(self, tk: Tokens, lex: Dictionary):
+        self.tokens = tk
+        mt = match_entries(tk, lex, "dictionary")
+        rows = np.unique(tk.sent[mt.start]).astype(np.int64)
+        # a sentence's tokens are one run of the stream: the runs of the target sentences, joined
+        first = np.searchsorted(tk.sent, rows, side="left")
+        n = np.searchsorted(tk.sent, rows, side="right") - first
+        pos = (np.repeat(first - np.cumsum(np.r_[0, n[:-1]]), n) + np.arange(int(n.sum()))).astype(np.int64)
+        self.rows, self.pos = rows, pos
+        self.codes, self.vocab, self.seg = tk.codes[pos], tk.vocabulary, tk.sent[pos]
+        self.doc = tk.doc[pos]
+        self.texts = tk.texts
+        self.sents = _sentence_rows(tk, rows)
+        sents = tk.sents
+        words = self.vocab[self.codes].tolist()
+        starts, ends, bounds = [], [], []
+        p = 0
+        for r, d, s0, e0, k in zip(rows.tolist(), sents["doc"].to_numpy()[rows].tolist(),
+                                   sents["start"].to_numpy()[rows].tolist(), sents["end"].to_numpy()[rows].tolist(),
+                                   n.tolist()):
+            text = self.texts[d]
+            t, s, e = token_spans(text[s0:e0])
+            if t != words[p:p + k]:
+                raise RuntimeError(f"document {d}, sentence row {r}: its tokens differ from token_spans of its "
+                                   "text; please report this text")
+            s, e = s + s0, e + s0
+            # clause boundary before token j: clause punctuation between token j-1 and j
+            punct = _clause_marks(text, s0, e0)
+            b = np.zeros(k, bool)
+            if k > 1:
+                b[1:] = np.searchsorted(punct, s[1:]) > np.searchsorted(punct, e[:-1])
             starts.append(s)
             ends.append(e)
-            docs.append(np.full(len(sp), i, np.int64))
-            # clause boundary before token k: punctuation between token k-1 and k (not before the first)
-            b = np.zeros(len(sp), bool)
-            if len(sp) > 1:
-                if punct is None:
-                    punct = _clause_marks(text)
-                b[1:] = np.searchsorted(punct, s[1:]) > np.searchsorted(punct, e[:-1])
             bounds.append(b)
-        self.start = np.concatenate(starts) if starts else np.zeros(0, np.int64)
-        self.end = np.concatenate(ends) if ends else np.zeros(0, np.int64)
-        self.doc = np.concatenate(docs) if docs else np.zeros(0, np.int64)
-        # sentence row of each token: the last sentence of the same document starting at or before it
-        key_s = sents["doc"].to_numpy() * (1 << 32) + sents["start"].to_numpy()
-        key_t = self.doc * (1 << 32) + self.start
-        seg = np.searchsorted(key_s, key_t, side="right") - 1
-        inside = (seg >= 0) & (sents["doc"].to_numpy()[np.clip(seg, 0, None)] == self.doc) & (
-            self.end <= sents["end"].to_numpy()[np.clip(seg, 0, None)])
-        keep = np.flatnonzero(inside)
-        self.start, self.end, self.doc, seg = self.start[keep], self.end[keep], self.doc[keep], seg[keep]
-        tokarr = np.asarray(toks, dtype=object)[keep] if toks else np.zeros(0, dtype=object)
-        if len(tokarr):
-            codes, vocab = pd.factorize(tokarr)
-            vocab = np.asarray(vocab, dtype=object)
-        else:
-            codes, vocab = np.zeros(0, np.int64), np.zeros(0, dtype=object)
-        self.codes = np.asarray(codes, dtype=np.int64)
-        self.vocab = vocab
-        self.seg = seg.astype(np.int64)
-        boundary = np.concatenate(bounds)[keep] if bounds else np.zeros(0, bool)
-        first = np.ones(len(seg), bool)
-        first[1:] = seg[1:] != seg[:-1]
-        word_b = np.isin(vocab[self.codes], list(_CLAUSE_WORDS)) if len(vocab) else np.zeros(0, bool)
-        self.clause = np.cumsum(boundary | first | word_b)
-        sents["n_tokens"] = np.bincount(self.seg, minlength=len(sents)) if len(sents) else []
-        self.sents = sents
-        self.docvars = dv
-        self.tk = Tokenized(self.codes, self.vocab, self.seg, sents, len(dv))
-        self.texts = list(corpus.iter_texts())
+            p += k
+        z = np.zeros(0, np.int64)
+        self.start = np.concatenate(starts) if starts else z
+        self.end = np.concatenate(ends) if ends else z
+        boundary = np.concatenate(bounds) if bounds else np.zeros(0, bool)
+        first_tok = np.ones(len(pos), bool)
+        first_tok[1:] = self.seg[1:] != self.seg[:-1]
+        word_b = np.fromiter((w in _CLAUSE_WORDS for w in words), bool, len(words))
+        self.clause = np.cumsum(boundary | first_tok | word_b)
+        # the target matches, at their positions in this stream
+        self.target_matches = Matches(np.searchsorted(pos, mt.start).astype(np.int64), mt.length, mt.frame,
+                                      mt.entry)
+
+
+def _sentence_rows(tk: Tokens, rows: np.ndarray) -> pd.DataFrame:
+    """Rows ``rows`` of the sentence table (:func:`corpuskit.tokenizer.sentences`' columns), indexed by row."""
+    s = tk.sents
+    d = s["doc"].to_numpy()[rows]
+    st, en = s["start"].to_numpy()[rows], s["end"].to_numpy()[rows]
+    dv = tk.docvars
+    docs = getattr(tk.corpus, "documents", None)
+    raw_s = raw_e = None
+    if docs is not None:
+        raw_s = np.array([docs[i].cleaned.clean_to_raw(a) for i, a in zip(d.tolist(), st.tolist())], np.int64)
+        raw_e = np.array([docs[i].cleaned.clean_to_raw(b, "end") for i, b in zip(d.tolist(), en.tolist())],
+                         np.int64)
+    df = pd.DataFrame({"id": dv["id"].to_numpy()[d], "date": dv["date"].to_numpy()[d],
+                       "year": dv["year"].to_numpy()[d], "sentence": s["sentence"].to_numpy()[rows],
+                       "start": st, "end": en, "raw_start": raw_s, "raw_end": raw_e,
+                       "text": [tk.texts[i][a:b] for i, a, b in zip(d.tolist(), st.tolist(), en.tolist())]},
+                      index=pd.Index(rows, name="seg"))
+    return df.astype({"id": "string", "text": "string"})
 
 
 def _clause_marks(text: str, start: int = 0, end: int | None = None) -> np.ndarray:
@@ -197,114 +201,11 @@ def _clause_marks(text: str, start: int = 0, end: int | None = None) -> np.ndarr
     return np.fromiter((m.start() for m in it), np.int64)
 
 
-def _line_hits(text: str, rx: "re.Pattern") -> list[bool]:
-    """Whether ``rx`` finds something in each line of ``normalize(text)``."""
-    return [rx.search(n) is not None for n in normalize(text).splitlines()]
-
-
-def _line_token_spans(text: str, rx: "re.Pattern", hits: list[bool] | None = None
-                      ) -> tuple[list[str], np.ndarray, np.ndarray, np.ndarray]:
-    """``token_spans(text)`` restricted to the sentences where ``rx`` finds a head, and the
-    clause punctuation of those sentences (the only punctuation that can separate two of their
-    tokens within a sentence); ``hits``: ``_line_hits(text, rx)`` if known.
-
-    Only the sentences of lines with a hit are searched (sentences never cross lines), and a
-    sentence is searched on its own normalized text: sentences break at whitespace, where
-    normalizing and tokenizing see a boundary either way.
-    """
-    lines = split_lines(text)
-    hits = _line_hits(text, rx) if hits is None else hits
-    if len(hits) != len(lines):  # normalize keeps line breaks; if not, tokenize everything
-        return (*token_spans(text), _clause_marks(text))
-    toks: list[str] = []
-    starts, ends, marks = [], [], []
-    spans = None
-    for (a, b, _), hit in zip(lines, hits):
-        if not hit:
-            continue
-        if spans is None:
-            spans = sentence_spans(text)
-            firsts = [p for p, _ in spans]
-        k = bisect.bisect_left(firsts, a)
-        while k < len(spans) and spans[k][0] < b:
-            s0, e0 = spans[k]
-            k += 1
-            if rx.search(normalize(text[s0:e0])) is None:
-                continue
-            tk, s, e = token_spans(text[s0:e0])
-            toks += tk
-            starts.append(s + s0)
-            ends.append(e + s0)
-            marks.append(_clause_marks(text, s0, e0))
-    if not starts:
-        z = np.zeros(0, np.int64)
-        return [], z, z, z
-    return toks, np.concatenate(starts), np.concatenate(ends), np.concatenate(marks)
-
-
-def _head_regex(lex: Dictionary) -> "re.Pattern | None":
-    """A regex that finds, in normalized text, every place a match of ``lex`` can be; None when
-    an entry starts with a glob (a match could start anywhere).
-
-    Each entry becomes its words in a row, separated by non-token characters: an exact word is
-    the whole token, a glob word its literal head (``defen?e`` -> ``defen``) then any token
-    characters; from a word starting with a glob on, the rest of the entry is left out. Tokens
-    are maximal runs of word characters (and inner apostrophes) in the normalized text, so every
-    match is found (the regex may find more: it ignores sentence boundaries).
-    """
-    if lex.valuetype == "regex":  # a regex can match anywhere
-        return None
-    alts = set()
-    for _, _, words, _ in lex.compiled():
-        parts = []
-        for w in words:
-            head = re.split(r"[*?\[]", w, maxsplit=1)[0]
-            if not head:
-                break
-            parts.append(re.escape(w) + r"(?![^\W_])" if head == w else re.escape(head) + r"(?:[^\W_]|')*")
-        if not parts:
-            return None
-        alts.add(r"[\W_]+".join(parts))
-    # grouped by first character (always a literal word character): re tries a few branches
-    # per position instead of every entry
-    groups: dict[str, list[str]] = {}
-    for a in sorted(alts, key=len, reverse=True):
-        groups.setdefault(a[0], []).append(a[1:])
-    body = "|".join(re.escape(c) + "(?:" + "|".join(g) + ")" for c, g in sorted(groups.items()))
-    return re.compile(r"(?<![^\W_])(?:" + body + ")")
-
-
-def _candidates(corpus, lex: Dictionary):
-    """The documents that can hold a match of ``lex`` (a Corpus subset, or ``corpus`` itself) and
-    their ``_line_hits`` (None when not computed).
-
-    A document where ``_head_regex`` finds nothing has no match and no target sentence:
-    skipping it before sentence splitting and tokenizing changes no result. Documents are kept whole, so sentence indices are unchanged. At least one document is kept, so an empty
-    result has the same columns and dtypes as before.
-    """
-    if not hasattr(corpus, "subset") or not hasattr(corpus, "documents") or len(corpus) == 0:
-        return corpus, None
-    rx = _head_regex(lex)
-    if rx is None:
-        return corpus, None
-    hits = [_line_hits(t, rx) for t in corpus.iter_texts()]
-    keep = [any(h) for h in hits]
-    if all(keep):
-        return corpus, hits
-    if not any(keep):
-        keep[0] = True
-    return corpus.subset(keep), [h for h, k in zip(hits, keep) if k]
-
-
-def target_stream(corpus, lex: Dictionary) -> SentenceStream:
-    """The stream of the documents and lines of ``corpus`` that can hold a match of ``lex``."""
-    sub, hits = _candidates(corpus, lex)
-    return SentenceStream(sub, only=_head_regex(lex), hits=hits)
-
-
-def lexicon_matches(stream: SentenceStream, lex: Dictionary) -> pd.DataFrame:
-    """Matches after longest-match resolution: start, length, class, entry, sentence row, matched text."""
-    mt = match_entries(stream.tk, lex, "dictionary")
+def lexicon_matches(stream: TargetTokens, lex: Dictionary, mt: "Matches | None" = None) -> pd.DataFrame:
+    """Matches after longest-match resolution (``mt``, or those of ``lex`` in ``stream``): start, length,
+    class, entry, sentence row, matched text."""
+    if mt is None:
+        mt = match_entries(stream, lex, "dictionary")
     keys = lex.keys()
     comp = lex.compiled()
     start, length = mt.start, mt.length
@@ -324,7 +225,7 @@ def target_sentences(corpus, target: "str | os.PathLike | Mapping | Sequence[str
                      ) -> pd.DataFrame:
     """The sentences of ``corpus`` that speak of the target (at least one target-lexicon match).
 
-    Sentences are those of :func:`corpuskit.tokens.sentences` (Punkt within lines); entries match
+    Sentences are those of :func:`corpuskit.tokenizer.sentences` (Punkt within lines); entries match
     normalized tokens within one sentence, longest match first (:func:`corpuskit.frames.score_frames`
     rules), so "self defense forces" is one term, not also "defense".
 
@@ -332,15 +233,16 @@ def target_sentences(corpus, target: "str | os.PathLike | Mapping | Sequence[str
     start, end (offsets in the clean text), raw_start, raw_end (offsets in the raw file), terms
     (matched text, "; "-joined, in order of appearance), entries (the lexicon entries that matched),
     facets, n_terms. A corpus with no target sentence gives an empty table with these columns.
+    ``corpus`` may be a :class:`~corpuskit.tokenizer.Tokens` (read as given; otherwise built once).
 
     >>> target_sentences(ck.load_corpus("seeds"))[["id", "sentence", "terms"]].head(2)  # doctest: +SKIP
     """
     lex = load_target(target)
-    stream = target_stream(as_corpus(corpus), lex)
-    return target_table(stream, lexicon_matches(stream, lex))[0]
+    stream = TargetTokens(tokens(corpus), lex)
+    return target_table(stream, lexicon_matches(stream, lex, stream.target_matches))[0]
 
 
-def target_table(stream: SentenceStream, m: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray]:
+def target_table(stream: TargetTokens, m: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray]:
     """The target-sentence table and, aligned with it, each row's sentence row in ``stream.sents``."""
     cols = ["id", "date", "sentence", "text", "start", "end", "raw_start", "raw_end", "terms", "entries", "facets",
             "n_terms"]
@@ -403,7 +305,7 @@ def _negation_marker():
     return lambda doc: mark_negation(doc, shallow=True)
 
 
-def _negated(stream: SentenceStream, rows: np.ndarray) -> np.ndarray:
+def _negated(stream: TargetTokens, rows: np.ndarray) -> np.ndarray:
     """Token mask: inside a negation scope (mark_negation, with clause boundaries as its full stops)."""
 
     mark = _negation_marker()
@@ -428,7 +330,7 @@ def _negated(stream: SentenceStream, rows: np.ndarray) -> np.ndarray:
     return neg
 
 
-def lexicon_scores(stream: SentenceStream, tgt: pd.DataFrame, targets: pd.DataFrame, rows: np.ndarray,
+def lexicon_scores(stream: TargetTokens, tgt: pd.DataFrame, targets: pd.DataFrame, rows: np.ndarray,
                     cues: Dictionary, window: int) -> pd.DataFrame:
     cm = lexicon_matches(stream, cues)
     cm = cm[np.isin(cm["seg"].to_numpy(), rows)].reset_index(drop=True)

@@ -13,13 +13,14 @@ import pandas as pd
 from ..errors import ParameterError
 from ..dictionary import Dictionary
 from .crossfit import default_model, labels_table, proba_scores
-from .lexicon import as_corpus, document_stance, lexicon_matches, lexicon_scores, load_cues, load_target, target_stream, target_table
+from ..tokenizer import Tokens, tokens
+from .lexicon import TargetTokens, document_stance, lexicon_matches, lexicon_scores, load_cues, load_target, target_table
 
 __all__ = ["score_stance"]
 
 
 # ============================================================================ public scoring
-def score_stance(corpus, method: str = "lexicon", unit: str = "document",
+def score_stance(corpus: "Corpus | Tokens", method: str = "lexicon", unit: str = "document",
                  target: "str | os.PathLike | Mapping | Sequence[str] | Dictionary | None" = None,
                  cues: "str | os.PathLike | Mapping | Dictionary | None" = None, model=None,
                  labels: pd.DataFrame | None = None, n_boot: int = 1000, random_state: int | None = None,
@@ -28,6 +29,9 @@ def score_stance(corpus, method: str = "lexicon", unit: str = "document",
 
     Parameters
     ----------
+    corpus : a corpuskit Corpus (or streamed chunk), tokenized once with :func:`corpuskit.tokenizer.tokens`,
+        or its :class:`~corpuskit.tokenizer.Tokens`, read as given (the streamed pass hands each chunk's).
+        Target sentences are found from the Tokens' vocabulary index; only their tokens are scored.
     method : ``"lexicon"`` (default; no labels needed: the cue lexicon, see the module docstring and
         ``corpuskit/data/stance_cues.yml``) or ``"classifier"``: ``model`` (any scikit-learn-like
         estimator with ``fit(texts, labels)``, ``predict_proba``, ``classes_``; default
@@ -53,10 +57,10 @@ def score_stance(corpus, method: str = "lexicon", unit: str = "document",
         raise ParameterError(f"unit={unit!r}: use 'document' or 'sentence'")
     if not isinstance(window, (int, np.integer)) or window < 0:
         raise ParameterError(f"window={window!r}: pass a number of tokens >= 0")
-    corpus = as_corpus(corpus)
+    tk = tokens(corpus)
     tlex = load_target(target)
-    stream = target_stream(corpus, tlex)
-    tm = lexicon_matches(stream, tlex)
+    stream = TargetTokens(tk, tlex)
+    tm = lexicon_matches(stream, tlex, stream.target_matches)
     targets, rows = target_table(stream, tm)
     if method == "lexicon":
         sent = lexicon_scores(stream, tm, targets, rows, load_cues(cues), window)
@@ -78,7 +82,7 @@ def score_stance(corpus, method: str = "lexicon", unit: str = "document",
                                "target": tlex.name, "target_version": tlex.version}
     if unit == "sentence":
         return sent
-    out = document_stance(sent, corpus.docvars.reset_index(drop=True), n_boot=n_boot, random_state=random_state, method=method)
+    out = document_stance(sent, tk.docvars, n_boot=n_boot, random_state=random_state, method=method)
     out.attrs["corpuskit"].update(method=method, target=tlex.name, target_version=tlex.version)
     return out
 
