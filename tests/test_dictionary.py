@@ -1,4 +1,6 @@
 """The one Dictionary: loaders agree, messages name the kind of dictionary, valuetypes match."""
+from types import SimpleNamespace
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -7,7 +9,6 @@ import corpuskit as ck
 from corpuskit import stance
 from corpuskit.dictionary import Dictionary, DictionaryError, load_dictionary, match_entries
 from corpuskit.errors import ParameterError
-from corpuskit.stance.lexicon import Tokenized
 from corpuskit.tokenizer import Matcher, Pattern
 
 YAML = """name: tiny
@@ -55,10 +56,11 @@ def test_messages_take_the_kind_of_dictionary(tmp_path):
         stance.load_target({})
 
 
-def _stream(words: list[str], seg: list[int] | None = None) -> Tokenized:
+def _stream(words: list[str], seg: list[int] | None = None) -> SimpleNamespace:
+    # the least a matcher reads: vocabulary codes and the sentence of each token
     codes, vocab = pd.factorize(np.asarray(words, dtype=object))
     seg = np.zeros(len(words), np.int64) if seg is None else np.asarray(seg, np.int64)
-    return Tokenized(np.asarray(codes, np.int64), np.asarray(vocab, dtype=object), seg, pd.DataFrame(), 1)
+    return SimpleNamespace(codes=np.asarray(codes, np.int64), vocab=np.asarray(vocab, dtype=object), seg=seg)
 
 
 WORDS = "the rearmament of japan and arms and armed forces rearm".split()

@@ -11,7 +11,6 @@ is flipped.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
 import os
 import pathlib
 import re
@@ -27,7 +26,7 @@ from ..dictionary import Dictionary, DictionaryError, Matches, load_dictionary, 
 from ..tokenizer import Tokens, token_spans, tokens
 
 __all__ = ["PACKAGED_TARGETS", "PACKAGED_CUES", "load_target", "load_cues", "TargetTokens",
-           "lexicon_matches", "target_sentences", "Tokenized", "target_table", "lexicon_scores", "document_stance"]
+           "lexicon_matches", "target_sentences", "target_table", "lexicon_scores", "document_stance"]
 
 PACKAGED_TARGETS = {"rearmament": "rearmament_target.yml"}
 PACKAGED_CUES = {"rearmament": "stance_cues.yml"}
@@ -100,16 +99,6 @@ def load_cues(source: "str | os.PathLike | Mapping | Dictionary | None" = None) 
 
 
 
-@dataclass
-class Tokenized:
-    """A token stream :func:`~corpuskit.dictionary.match_entries` reads: vocabulary codes, the
-    sentence row of each token (``seg``), the sentence table."""
-
-    codes: np.ndarray
-    vocab: np.ndarray
-    seg: np.ndarray
-    sents: pd.DataFrame
-    n_docs: int
 
 
 class TargetTokens:
