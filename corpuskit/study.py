@@ -217,7 +217,12 @@ def load_study(path: "str | pathlib.Path") -> StudySpec:
                 spec.custom_rules[k] = pattern
     if "eras" in top:
         for k, v in r.mapping(top["eras"], "eras", None).items():
-            spec.eras[k] = parse_span(r.text(v, f"eras.{k}"), f"{where}, line {_line(v)}: eras.{k}")
+            try:
+                spec.eras[k] = parse_span(r.text(v, f"eras.{k}"), f"{where}, line {_line(v)}: eras.{k}")
+            except StudyError:
+                raise
+            except CorpuskitError as exc:
+                raise StudyError(str(exc)) from None
     if "comparisons" in top:
         for item in r.seq(top["comparisons"], "comparisons"):
             pair = tuple(r.text(n, "comparisons") for n in r.seq(item, "comparisons"))
