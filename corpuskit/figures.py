@@ -47,7 +47,7 @@ from .scaling import Wordfish
 from .shift import stance_shift
 from .stance import agreement, attach_gold, cross_fit_stance, document_stance, read_gold, score_stance
 from .stance.lexicon import PACKAGED_CUES, PACKAGED_TARGETS
-from .study import FIGURE_NAMES, StudyError, StudySpec, init_study_text, load_study, parse_span
+from .study import StudyError, StudySpec, init_study_text, load_study, parse_span
 from .textstat import keyness
 from .topics import TopicModel, select_n_topics
 from .version import __version__
@@ -545,6 +545,10 @@ def spec_from_args(args: argparse.Namespace) -> tuple[StudySpec, pathlib.Path]:
     out = pathlib.Path(args.out) if args.out else (pathlib.Path("figures") / spec.name if args.study
                                                    else pathlib.Path("figures"))
     if args.corpus is not None:
+        if args.study is None and pathlib.Path(args.corpus).resolve() != spec.corpus.resolve():
+            # the issue's trap: the seed study's rearmament lexicons scored on someone else's corpus
+            print(f"corpuskit: note: --corpus runs {SEED_STUDY}'s settings and lexicons on {args.corpus}; write a "
+                  f"study for it with `corpuskit init-study {args.corpus}`", file=sys.stderr)
         spec.corpus = pathlib.Path(args.corpus)
         gold = spec.corpus / "annotations" / "gold.csv"
         spec.gold = gold if gold.is_file() else None

@@ -180,3 +180,22 @@ def test_study_on_a_copy_of_seeds_writes_figures_named_after_it(tmp_path, monkey
     summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
     committed = json.loads((ROOT / "figures" / "summary.json").read_text(encoding="utf-8"))
     assert summary == committed  # same study file and corpus bytes: the same provenance too
+
+
+def test_every_figure_a_study_can_ask_for_is_one_a_step_draws():
+    from corpuskit.figures import STEP_FIGURES
+    from corpuskit.study import FIGURE_NAMES
+    assert sorted(FIGURE_NAMES) == sorted(f for fs in STEP_FIGURES.values() for f in fs)
+
+
+def test_command_line_flags_override_study_fields(study_dir, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    out = tmp_path / "mine"
+    assert main(["figures", "--study", str(study_dir / "study.yml"), "--out", str(out), "--n-boot", "20",
+                 "--random-state", "3", "--before", "1990:1995", "--formats", "png"]) == 0
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    assert summary["stance"]["n_boot"] == 20
+    # --before alone replaces that side of the first comparison and the study's other comparisons go
+    assert (summary["keyness"]["a"], summary["keyness"]["b"]) == ("1990–1995", "2000–2009")
+    assert "comparisons" not in summary and not list(out.glob("*.svg"))
+    assert not (tmp_path / "figures").exists()
