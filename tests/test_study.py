@@ -199,3 +199,11 @@ def test_command_line_flags_override_study_fields(study_dir, tmp_path, monkeypat
     assert (summary["keyness"]["a"], summary["keyness"]["b"]) == ("1990–1995", "2000–2009")
     assert "comparisons" not in summary and not list(out.glob("*.svg"))
     assert not (tmp_path / "figures").exists()
+
+
+def test_figures_without_a_study_outside_the_repository_says_what_to_pass(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    assert main(["figures"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert "no study given and no seeds/study.yml here; pass --study PATH" in err and len(err.splitlines()) == 1
+    assert not (tmp_path / "figures").exists()
