@@ -41,6 +41,9 @@ Rules (names as recorded in ``Removal.rule``):
                      Dutch) and not English, in the furniture before or after the
                      body: login banners and the like (a French quotation inside a
                      speech stays).
+custom rules         ``Cleaner(custom_rules={"name": regex})``: a line in which the regular
+                     expression matches (``re.search`` on the stripped line) is removed
+                     wherever it stands, recorded under ``name`` like a built-in rule.
 ``body_start`` /     everything before the ``body_start`` marker or after the end
 ``body_end``         of the ``body_end`` marker (metadata override).
 
@@ -56,7 +59,7 @@ import itertools
 import operator
 import re
 from dataclasses import dataclass, field
-from typing import Iterable, Sequence
+from typing import Iterable, Mapping, Sequence
 
 import pandas as pd
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
@@ -66,6 +69,7 @@ from .errors import ParameterError
 __all__ = ["Cleaner", "CleanResult", "Removal", "reassemble", "split_lines", "DEFAULT_RULES"]
 
 DEFAULT_RULES = ("bom", "repeated_line", "ellipsis_teaser", "url_encoded", "other_language", "page_header")
+_RESERVED_RULES = DEFAULT_RULES + ("body_start", "body_end")
 
 # Every line boundary str.splitlines() knows: \n \r \r\n \v \f \x1c \x1d \x1e \x85 \u2028 \u2029.
 _LINE_END = re.compile(r"\r\n|[\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029]")
@@ -192,6 +196,8 @@ class Cleaner:
     max_teaser_chars : an ellipsis-ending line longer than this is kept (a body paragraph
         that happens to end in "..." is long; a teaser is a sentence or two).
     min_url_escapes : percent-escapes a line needs to count as URL fragments.
+    custom_rules : {name: regular expression}; a line the expression matches is removed and recorded
+        under ``name`` (``Cleaner(custom_rules={"nav": r"^Share this"})``).
 
     Example
     -------
@@ -201,13 +207,25 @@ class Cleaner:
     """
 
     def __init__(self, rules: Sequence[str] = DEFAULT_RULES, min_repeat_chars: int = 20,
-                 max_teaser_chars: int = 400, min_url_escapes: int = 3, min_block_lines: int = 3):
+                 max_teaser_chars: int = 400, min_url_escapes: int = 3, min_block_lines: int = 3,
+                 custom_rules: Mapping[str, str] | None = None):
         unknown = set(rules) - set(DEFAULT_RULES)
         if unknown:
             raise ParameterError(f"rules={sorted(unknown)!r}: unknown cleaning rule; choose from {list(DEFAULT_RULES)}")
         if isinstance(min_block_lines, bool) or not isinstance(min_block_lines, int) or min_block_lines < 2:
             raise ParameterError(f"min_block_lines={min_block_lines!r}: use a whole number of lines, 2 or more")
         self.rules = tuple(rules)
+        self.custom_rules = dict(custom_rules or {})
+        self._custom = []
+        for name, pattern in self.custom_rules.items():
+            if not isinstance(name, str) or not re.fullmatch(r"\w[\w.-]*", name) or name in _RESERVED_RULES:
+                raise ParameterError(f"custom_rules: rule name {name!r} must be a word (letters, digits, _ . -) "
+                                     f"other than the built-in rules {', '.join(_RESERVED_RULES)}")
+            try:
+                self._custom.append((name, re.compile(pattern)))
+            except (re.error, TypeError) as exc:
+                raise ParameterError(f"custom_rules[{name!r}]={pattern!r} is not a regular expression: {exc}") from None
+        self._order = {r: i for i, r in enumerate(DEFAULT_RULES + tuple(self.custom_rules))}
         self.min_repeat_chars = min_repeat_chars
         self.max_teaser_chars = max_teaser_chars
         self.min_url_escapes = min_url_escapes
@@ -216,7 +234,8 @@ class Cleaner:
     def __repr__(self) -> str:
         return (f"Cleaner(rules={self.rules!r}, min_repeat_chars={self.min_repeat_chars}, "
                 f"max_teaser_chars={self.max_teaser_chars}, min_url_escapes={self.min_url_escapes}, "
-                f"min_block_lines={self.min_block_lines})")
+                f"min_block_lines={self.min_block_lines}"
+                + (f", custom_rules={self.custom_rules!r})" if self.custom_rules else ")"))
 
     def _line_rules(self, stripped: str) -> list[str]:
         """The rules that decide on a line by itself, wherever it stands."""
@@ -227,6 +246,7 @@ class Cleaner:
                 rules.append("url_encoded")
         if "page_header" in self.rules and _PAGE_HEADER_LINE.fullmatch(stripped):
             rules.append("page_header")
+        rules += [name for name, pattern in self._custom if pattern.search(stripped)]
         return rules
 
     def _edge_rules(self, stripped: str) -> list[str]:
@@ -313,7 +333,7 @@ class Cleaner:
                 rules[i] += [r for r in edge[i] if r not in rules[i]]
         for (start, end, text), line_rules in zip(lines, rules):
             if line_rules:
-                spans.append((start, end, "+".join(sorted(line_rules, key=DEFAULT_RULES.index))))
+                spans.append((start, end, "+".join(sorted(line_rules, key=self._order.__getitem__))))
             elif "page_header" in self.rules:
                 m = _PAGE_HEADER_PREFIX.match(raw, start)
                 if m:

@@ -1,9 +1,11 @@
-"""``corpuskit figures``: regenerate every figure of the study, and the numbers the README quotes.
+"""``corpuskit figures``: run a study (:mod:`corpuskit.study`) and write its figures and summary.json.
 
-The study is a list of steps; each computes library results (DataFrames) and
+A study file names the corpus, eras, comparisons, lexicons and settings; the run is a list of steps; each computes library results (DataFrames) and
 draws them with :mod:`corpuskit.plots`, the same functions the notebooks call.
 Output: ``<out>/<name>.png`` and ``.svg`` per figure, plus ``summary.json``
-with every number the README quotes. Everything is written to a temporary
+with every number the README quotes and a ``provenance`` block (corpuskit version, sha256 of the
+study file, of each lexicon, dictionary and gold file used, and one of the corpus's metadata and texts).
+Everything is written to a temporary
 folder first and moved into place only when all steps succeeded, so a failure
 never leaves half-written output.
 
@@ -15,11 +17,14 @@ pinned environment (``constraints.txt``).
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import pathlib
+import re
 import shutil
 import sys
 import warnings
+from importlib import resources
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
@@ -27,22 +32,27 @@ import numpy as np
 import pandas as pd
 from scipy.stats import spearmanr
 from threadpoolctl import threadpool_limits
+from tqdm import tqdm  # text bar: tqdm.auto would need ipywidgets in notebooks
 
 from . import plots
 from .classifier import LABEL_SCORES
+from .clean import Cleaner
 from .corpus import load_corpus
+from .dictionary import PACKAGED_DICTIONARIES
 from .errors import CorpuskitError
 from .frames import frame_prevalence, load_dictionary, score_frames
 from .matrix import dfm
 from .outputs import check_conflicts, check_out_dir, commit_outputs, staging_dir
-from .periods import parse_date
 from .scaling import Wordfish
 from .shift import stance_shift
 from .stance import agreement, attach_gold, cross_fit_stance, document_stance, read_gold, score_stance
+from .stance.lexicon import PACKAGED_CUES, PACKAGED_TARGETS
+from .study import StudyError, StudySpec, init_study_text, load_study, parse_span
 from .textstat import keyness
 from .topics import TopicModel, select_n_topics
+from .version import __version__
 
-__all__ = ["Study", "run_study", "add_figures_command"]
+__all__ = ["Study", "run_study", "run_study_file", "provenance", "add_figures_command"]
 
 FORMATS = ("png", "svg")
 
@@ -52,13 +62,14 @@ class Study:
     """Results, figures and summary numbers of one run of the study."""
 
     corpus: Any
-    random_state: int = 0
-    gold: Any = None  # path of a hand-coded gold standard (seeds/annotations/gold.csv), or None
-    before: tuple[str, str] = ("2006", "2006")  # the periods keyness and the stance shift compare
-    after: tuple[str, str] = ("2021", "2024")
+    spec: StudySpec
     results: dict[str, pd.DataFrame] = field(default_factory=dict)
     figures: dict[str, Any] = field(default_factory=dict)
     summary: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def random_state(self) -> int:
+        return self.spec.random_state
 
 
 def _num(x: Any, digits: int = 3) -> Any:
@@ -69,6 +80,21 @@ def _num(x: Any, digits: int = 3) -> Any:
         return int(x)
     x = float(x)
     return None if not np.isfinite(x) else round(x, digits)
+
+
+def _comparisons(study: Study) -> list[tuple[str, tuple[str, str], str, tuple[str, str]]]:
+    """(name, span) of the two eras of each comparison, in the study's order."""
+    eras = study.spec.eras
+    return [(a, eras[a], b, eras[b]) for a, b in study.spec.comparisons]
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9]+", "-", text).strip("-")
+
+
+def comparison_figure(i: int, a: str, b: str) -> str:
+    """The keyness figure's name of comparison ``i`` (the first keeps the name ``keyness``)."""
+    return "keyness" if i == 0 else f"keyness_{_slug(a)}_vs_{_slug(b)}"
 
 
 # --------------------------------------------------------------------------- steps
@@ -95,7 +121,9 @@ def _period_label(span: tuple[str, str]) -> str:
 
 def step_frames(study: Study) -> None:
 
-    dictionary = load_dictionary().collapse(1)  # threat.china/.north_korea/... as one "threat" frame
+    dictionary = load_dictionary(study.spec.frames)
+    if study.spec.frame_levels is not None:  # e.g. threat.china/.north_korea/... as one "threat" frame
+        dictionary = dictionary.collapse(study.spec.frame_levels)
     per_doc = score_frames(study.corpus, dictionary)
     prev = frame_prevalence(study.corpus, dictionary=dictionary, by="year", random_state=study.random_state)
     study.results["frames_per_document"] = per_doc
@@ -116,10 +144,11 @@ def step_frames(study: Study) -> None:
 
 def step_topics(study: Study) -> None:
 
-    ks = range(2, min(11, len(study.corpus) * 3))
-    selection = select_n_topics(study.corpus, ks=ks, random_state=study.random_state)
+    spec = study.spec
+    params = {"unit": spec.topic_unit, "stop_words": _stop_words(spec)}
+    selection = select_n_topics(study.corpus, ks=spec.k, random_state=study.random_state, **params)
     k = int(selection.loc[selection["recommended"], "k"].iloc[0])
-    model = TopicModel(n_topics=k, random_state=study.random_state).fit(study.corpus)
+    model = TopicModel(n_topics=k, random_state=study.random_state, **params).fit(study.corpus)
     prev = model.prevalence(by="year", random_state=study.random_state)
     terms = model.top_terms(10)
     coh = model.coherence("c_npmi", texts=study.corpus)
@@ -144,28 +173,41 @@ def step_topics(study: Study) -> None:
     }
 
 
+def _stop_words(spec: StudySpec):
+    return list(spec.stop_words) if isinstance(spec.stop_words, tuple) else spec.stop_words
+
+
+def _record_comparison(study: Study, i: int, key: str, value: Any) -> None:
+    """The first comparison's block stays at the top level (the README quotes its keys); with several
+    comparisons every one is also listed under ``comparisons``."""
+    if i == 0:
+        study.summary[key] = value
+    if len(study.spec.comparisons) > 1:
+        a, b = study.spec.comparisons[i]
+        study.summary.setdefault("comparisons", {}).setdefault(f"{a} vs {b}", {"a": a, "b": b})[key] = value
+
+
 def step_keyness(study: Study) -> None:
 
-    a, b = study.corpus.between(*study.before), study.corpus.between(*study.after)
-    for name, side, span in (("before", a, study.before), ("after", b, study.after)):
-        if len(side) == 0:
-            dv = study.corpus.docvars
-            raise CorpuskitError(f"{name} period {_period_label(span)} holds no documents (the corpus runs "
-                                 f"{dv['date'].min():%Y-%m-%d} to {dv['date_end'].max():%Y-%m-%d}); choose "
-                                 f"periods with --before / --after")
-    table = keyness(a, b, stop_words="english")
-    study.results["keyness"] = table
-    labels = (_period_label(study.before), _period_label(study.after))
-    study.figures["keyness"] = plots.plot_keyness(table, n=15, labels=labels)
-    top = lambda t: [{"term": r.term, "z": _num(r.z, 2), "count_a": int(r.count_a), "count_b": int(r.count_b)}
-                     for r in t.itertuples()]
-    study.summary["keyness"] = {"a": labels[0], "b": labels[1], "stop_words": "english",
-                                "n_a_docs": len(a), "n_b_docs": len(b),
-                                "top_a": top(table.head(15)), "top_b": top(table.tail(15).iloc[::-1]),
-                                "z_threshold": 1.96, "n_abs_z_over_1_96": int((table["z"].abs() > 1.96).sum())}
-
-
-N_BOOT = 2000
+    for i, (name_a, span_a, name_b, span_b) in enumerate(_comparisons(study)):
+        a, b = study.corpus.between(*span_a), study.corpus.between(*span_b)
+        for side_name, side, label in (("before", a, name_a), ("after", b, name_b)):
+            if len(side) == 0:
+                dv = study.corpus.docvars
+                raise CorpuskitError(f"{side_name} period {label} holds no documents (the corpus runs "
+                                     f"{dv['date'].min():%Y-%m-%d} to {dv['date_end'].max():%Y-%m-%d}); choose "
+                                     f"periods with the study's eras or --before / --after")
+        stop = _stop_words(study.spec)
+        table = keyness(a, b, stop_words=stop)
+        study.results["keyness" if i == 0 else f"keyness {name_a} vs {name_b}"] = table
+        labels = (name_a, name_b)
+        study.figures[comparison_figure(i, name_a, name_b)] = plots.plot_keyness(table, n=15, labels=labels)
+        top = lambda t: [{"term": r.term, "z": _num(r.z, 2), "count_a": int(r.count_a), "count_b": int(r.count_b)}
+                         for r in t.itertuples()]
+        _record_comparison(study, i, "keyness", {
+            "a": labels[0], "b": labels[1], "stop_words": stop, "n_a_docs": len(a), "n_b_docs": len(b),
+            "top_a": top(table.head(15)), "top_b": top(table.tail(15).iloc[::-1]),
+            "z_threshold": 1.96, "n_abs_z_over_1_96": int((table["z"].abs() > 1.96).sum())})
 
 
 def _stance_rows(doc: pd.DataFrame) -> dict:
@@ -183,20 +225,21 @@ def step_stance(study: Study) -> None:
     """Stance per article by the lexicon, the out-of-fold classifier and the hand codes, side by side."""
 
 
-    corpus, rs = study.corpus, study.random_state
+    corpus, rs, spec = study.corpus, study.random_state, study.spec
     dv = corpus.docvars
-    lex = score_stance(corpus, method="lexicon", unit="sentence")
+    lex = score_stance(corpus, method="lexicon", unit="sentence", target=spec.target, cues=spec.cues)
     sentences = {"lexicon": lex}
     summary: dict[str, Any] = {"n_target_sentences": {d: int((lex["id"] == d).sum()) for d in dv["id"]}}
-    if study.gold is not None:
-        gold = read_gold(study.gold)
+    if spec.gold is not None:
+        gold = read_gold(spec.gold)
         coded = gold[gold["target"].astype(str) == "yes"] if "target" in gold.columns else gold
         dates = dv.set_index("id")["date"]
         sentences["hand-coded"] = coded.assign(score=coded["label"].map(LABEL_SCORES).astype(float),
                                                date=coded["id"].map(dates))
         with warnings.catch_warnings(record=True) as caught:  # kept in summary.json, not printed per fold
             warnings.simplefilter("always")
-            sentences["classifier"] = clf = cross_fit_stance(corpus, gold, groups="id", random_state=rs)
+            sentences["classifier"] = clf = cross_fit_stance(corpus, gold, groups="id", random_state=rs,
+                                                                      target=spec.target)
         summary["classifier_notes"] = sorted({str(w.message) for w in caught})
         lg = attach_gold(lex, gold)
         on = lg["gold_label"].notna()
@@ -211,14 +254,14 @@ def step_stance(study: Study) -> None:
             "agreement_lexicon": _agreement(lg.loc[on, "gold_label"], lg.loc[on, "label"]),
             "agreement_classifier_leave_one_article_out": _agreement(cg["gold"], cg["label"]),
         })
-    table = pd.concat([document_stance(t, dv, n_boot=N_BOOT, random_state=rs, method=m)
+    table = pd.concat([document_stance(t, dv, n_boot=spec.n_boot, random_state=rs, method=m)
                        for m, t in sentences.items()], ignore_index=True)
     study.results["stance_sentences"] = pd.concat(
         [t[["id", "date", "score"]].assign(method=m) for m, t in sentences.items()], ignore_index=True)
     study.results["stance_documents"] = table
     study.figures["stance_by_method"] = plots.plot_stance(table, method="method")
     summary["documents"] = {m: _stance_rows(table[table["method"] == m]) for m in dict.fromkeys(table["method"])}
-    summary["n_boot"] = N_BOOT
+    summary["n_boot"] = spec.n_boot
     study.summary["stance"] = summary
 
 
@@ -231,7 +274,8 @@ def step_wordfish(study: Study) -> None:
     X = dfm(study.corpus)  # quanteda's defaults for Wordfish: lower case, no punctuation, stop words kept
     model = Wordfish(dir=direction).fit(X)  # quanteda's Hessian SEs, drawn in the figure
     # the paper's parametric bootstrap, as a check: on five documents it shows bias the Hessian cannot
-    boot = Wordfish(dir=direction, se="bootstrap", n_boot=500, random_state=study.random_state).fit(X)
+    refits = study.spec.wordfish_refits
+    boot = Wordfish(dir=direction, se="bootstrap", n_boot=refits, random_state=study.random_state).fit(X)
     table = model.to_frame()
     table = table.merge(study.corpus.docvars[["id", "date_mid"]], on="id", how="left")
     study.results["wordfish"] = table
@@ -242,7 +286,7 @@ def step_wordfish(study: Study) -> None:
                                 "ci_high": _num(r.ci_high), "se_bootstrap": _num(bse), "boot_ci_low": _num(bl),
                                 "boot_ci_high": _num(bh)}
                          for r, bse, bl, bh in zip(table.itertuples(), boot.se_theta_, boot.ci_low_, boot.ci_high_)},
-           "n_boot": 500, "n_bootstrap_intervals_excluding_theta": int(
+           "n_boot": refits, "n_bootstrap_intervals_excluding_theta": int(
                ((boot.ci_low_ > model.theta_) | (boot.ci_high_ < model.theta_)).sum()),
            "top_negative_beta": feats.nsmallest(10, "beta")["feature"].tolist(),
            "top_positive_beta": feats.nlargest(10, "beta")["feature"].tolist()}
@@ -263,18 +307,23 @@ def _shift_row(r: pd.Series) -> dict:
 
 
 def step_shift(study: Study) -> None:
-    """The 2006 → 2021–2024 stance shift by each method, with documents and with sentences as units."""
+    """Each comparison's stance shift (e.g. 2006 → 2021–2024) by each method, with documents and with
+    sentences as units."""
 
     docs, sents = study.results["stance_documents"], study.results["stance_sentences"]
-    rows, out = [], {"before": _period_label(study.before), "after": _period_label(study.after)}
-    for m in dict.fromkeys(docs["method"]):
-        kw = dict(before=study.before, after=study.after, n_boot=N_BOOT, random_state=study.random_state)
-        by_doc = stance_shift(docs[docs["method"] == m], unit="documents", **kw)
-        by_sent = stance_shift(sents[sents["method"] == m], unit="sentences", **kw)
-        out[m] = {"documents": _shift_row(by_doc.iloc[0]), "sentences": _shift_row(by_sent.iloc[0])}
-        rows += [by_doc.assign(method=m), by_sent.assign(method=m)]
-    study.results["stance_shift"] = pd.concat(rows, ignore_index=True)
-    study.summary["shift"] = out
+    rows = []
+    for i, (name_a, span_a, name_b, span_b) in enumerate(_comparisons(study)):
+        out: dict[str, Any] = {"before": name_a, "after": name_b}
+        for m in dict.fromkeys(docs["method"]):
+            kw = dict(before=span_a, after=span_b, n_boot=study.spec.n_boot, random_state=study.random_state)
+            by_doc = stance_shift(docs[docs["method"] == m], unit="documents", **kw)
+            by_sent = stance_shift(sents[sents["method"] == m], unit="sentences", **kw)
+            out[m] = {"documents": _shift_row(by_doc.iloc[0]), "sentences": _shift_row(by_sent.iloc[0])}
+            rows += [by_doc.assign(method=m, before_era=name_a, after_era=name_b),
+                     by_sent.assign(method=m, before_era=name_a, after_era=name_b)]
+        _record_comparison(study, i, "shift", out)
+    if rows:
+        study.results["stance_shift"] = pd.concat(rows, ignore_index=True)
 
 
 # the figures each step draws, so --out can be checked before any work (a test keeps this true)
@@ -289,19 +338,154 @@ STEPS: list[tuple[str, Callable[[Study], None]]] = [("corpus", step_corpus), ("t
                                                     ("wordfish", step_wordfish)]
 
 
+# calls that predate study files ran the seed study's lexicons; they are named here, asked for by name
+_SEED_LEXICONS = {"frames": "rearmament", "frame_levels": 1, "target": "rearmament", "cues": "rearmament"}
+
+
+def steps_to_run(spec: StudySpec) -> list[str]:
+    """The steps the study's figures need (the shift runs with the stance when there are comparisons)."""
+    names = [name for name, _ in STEPS
+             if set(STEP_FIGURES.get(name, ())) & set(spec.figures) or (name not in STEP_FIGURES)]
+    if "stance_by_method" in spec.figures and spec.comparisons:
+        names.append("shift")
+    return [name for name, _ in STEPS if name in names]
+
+
+def spec_figures(spec: StudySpec) -> list[str]:
+    """The figures a run of ``spec`` draws (one keyness figure per comparison)."""
+    run = steps_to_run(spec)
+    names = [f for name, _ in STEPS if name in run for f in STEP_FIGURES.get(name, ()) if f != "keyness"]
+    if "keyness" in run:
+        names += [comparison_figure(i, a, b) for i, (a, b) in enumerate(spec.comparisons)]
+    return names
+
+
+def check_spec(spec: StudySpec) -> None:
+    """What a study needs before any work: lexicons for the figures it asks for, comparisons for keyness."""
+    where = spec.path or "the study"
+    run = steps_to_run(spec)
+    if "frames" in run and spec.frames is None:
+        raise StudyError(f"{where}: figure frames_over_time needs frames.dictionary (a dictionary file); "
+                         "give one or drop the figure")
+    if "stance" in run and (spec.target is None or spec.cues is None):
+        raise StudyError(f"{where}: figure stance_by_method needs stance.target and stance.cues (lexicon files); "
+                         "give them or drop the figure")
+    if "keyness" in run and not spec.comparisons:
+        raise StudyError(f"{where}: figure keyness needs at least one comparison of two eras; add comparisons "
+                         "or drop the figure")
+
+
 def run_study(corpus, random_state: int = 0, steps: list[str] | None = None, gold=None,
-              before: tuple[str, str] = ("2006", "2006"), after: tuple[str, str] = ("2021", "2024")) -> Study:
-    """Run the study's steps on a corpus; returns results, figures and summary numbers.
+              before: tuple[str, str] = ("2006", "2006"), after: tuple[str, str] = ("2021", "2024"),
+              spec: StudySpec | None = None) -> Study:
+    """Run a study's steps on a corpus; returns results, figures and summary numbers.
 
-    ``gold``: a hand-coded gold standard (:func:`corpuskit.read_gold` format); with it the stance
-    step adds the hand codes and the out-of-fold classifier beside the lexicon.
+    ``spec`` (:func:`corpuskit.study.load_study`) holds every setting. Without it, the settings of a call
+    that predates study files: the seed study's lexicons asked for by name, ``gold`` (a hand-coded gold
+    standard, :func:`corpuskit.read_gold` format) and one comparison ``before`` → ``after``.
+
+    >>> study = run_study(corpus, spec=load_study("seeds/study.yml"))   # doctest: +SKIP
     """
-
-    study = Study(corpus, random_state, gold=gold, before=tuple(before), after=tuple(after))
+    if spec is None:
+        eras = {_period_label(tuple(before)): tuple(before), _period_label(tuple(after)): tuple(after)}
+        spec = StudySpec(name="study", corpus=pathlib.Path("."), gold=None if gold is None else pathlib.Path(gold),
+                         eras=eras, comparisons=[tuple(eras)], random_state=random_state, **_SEED_LEXICONS)
+    study = Study(corpus, spec)
+    run = steps_to_run(spec) if steps is None else steps
+    todo = [(name, fn) for name, fn in STEPS if name in run]
     with threadpool_limits(limits=1):  # identical float summation order on every run
-        for name, fn in STEPS:
-            if steps is None or name in steps:
-                fn(study)
+        # disable=None: quiet when stderr is not a terminal (logs, CI)
+        for name, fn in tqdm(todo, desc=f"study {spec.name}", unit="step", disable=None):
+            fn(study)
+    for name in list(study.figures):
+        _relabel_dates(study.figures[name], spec.date_label)
+    return study
+
+
+def _relabel_dates(fig, label: str) -> None:
+    for ax in fig.axes:
+        if ax.get_xlabel() == _DATE_AXIS and label != _DATE_AXIS:
+            ax.set_xlabel(label)
+
+
+_DATE_AXIS = "publication date (year)"  # the date axis label corpuskit.plots draws
+
+
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _resource_hash(value, packaged: dict[str, str], base: pathlib.Path | None) -> dict[str, str] | None:
+    """{source, sha256} of a lexicon: a packaged one by name, a file by its path relative to the study."""
+    if value is None:
+        return None
+    if isinstance(value, str) and value in packaged:
+        data = resources.files("corpuskit").joinpath("data", packaged[value]).read_bytes()
+        return {"source": f"packaged:{value}", "sha256": _sha256(data)}
+    path = pathlib.Path(value)
+    try:
+        shown = path.resolve().relative_to(base).as_posix() if base is not None else path.name
+    except ValueError:
+        shown = path.name
+    return {"source": shown, "sha256": _sha256(path.read_bytes())}
+
+
+def corpus_sha256(corpus, path: "str | pathlib.Path | None" = None) -> str:
+    """One sha256 of a corpus's metadata and texts: the metadata file (a folder's metadata.csv, or the
+    corpus file) and every document's id and raw text in corpus order."""
+    h = hashlib.sha256()
+    if path is not None:
+        path = pathlib.Path(path)
+        meta = path / "metadata.csv" if path.is_dir() else path
+        if meta.is_file():
+            h.update(meta.read_bytes())
+    for doc in corpus:
+        h.update(f"\0{doc.id}\0".encode("utf-8"))
+        h.update(doc.raw.encode("utf-8"))
+    return h.hexdigest()
+
+
+def provenance(spec: StudySpec, corpus) -> dict[str, Any]:
+    """What a summary.json was made from: corpuskit's version and sha256s of the study file, lexicons,
+    dictionary, gold codes and corpus.
+
+    >>> provenance(load_study("seeds/study.yml"), corpus)["corpuskit"]   # doctest: +SKIP
+    '0.1.0'
+    """
+    base = spec.path.resolve().parent if spec.path is not None else None
+    used = set(steps_to_run(spec))
+    out: dict[str, Any] = {"corpuskit": __version__,
+                           "corpus": {"sha256": corpus_sha256(corpus, spec.corpus), "n_documents": len(corpus)}}
+    if spec.path is not None:
+        out["study"] = {"source": spec.path.name, "sha256": _sha256(spec.path.read_bytes())}
+    lexicons = {
+        "frames": _resource_hash(spec.frames, PACKAGED_DICTIONARIES, base) if "frames" in used else None,
+        "target": _resource_hash(spec.target, PACKAGED_TARGETS, base) if "stance" in used else None,
+        "cues": _resource_hash(spec.cues, PACKAGED_CUES, base) if "stance" in used else None,
+        "gold": _resource_hash(spec.gold, {}, base) if "stance" in used else None}
+    out["lexicons"] = {k: v for k, v in lexicons.items() if v is not None}
+    return out
+
+
+def load_spec_corpus(spec: StudySpec):
+    """The study's corpus, cleaned with its rules (built-in and custom)."""
+    return load_corpus(spec.corpus, clean=Cleaner(rules=spec.cleaning_rules, custom_rules=spec.custom_rules))
+
+
+def run_study_file(path: "str | pathlib.Path") -> Study:
+    """Load a study file, its corpus, and run it; the summary carries its provenance.
+
+    >>> study = run_study_file("seeds/study.yml")   # doctest: +SKIP
+    """
+    spec = load_study(path)
+    return _run(spec)
+
+
+def _run(spec: StudySpec) -> Study:
+    check_spec(spec)
+    corpus = load_spec_corpus(spec)
+    study = run_study(corpus, spec=spec)
+    study.summary["provenance"] = provenance(spec, corpus)
     return study
 
 
@@ -334,20 +518,6 @@ def planned_names(figures, formats=FORMATS) -> list[str]:
     return [f"{name}.{fmt}" for name in figures for fmt in formats] + ["summary.json"]
 
 
-def _span(text: str, option: str) -> tuple[str, str]:
-    """'2006' -> ('2006', '2006'); '2021:2024' -> ('2021', '2024')."""
-
-    parts = text.split(":")
-    if len(parts) > 2 or not all(parts):
-        raise CorpuskitError(f"{option} {text!r}: give a date or a range START:END, e.g. 2006 or 2021:2024")
-    for part in parts:
-        try:
-            parse_date(part)
-        except ValueError as exc:
-            raise CorpuskitError(f"{option} {text!r}: {exc}") from None
-    return (parts[0], parts[-1])
-
-
 def _formats(text: str) -> tuple[str, ...]:
     formats = tuple(f.strip() for f in text.split(","))
     bad = [f for f in formats if f not in ("png", "svg", "pdf")]
@@ -357,37 +527,106 @@ def _formats(text: str) -> tuple[str, ...]:
     return formats
 
 
+SEED_STUDY = pathlib.Path("seeds") / "study.yml"  # the study `corpuskit figures` runs in the repository
+
+
+def spec_from_args(args: argparse.Namespace) -> tuple[StudySpec, pathlib.Path]:
+    """The study the command line asks for, with its flags applied, and the output folder.
+
+    ``--study PATH`` runs that file into ``figures/<name>/``; no ``--study`` runs ``seeds/study.yml``
+    into ``figures/``. ``--corpus`` swaps in another corpus (with its ``annotations/gold.csv`` if it has
+    one) and ``--before``/``--after`` make the one comparison: an ad-hoc study on the chosen study's
+    settings. Flags override the study's fields.
+    """
+    if args.study is None and not SEED_STUDY.is_file():
+        raise StudyError(f"no study given and no {SEED_STUDY} here; pass --study PATH (write one with "
+                         "`corpuskit init-study CORPUS`)")
+    spec = load_study(args.study or SEED_STUDY)
+    out = pathlib.Path(args.out) if args.out else (pathlib.Path("figures") / spec.name if args.study
+                                                   else pathlib.Path("figures"))
+    if args.corpus is not None:
+        if args.study is None and pathlib.Path(args.corpus).resolve() != spec.corpus.resolve():
+            # the issue's trap: the seed study's rearmament lexicons scored on someone else's corpus
+            print(f"corpuskit: note: --corpus runs {SEED_STUDY}'s settings and lexicons on {args.corpus}; write a "
+                  f"study for it with `corpuskit init-study {args.corpus}`", file=sys.stderr)
+        spec.corpus = pathlib.Path(args.corpus)
+        gold = spec.corpus / "annotations" / "gold.csv"
+        spec.gold = gold if gold.is_file() else None
+    if args.before is not None or args.after is not None:
+        if (args.before is None or args.after is None) and not spec.comparisons:
+            raise StudyError("--before/--after: the study has no comparison to complete; give both")
+        # one flag alone replaces that side of the study's first comparison
+        a = parse_span(args.before, "--before") if args.before is not None else spec.eras[spec.comparisons[0][0]]
+        b = parse_span(args.after, "--after") if args.after is not None else spec.eras[spec.comparisons[0][1]]
+        spec.eras = {_period_label(a): a, _period_label(b): b}
+        spec.comparisons = [(_period_label(a), _period_label(b))]
+    if args.random_state is not None:
+        spec.random_state = args.random_state
+    if args.n_boot is not None:
+        spec.n_boot = args.n_boot
+    if args.refits is not None:
+        spec.wordfish_refits = args.refits
+    return spec, out
+
+
 def _figures(args: argparse.Namespace) -> int:
 
     # every check that needs no work comes first: a bad --out fails at once, not after the study
     formats = _formats(args.formats)
-    out = check_out_dir(args.out)
-    check_conflicts(out, planned_names([f for step, _ in STEPS for f in STEP_FIGURES.get(step, ())], formats),
-                    force=args.force)
-    before, after = _span(args.before, "--before"), _span(args.after, "--after")
-    corpus = load_corpus(args.corpus)
-    gold = pathlib.Path(args.corpus) / "annotations" / "gold.csv"
-    study = run_study(corpus, random_state=args.random_state, gold=gold if gold.is_file() else None,
-                      before=before, after=after)
+    spec, out_arg = spec_from_args(args)
+    out = check_out_dir(out_arg)
+    check_spec(spec)
+    check_conflicts(out, planned_names(spec_figures(spec), formats), force=args.force)
+    study = _run(spec)
     files = write_outputs(study, out, formats=formats, force=args.force)
-    print(f"wrote {len(files)} files to {args.out}: {len(study.figures)} figures × "
+    print(f"wrote {len(files)} files to {out_arg}: {len(study.figures)} figures × "
           f"{args.formats.replace(',', ' + ')}, summary.json")
     return 0
 
 
+def _init_study(args: argparse.Namespace) -> int:
+    corpus = pathlib.Path(args.corpus)
+    if not corpus.exists():
+        raise StudyError(f"{corpus}: no such corpus folder or file; pass a folder with metadata.csv or a "
+                         ".csv/.jsonl/.parquet file")
+    folder = pathlib.Path(args.out) if args.out else (corpus if corpus.is_dir() else corpus.parent)
+    files = init_study_text(corpus, folder)
+    existing = [name for name in files if (folder / name).exists()]
+    if existing:
+        raise StudyError(f"{folder / existing[0]} exists; init-study never overwrites a file: remove it or "
+                         "pass --out to write elsewhere")
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, text in files.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    print(f"wrote {folder / 'study.yml'} and empty lexicons {', '.join(n for n in files if n != 'study.yml')}: "
+          f"fill them in, then run `corpuskit figures --study {folder / 'study.yml'}`")
+    return 0
+
+
 def add_figures_command(sub) -> None:
-    p = sub.add_parser("figures", help="regenerate every figure of the study and figures/summary.json",
-                       description="Run the whole study on a corpus and write every figure (PNG for viewing, "
-                                   "SVG for papers) and summary.json with every number the README quotes. "
-                                   "Byte-identical on every run in the pinned environment.")
-    p.add_argument("--corpus", default="seeds", help="corpus folder or file (default: seeds)")
-    p.add_argument("--out", default="figures", help="output folder (default: figures)")
-    p.add_argument("--random-state", type=int, default=0, help="seed of every random step (default: 0)")
-    p.add_argument("--before", default="2006", help="first period compared (keyness, stance shift): a date or "
-                                                "START:END (default: 2006)")
-    p.add_argument("--after", default="2021:2024", help="second period compared (default: 2021:2024)")
+    p = sub.add_parser("figures", help="run a study: every figure and summary.json (default: seeds/study.yml)",
+                       description="Run a study file and write every figure (PNG for viewing, SVG for papers) and "
+                                   "summary.json with every number the README quotes and the run's provenance. "
+                                   "Without --study, runs seeds/study.yml into figures/. Byte-identical on every "
+                                   "run in the pinned environment. Flags override the study's fields.")
+    p.add_argument("--study", default=None, help="study file (YAML); default: seeds/study.yml into figures/")
+    p.add_argument("--out", default=None, help="output folder (default: figures/<study name>/ with --study, "
+                                               "else figures)")
+    p.add_argument("--corpus", default=None, help="run the study on another corpus folder or file")
+    p.add_argument("--random-state", type=int, default=None, help="seed of every random step (default: the study's)")
+    p.add_argument("--n-boot", type=int, default=None, help="bootstrap draws of stance CIs and shifts")
+    p.add_argument("--refits", type=int, default=None, help="Wordfish parametric bootstrap refits")
+    p.add_argument("--before", default=None, help="first era compared (keyness, stance shift): a date or "
+                                                  "START:END; replaces the study's comparisons")
+    p.add_argument("--after", default=None, help="second era compared: a date or START:END")
     p.add_argument("--formats", default=",".join(FORMATS), help="comma-separated: png,svg,pdf (default: png,svg)")
     p.add_argument("--force", action="store_true",
                    help="overwrite files of the names the run writes even if corpuskit did not write them or they "
                         "changed since (other files in --out are never touched)")
     p.set_defaults(func=_figures)
+    q = sub.add_parser("init-study", help="write a commented study file and empty lexicons for a corpus",
+                       description="Write study.yml (commented) and empty frames.yml, target.yml and cues.yml "
+                                   "to fill in, next to the corpus (or into --out). Never overwrites a file.")
+    q.add_argument("corpus", help="a corpus folder (with metadata.csv) or a .csv/.jsonl/.parquet file")
+    q.add_argument("--out", default=None, help="folder to write into (default: the corpus folder)")
+    q.set_defaults(func=_init_study)
