@@ -95,7 +95,7 @@ def _period_label(span: tuple[str, str]) -> str:
 
 def step_frames(study: Study) -> None:
 
-    dictionary = load_dictionary().collapse(1)  # threat.china/.north_korea/... as one "threat" frame
+    dictionary = load_dictionary("rearmament").collapse(1)  # threat.china/.north_korea/... as one "threat" frame
     per_doc = score_frames(study.corpus, dictionary)
     prev = frame_prevalence(study.corpus, dictionary=dictionary, by="year", random_state=study.random_state)
     study.results["frames_per_document"] = per_doc
@@ -185,7 +185,7 @@ def step_stance(study: Study) -> None:
 
     corpus, rs = study.corpus, study.random_state
     dv = corpus.docvars
-    lex = score_stance(corpus, method="lexicon", unit="sentence")
+    lex = score_stance(corpus, method="lexicon", unit="sentence", target="rearmament", cues="rearmament")
     sentences = {"lexicon": lex}
     summary: dict[str, Any] = {"n_target_sentences": {d: int((lex["id"] == d).sum()) for d in dv["id"]}}
     if study.gold is not None:
@@ -196,7 +196,7 @@ def step_stance(study: Study) -> None:
                                                date=coded["id"].map(dates))
         with warnings.catch_warnings(record=True) as caught:  # kept in summary.json, not printed per fold
             warnings.simplefilter("always")
-            sentences["classifier"] = clf = cross_fit_stance(corpus, gold, groups="id", random_state=rs)
+            sentences["classifier"] = clf = cross_fit_stance(corpus, gold, groups="id", random_state=rs, target="rearmament")
         summary["classifier_notes"] = sorted({str(w.message) for w in caught})
         lg = attach_gold(lex, gold)
         on = lg["gold_label"].notna()

@@ -5,7 +5,8 @@ phrases), as quanteda's ``dictionary()``. It is loaded from the corpuskit YAML
 format (with a documented header), from quanteda-style YAML dictionaries as
 they are (nested keys flatten to ``"parent.child"``), from a CSV with columns
 ``frame,pattern``, or from a Python dict. corpuskit ships one dictionary, the
-rearmament frames (``load_dictionary("rearmament")``, the default).
+rearmament frames, used only when asked for by name (``dictionary="rearmament"``):
+like quanteda's ``dfm_lookup``, scoring needs a dictionary and has no default.
 
 Counting (dictionary content analysis, e.g. Laver & Garry 2000; quanteda's
 ``tokens_lookup``):
@@ -69,8 +70,8 @@ def score_frames(corpus: "Corpus | Tokens", dictionary: "str | os.PathLike | Map
     Parameters
     ----------
     corpus : a corpuskit Corpus, or its :class:`~corpuskit.tokenizer.Tokens` (tokenized once, shared).
-    dictionary : anything :func:`load_dictionary` accepts; ``None`` is the
-        packaged rearmament frames.
+    dictionary : anything :func:`load_dictionary` accepts (required; ``None`` raises): a path,
+        a dict, a Dictionary or a packaged name such as ``"rearmament"``.
     unit : ``"document"`` (one row per document) or ``"sentence"`` (one row per
         sentence that has tokens, ``sentence`` indexed as in :func:`corpuskit.tokenizer.sentences`).
     per : hits per this many tokens (default 1,000); ``None`` gives raw hit counts.
@@ -88,7 +89,7 @@ def score_frames(corpus: "Corpus | Tokens", dictionary: "str | os.PathLike | Map
 
     Example
     -------
-    >>> f = score_frames(ck.load_corpus("seeds"))          # doctest: +SKIP
+    >>> f = score_frames(ck.load_corpus("seeds"), "rearmament")   # doctest: +SKIP
     >>> f[["id", "year", "threat.china", "deterrence"]]    # doctest: +SKIP
     """
     if unit not in ("document", "sentence"):
@@ -100,7 +101,7 @@ def score_frames(corpus: "Corpus | Tokens", dictionary: "str | os.PathLike | Map
     if len(tk) == 0:  # the wording of dfm() and TopicModel
         raise ParameterError("corpus has no documents: frame scoring needs texts (did between() or subset() "
                              "select nothing?)")
-    d = load_dictionary(dictionary)
+    d = load_dictionary(dictionary, param="dictionary")
     clash = sorted(_OUTPUT_COLUMNS.intersection(d.keys()))
     if clash:
         raise ParameterError(f"dictionary frame name(s) {', '.join(map(repr, clash))} collide with output "
@@ -158,9 +159,9 @@ def frame_terms(corpus: "Corpus | Tokens", dictionary: "str | os.PathLike | Mapp
 
     Example
     -------
-    >>> frame_terms(corpus, frame="deterrence").head()   # doctest: +SKIP
+    >>> frame_terms(corpus, "rearmament", frame="deterrence").head()   # doctest: +SKIP
     """
-    d = load_dictionary(dictionary)
+    d = load_dictionary(dictionary, param="dictionary")
     frames = d.keys()
     if frame is None:
         wanted = frames
@@ -212,7 +213,7 @@ def frame_prevalence(frames, by: str = "year", *,
 
     Parameters
     ----------
-    frames : a corpus (scored per sentence here, with ``dictionary``), or the
+    frames : a corpus (scored per sentence here, with ``dictionary``, which is then required), or the
         output of :func:`score_frames`. Pass sentence-level
         scores (``unit="sentence"``): where a period has a single document, the
         CI can then resample that document's sentences; from document-level
@@ -236,7 +237,7 @@ def frame_prevalence(frames, by: str = "year", *,
 
     Example
     -------
-    >>> frame_prevalence(ck.load_corpus("seeds"), by="year", random_state=0)   # doctest: +SKIP
+    >>> frame_prevalence(ck.load_corpus("seeds"), dictionary="rearmament", by="year", random_state=0)  # doctest: +SKIP
     """
     if not isinstance(n_boot, (int, np.integer)) or n_boot < 1:
         raise ParameterError(f"n_boot={n_boot!r}: pass a positive integer number of bootstrap resamples")
