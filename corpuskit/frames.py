@@ -43,7 +43,7 @@ import pandas as pd
 from .corpus import Corpus
 from .dictionary import Dictionary, Matches, load_dictionary, match_entries
 from .errors import ParameterError
-from .periods import assign_periods, period_shares
+from .periods import assign_periods, period_labels, period_shares
 from .tokenizer import Tokens, tokens
 
 __all__ = ["score_frames", "frame_prevalence", "frame_terms"]
@@ -205,7 +205,7 @@ def frame_terms(corpus: "Corpus | Tokens", dictionary: "str | os.PathLike | Mapp
 
 
 # ============================================================================ prevalence
-def frame_prevalence(frames, by: str = "year", *,
+def frame_prevalence(frames, by: str = "year", *, origin: "str | pd.Timestamp | None" = None,
                      dictionary: "str | os.PathLike | Mapping | Dictionary | None" = None,
                      n_boot: int = 1000, level: float = 0.95, random_state: int | None = None,
                      per: "float | None | str" = "auto", nested_scope: str = "dictionary") -> pd.DataFrame:
@@ -218,7 +218,9 @@ def frame_prevalence(frames, by: str = "year", *,
         scores (``unit="sentence"``): where a period has a single document, the
         CI can then resample that document's sentences; from document-level
         scores such a period gets no CI (``ci_basis="none"`` and a note).
-    by : period ("year", "month", "5Y", "decade", ...).
+    by, origin : period ("year", "decade", "month", "5Y", ...) and where a multi-unit bin starts
+        (default: calendar bins, decades 1790–1799), as in every function that groups by time
+        (:func:`corpuskit.periods.assign_periods`); labels show the whole bin ("2010–2019").
     n_boot, level, random_state : bootstrap settings (same seed -> same table).
     per : the ``per`` the scores were computed with; ``"auto"`` reads it from
         the table's ``attrs`` (set by score_frames).
@@ -276,12 +278,12 @@ def frame_prevalence(frames, by: str = "year", *,
     if (values < 0).any():
         raise ParameterError("frames has negative frame scores; pass hit counts or rates from score_frames")
     unit = meta.get("unit", "sentence" if "sentence" in frames.columns else "document")
-    periods = assign_periods(frames["date"], by)
+    periods = assign_periods(frames["date"], by, origin=origin)
     # periods without hits get NaN shares and CIs (period_shares warns of nothing); `note` says why
     out = period_shares(values, frames["id"].astype(str).to_numpy(), periods, list(cols),
                         n_boot=n_boot, level=level, random_state=random_state)
     out = out.rename(columns={"category": "frame"})
-    labels = np.asarray(periods.astype(str))
+    labels = period_labels(periods)
     hits = pd.DataFrame(values, columns=cols).groupby(labels).sum()
     out["hits"] = [hits.at[p, f] if p in hits.index else 0.0 for p, f in zip(out["period"], out["frame"])]
     out["n_hits"] = out["period"].map(hits.sum(axis=1)).fillna(0.0)
