@@ -233,6 +233,25 @@ def _boot_diff(x: np.ndarray, y: np.ndarray, n_boot: int, level: float, rng) -> 
     return float(lo), float(hi)
 
 
+def _pooled_cluster_means(groups: list[np.ndarray], n_boot: int, rng) -> np.ndarray:
+    """Two-stage resamples of the pooled mean of all units (the sentence-basis estimate)."""
+    sizes = np.array([len(g) for g in groups], dtype=float)
+    out = np.empty(n_boot)
+    for r, (drawn, means) in enumerate(cluster_resamples(groups, n_boot, rng)):
+        w = sizes[drawn]
+        out[r] = (means * w).sum() / w.sum()
+    return out
+
+
+def _cluster_boot_diff(xg: list[np.ndarray], yg: list[np.ndarray], n_boot: int, level: float,
+                       rng) -> tuple[float, float]:
+    """:func:`_boot_diff` with documents resampled, then sentences within them (x's draws first)."""
+    bx = _pooled_cluster_means(xg, n_boot, rng)
+    by = _pooled_cluster_means(yg, n_boot, rng)
+    lo, hi = percentile_interval(by - bx, level)
+    return float(lo), float(hi)
+
+
 def _reject_renamed(func: str, old: dict) -> None:
     """A one-line error for ``ci=``, renamed ``level=`` (the confidence level has one name everywhere)."""
     for key in old:
@@ -246,17 +265,23 @@ def _reject_renamed(func: str, old: dict) -> None:
 def stance_shift(scores: pd.DataFrame, before, after, *, unit: str = "auto", n_boot: int = 2000,
                  level: float = 0.95, alternative: str = "two-sided", max_exact: int = 100_000,
                  n_perm: int = 9999, value: str | None = None,
-                 random_state: int | None = None, **renamed) -> pd.DataFrame:
+                 random_state: int | None = None, cluster: bool = False, **renamed) -> pd.DataFrame:
     """Stance after minus stance before, with a bootstrap CI and a permutation p-value.
 
     ``before`` / ``after``: ``"START:END"`` (the CLI's syntax, ``"2021:2024"``) or (start, end) dates,
     inclusive at their precision (``("2021", "2024")`` is 2021-01-01 … 2024-12-31); a single date
-    means that whole period (:func:`corpuskit.periods.parse_span`). ``unit``: the unit of inference — "documents" (each document's
+    means that whole period (:func:`corpuskit.periods.parse_span`).
+    ``unit``: the unit of inference — "documents" (each document's
     mean stance is one value), "sentences" (each sentence score is one value;
     needs sentence-level scores), or "auto": documents when each side has at
     least 2 scored documents, else sentences if the input has them. ``level``:
     the confidence level of the bootstrap interval. (``ci=`` and a unit passed
     as ``level=`` raise a ParameterError naming the new keyword.)
+    ``cluster``: with the sentence basis, ``True`` resamples documents and then sentences within
+    each drawn document (a two-stage cluster bootstrap, :func:`corpuskit.resample.cluster_resamples`),
+    so the CI reflects that sentences of one document are not independent; ``False`` (the default,
+    kept so committed results do not move) resamples sentences as if independent. The permutation
+    p-value relabels sentences either way.
 
     Returns a one-row DataFrame: before, after, estimate, ci_low, ci_high,
     ci_level, p_value, p_method, p_min, p_min_documents (the floor of a
@@ -311,6 +336,8 @@ def stance_shift(scores: pd.DataFrame, before, after, *, unit: str = "auto", n_b
     if basis == "sentences" and kind != "sentences":
         raise ParameterError("unit='sentences' needs sentence-level scores (id, date, score), "
                              "e.g. score_stance's sentence-level table")
+    if not isinstance(cluster, (bool, np.bool_)):
+        raise ParameterError(f"cluster={cluster!r}: pass True (resample documents, then their sentences) or False")
     if basis == "documents":
         x = sides["before"][1]["stance"].to_numpy(dtype=float)
         y = sides["after"][1]["stance"].to_numpy(dtype=float)
@@ -321,7 +348,14 @@ def stance_shift(scores: pd.DataFrame, before, after, *, unit: str = "auto", n_b
         notes.append(f"basis sentences ({nb} vs {na} documents): " + _SENTENCE_NOTE)
     rng = np.random.default_rng(random_state)
     test = permutation_pvalue(x, y, alternative=alternative, max_exact=max_exact, n_perm=n_perm, random_state=rng)
-    lo, hi = _boot_diff(x, y, n_boot, level, rng)
+    if cluster and basis == "sentences":
+        groups = {name: [g.to_numpy(dtype=float) for _, g in
+                         df.loc[ok & df["id"].isin(sides[name][1]["id"]), ["id", "value"]]
+                         .groupby("id", sort=False)["value"]] for name in ("before", "after")}
+        lo, hi = _cluster_boot_diff(groups["before"], groups["after"], n_boot, level, rng)
+        notes.append("CI: documents resampled, then their sentences (cluster=True)")
+    else:
+        lo, hi = _boot_diff(x, y, n_boot, level, rng)
     if min(len(x), len(y)) == 1:
         notes.append("one unit on a side: its value is held fixed in the bootstrap, so the CI reflects "
                      "only the other side's variation")
