@@ -671,7 +671,7 @@ def match_entries(tk, dictionary: Dictionary, nested_scope: str = "dictionary") 
     longest match wins, then the leftmost, and a token is covered at most once per key; with
     ``nested_scope="dictionary"`` a longer entry also beats a shorter entry of another key nested in it.
 
-    >>> match_entries(tk, load_dictionary()).start   # doctest: +SKIP
+    >>> match_entries(tk, load_dictionary("rearmament")).start   # doctest: +SKIP
     """
     if nested_scope not in SCOPES:
         raise ParameterError(f"nested_scope={nested_scope!r}: use 'dictionary' (longer entries beat nested "

@@ -111,7 +111,7 @@ class TargetTokens:
     (``codes``/``vocab``/``seg``: the sentence row in ``tokens.sents``), with character offsets and
     clause ids (``clause``, never decreasing) found for these sentences only.
 
-    >>> tt = TargetTokens(tokens(ck.load_corpus("seeds")), load_target())   # doctest: +SKIP
+    >>> tt = TargetTokens(tokens(ck.load_corpus("seeds")), load_target("rearmament"))   # doctest: +SKIP
     >>> len(tt.rows)                                                          # doctest: +SKIP
     78
     """
