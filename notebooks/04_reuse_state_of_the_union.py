@@ -77,9 +77,10 @@ plots.plot_keyness(kw, n=15, labels=("1900–1944", "1946–2021"))
 # ## Trend and change points
 #
 # How much do addresses talk of military strength (hits per 1,000 tokens), decade by decade? `ck.trend`
-# fits an OLS slope to the means of calendar decades (1790–1799, …) with a bootstrap over addresses (drawn across decades, so a decade
-# with a single address varies too); `ck.change_points` searches the decade series by binary segmentation
-# (Scott & Knott 1974) with a permutation test of the maximal split statistic at each step.
+# fits an OLS slope to the means of calendar decades (1790–1799, …, the bins of every corpuskit function)
+# with a bootstrap over addresses (drawn across decades, so a decade with a single address varies too);
+# `ck.change_points` searches the decade series by binary segmentation (Scott & Knott 1974) with a
+# permutation test of the maximal split statistic at each step.
 
 # %%
 per_address = ck.score_frames(sotu, frames.collapse(1))
