@@ -98,8 +98,8 @@ def job_corpuskit(data: pathlib.Path, n_jobs: int, minibatch: bool = True, with_
     # one streamed pass: each chunk is read and cleaned once, then counted, frame-scored and
     # stance-scored (corpuskit.stance lexicon method, one row per target sentence) in the joblib
     # workers; the lexicons are parsed once here, not per chunk
-    frames = partial(ck.score_frames, dictionary=ck.load_dictionary(None))
-    stance = partial(stance_scores, target=ck.load_target(None), cues=ck.load_cues(None))
+    frames = partial(ck.score_frames, dictionary=ck.load_dictionary("rearmament"))
+    stance = partial(stance_scores, target=ck.load_target("rearmament"), cues=ck.load_cues("rearmament"))
     m, out = t(STREAM_STEP, scan, sc, {"frames": frames, "stance": stance},
                dfm={"stop_words": "english", "dtype": np.int32}, n_jobs=n_jobs)
     # TopicModel.fit takes the count dfm of the streamed pass (trim + tf-idf + factorization)

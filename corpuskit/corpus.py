@@ -27,7 +27,7 @@ from sklearn.feature_extraction.text import CountVectorizer
 
 from .clean import Cleaner, CleanResult, no_cleaning, removals_frame
 from .errors import ParameterError
-from .periods import DateInterval, assign_periods, parse_date
+from .periods import DateInterval, assign_periods, parse_date, parse_span
 from .readers import (Problems, csv_batches, decode, folder_rows, folder_texts, jsonl_batches, jsonl_records,
                       parquet_batches, to_rows)
 
@@ -189,10 +189,14 @@ class Corpus:
 
         ``start``/``end`` take ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``; ``"2021"``
         as end means the end of 2021; ``None`` leaves that end open (any date, 1066 or 2263 too).
+        ``start`` alone may be a span ``"1990:1999"`` (the CLI's syntax, :func:`corpuskit.periods.parse_span`).
         A bound that is not such a date raises ParameterError naming it.
 
-        >>> # corpus.between("2021", "2023-01"); corpus.between(None, "1600")
+        >>> # corpus.between("2021", "2023-01"); corpus.between(None, "1600"); corpus.between("1990:1999")
         """
+        if isinstance(start, str) and ":" in start and end is None:
+            lo, hi, _ = parse_span(start, "start")
+            return Corpus([d for d in self.documents if d.date.end >= lo and d.date.start <= hi], name=self.name)
         def bound(name: str, value: str | None, side: str) -> pd.Timestamp | None:
             # An open end is no bound at all: pd.Timestamp.min/max (1677-2262) would drop older and later documents.
             if not value:
@@ -206,18 +210,22 @@ class Corpus:
         return Corpus([d for d in self.documents
                        if (lo is None or d.date.end >= lo) and (hi is None or d.date.start <= hi)], name=self.name)
 
-    def periods(self, by: str = "year") -> pd.Series:
+    def periods(self, by: str = "year", *, origin: "str | pd.Timestamp | None" = None) -> pd.Series:
         """The period of each document (a pandas Period Series indexed by id).
 
-        Warns when ``by`` is finer than a document's date precision.
+        The bins of every function (:func:`corpuskit.periods.assign_periods`: calendar bins by
+        default, or starting at ``origin``). Warns when ``by`` is finer than a document's date precision.
+
+        >>> # corpus.periods("decade", origin="1785")
         """
         dv = self.docvars
-        p = assign_periods(dv["date"], by, precision=dv["date_precision"])
+        p = assign_periods(dv["date"], by, precision=dv["date_precision"], origin=origin)
         return pd.Series(p, index=pd.Index(dv["id"], name="id"), name="period")
 
-    def groupby(self, by: str = "year") -> Iterator[tuple[pd.Period, "Corpus"]]:
-        """(period, sub-corpus) pairs in time order, for periods that have documents."""
-        periods = self.periods(by)
+    def groupby(self, by: str = "year", *, origin: "str | pd.Timestamp | None" = None
+                ) -> Iterator[tuple[pd.Period, "Corpus"]]:
+        """(period, sub-corpus) pairs in time order, for periods that have documents (bins as :meth:`periods`)."""
+        periods = self.periods(by, origin=origin)
         for period in sorted(periods.unique()):
             yield period, self.subset((periods == period).tolist())
 

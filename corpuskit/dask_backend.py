@@ -30,6 +30,7 @@ from .clean import Cleaner
 from .corpus import resolve_cleaner
 from .errors import CorpusError, Problem
 from .matrix import DFM, check_unit, count_texts, finish_dfm
+from .periods import parse_origin
 from .readers import open_parquet, parquet_group
 from .stream import StreamingCorpus, period_worker
 
@@ -211,7 +212,8 @@ def dask_dfm(data, unit: str = "document", *, client=None, text: str = "text", i
     return finish_dfm(merger, concat_docvars(docvars), opts)
 
 
-def dask_period_counts(data, by: str = "year", *, client=None, origin: str = "2000", text: str = "text",
+def dask_period_counts(data, by: str = "year", *, client=None, origin: "str | pd.Timestamp | None" = None,
+                       text: str = "text",
                        id: str = "id", date: str = "date", columns: Mapping[str, str] | None = None,
                        chunk_size: int = 1000, clean: bool | Cleaner = True, encoding: str = "utf-8") -> pd.DataFrame:
     """:func:`corpuskit.stream.period_counts` on Dask workers: only per-period sums come back.
@@ -221,7 +223,7 @@ def dask_period_counts(data, by: str = "year", *, client=None, origin: str = "20
     tasks, prep = _tasks(data, text=text, id=id, date=date, columns=columns, chunk_size=chunk_size,
                          clean=clean, encoding=encoding)
     import dask
-    origin_ts = pd.Timestamp(str(origin))
+    origin_ts = parse_origin(origin)
     parts = [dask.delayed(_period_partition)(t, prep, by, origin_ts) for t in tasks]
     total = None
     for res in _checked(_gather(parts, client)):

@@ -37,10 +37,11 @@ import pandas as pd
 import yaml
 
 from .errors import CorpuskitError, ParameterError
+from .readers import compose_yaml
 from .tokenizer import VALUETYPES, Matcher, Pattern, Tokens
 
 __all__ = ["Dictionary", "DictionaryError", "plural", "load_dictionary", "packaged_dictionary", "match_entries", "Matches",
-           "PACKAGED_DICTIONARIES", "SCOPES"]
+           "PACKAGED_DICTIONARIES", "SCOPES", "missing_source"]
 
 #: Dictionaries shipped with corpuskit: name -> file in ``corpuskit/data``.
 PACKAGED_DICTIONARIES = {"rearmament": "frames_rearmament.yml"}
@@ -295,13 +296,13 @@ def _entry_words(value: Any, frame: str, loc: str, key: str, valuetype: str) -> 
 # ============================================================================ loading
 def load_dictionary(source: "str | os.PathLike | Mapping | Dictionary | None" = None, *,
                     kind: str = "frame dictionary", key: str = "frame", valuetype: str = "glob",
-                    packaged: Mapping[str, str] = PACKAGED_DICTIONARIES) -> Dictionary:
+                    packaged: Mapping[str, str] = PACKAGED_DICTIONARIES, param: str = "source") -> Dictionary:
     """Load a dictionary (quanteda's ``dictionary()``); by default a frame dictionary.
 
     ``source`` is one of:
 
-    * ``None`` or ``"rearmament"``: the packaged rearmament frames
-      (``corpuskit/data/frames_rearmament.yml``);
+    * a packaged name, asked for explicitly: ``"rearmament"`` (the rearmament frames,
+      ``corpuskit/data/frames_rearmament.yml``); there is no default dictionary, ``None`` raises;
     * a path to a ``.yml``/``.yaml`` file in the corpuskit format (a header
       with ``name``, ``version``, ``description``, ``author`` ... and a
       ``frames:`` mapping whose frames have ``description`` and ``entries``,
@@ -314,11 +315,12 @@ def load_dictionary(source: "str | os.PathLike | Mapping | Dictionary | None" = 
     A malformed file raises :class:`DictionaryError` naming the file and line
     (and the key and value where the problem is an entry). ``kind`` and ``key`` are the words
     its messages use; ``valuetype`` is how entries match (``"glob"``, ``"regex"``, ``"fixed"``);
-    ``packaged``: the names of shipped files (name -> file in ``corpuskit/data``).
+    ``packaged``: the names of shipped files (name -> file in ``corpuskit/data``); ``param``: the
+    parameter name the error for ``None`` names (``dictionary`` when a scorer calls).
 
     Example
     -------
-    >>> d = load_dictionary()
+    >>> d = load_dictionary("rearmament")
     >>> "alliance_us_umbrella" in d
     True
     """
@@ -326,7 +328,7 @@ def load_dictionary(source: "str | os.PathLike | Mapping | Dictionary | None" = 
         raise ParameterError(f"valuetype={valuetype!r}: use 'glob' (default), 'regex' or 'fixed'")
     spec = {"kind": kind, "key": key, "valuetype": valuetype}
     if source is None:
-        source = "rearmament"
+        raise ParameterError(missing_source(param, kind, packaged))
     if isinstance(source, Dictionary):
         return source
     if isinstance(source, Mapping):
@@ -338,8 +340,19 @@ def load_dictionary(source: "str | os.PathLike | Mapping | Dictionary | None" = 
         if isinstance(source, str) and source in packaged:
             return packaged_dictionary(packaged[source], **spec)
         raise DictionaryError(f"{kind} {str(source)!r}: no such file (packaged: {', '.join(packaged)})")
-    raise ParameterError(f"dictionary={type(source).__name__}: pass a path to a YAML or CSV file, a dict, "
-                         f"a Dictionary, or None for the packaged rearmament {kind}")
+    raise ParameterError(f"{param}={type(source).__name__}: pass a path to a YAML or CSV file, a dict, "
+                         f"a Dictionary, or a packaged name ({', '.join(map(repr, packaged))})")
+
+
+def missing_source(param: str, kind: str, packaged: Mapping[str, str]) -> str:
+    """The one-line message for a scorer called without its dictionary or lexicon (no silent default).
+
+    >>> missing_source("dictionary", "frame dictionary", {"rearmament": "f.yml"})[:37]
+    'dictionary=None: pass a frame dictio'
+    """
+    names = " or ".join(repr(n) for n in packaged)
+    return (f"{param}=None: pass a {kind} (a YAML/CSV path, a dict or a Dictionary) or ask for a packaged "
+            f"one by name, e.g. {param}={names}; there is no default")
 
 
 def packaged_dictionary(fname: str, *, kind: str = "frame dictionary", key: str = "frame",
@@ -368,40 +381,9 @@ def _from_file(path: pathlib.Path, spec: dict) -> Dictionary:
     raise DictionaryError(f"{path}: unknown {spec['kind']} format {suffix!r}; use .yml, .yaml, .json or .csv")
 
 
-def _no_alias_loader():
-    """A SafeLoader that refuses aliases (``*name``): nested aliases expand exponentially ("billion
-    laughs": a 544-byte file gave 111,111 frames), and a dictionary never needs them."""
-    class NoAliasLoader(yaml.SafeLoader):
-        def compose_node(self, parent, index):
-            if self.check_event(yaml.AliasEvent):
-                event = self.peek_event()
-                raise _YamlAliasError(event.anchor, event.start_mark)
-            return super().compose_node(parent, index)
-
-    return NoAliasLoader
-
-
-class _YamlAliasError(Exception):
-    def __init__(self, anchor: str, mark):
-        super().__init__(anchor)
-        self.anchor, self.mark = anchor, mark
-
-
 def _from_yaml(text: str, where: str, spec: dict) -> Dictionary:
     kind, key = spec["kind"], spec["key"]
-    try:
-        root = yaml.compose(text, Loader=_no_alias_loader())
-    except _YamlAliasError as exc:
-        raise DictionaryError(f"{where}, line {exc.mark.line + 1}, column {exc.mark.column + 1}: YAML alias "
-                              f"*{exc.anchor} is not allowed in a dictionary (aliases can expand exponentially); "
-                              "write the entries out in full") from None
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        loc = f"{where}, line {mark.line + 1}, column {mark.column + 1}" if mark else where
-        what = " ".join(x for x in (exc.context, exc.problem) if x)
-        raise DictionaryError(f"{loc}: malformed YAML: {what}") from None
-    except yaml.YAMLError as exc:
-        raise DictionaryError(f"{where}: malformed YAML: {exc}") from None
+    root = compose_yaml(text, where, "a dictionary", DictionaryError)
     if root is None:
         raise DictionaryError(f"{where}: the {kind} is empty (no {plural(key)}); give at least one {key} "
                               "with a list of entries")
@@ -659,7 +641,7 @@ def match_entries(tk, dictionary: Dictionary, nested_scope: str = "dictionary") 
     longest match wins, then the leftmost, and a token is covered at most once per key; with
     ``nested_scope="dictionary"`` a longer entry also beats a shorter entry of another key nested in it.
 
-    >>> match_entries(tk, load_dictionary()).start   # doctest: +SKIP
+    >>> match_entries(tk, load_dictionary("rearmament")).start   # doctest: +SKIP
     """
     if nested_scope not in SCOPES:
         raise ParameterError(f"nested_scope={nested_scope!r}: use 'dictionary' (longer entries beat nested "

@@ -5,7 +5,8 @@ phrases), as quanteda's ``dictionary()``. It is loaded from the corpuskit YAML
 format (with a documented header), from quanteda-style YAML dictionaries as
 they are (nested keys flatten to ``"parent.child"``), from a CSV with columns
 ``frame,pattern``, or from a Python dict. corpuskit ships one dictionary, the
-rearmament frames (``load_dictionary("rearmament")``, the default).
+rearmament frames, used only when asked for by name (``dictionary="rearmament"``):
+like quanteda's ``dfm_lookup``, scoring needs a dictionary and has no default.
 
 Counting (dictionary content analysis, e.g. Laver & Garry 2000; quanteda's
 ``tokens_lookup``):
@@ -42,7 +43,7 @@ import pandas as pd
 from .corpus import Corpus
 from .dictionary import Dictionary, Matches, load_dictionary, match_entries
 from .errors import ParameterError
-from .periods import assign_periods, period_shares
+from .periods import assign_periods, period_labels, period_shares
 from .tokenizer import Tokens, tokens
 
 __all__ = ["score_frames", "frame_prevalence", "frame_terms"]
@@ -69,8 +70,8 @@ def score_frames(corpus: "Corpus | Tokens", dictionary: "str | os.PathLike | Map
     Parameters
     ----------
     corpus : a corpuskit Corpus, or its :class:`~corpuskit.tokenizer.Tokens` (tokenized once, shared).
-    dictionary : anything :func:`load_dictionary` accepts; ``None`` is the
-        packaged rearmament frames.
+    dictionary : anything :func:`load_dictionary` accepts (required; ``None`` raises): a path,
+        a dict, a Dictionary or a packaged name such as ``"rearmament"``.
     unit : ``"document"`` (one row per document) or ``"sentence"`` (one row per
         sentence that has tokens, ``sentence`` indexed as in :func:`corpuskit.tokenizer.sentences`).
     per : hits per this many tokens (default 1,000); ``None`` gives raw hit counts.
@@ -88,7 +89,7 @@ def score_frames(corpus: "Corpus | Tokens", dictionary: "str | os.PathLike | Map
 
     Example
     -------
-    >>> f = score_frames(ck.load_corpus("seeds"))          # doctest: +SKIP
+    >>> f = score_frames(ck.load_corpus("seeds"), "rearmament")   # doctest: +SKIP
     >>> f[["id", "year", "threat.china", "deterrence"]]    # doctest: +SKIP
     """
     if unit not in ("document", "sentence"):
@@ -100,7 +101,7 @@ def score_frames(corpus: "Corpus | Tokens", dictionary: "str | os.PathLike | Map
     if len(tk) == 0:  # the wording of dfm() and TopicModel
         raise ParameterError("corpus has no documents: frame scoring needs texts (did between() or subset() "
                              "select nothing?)")
-    d = load_dictionary(dictionary)
+    d = load_dictionary(dictionary, param="dictionary")
     clash = sorted(_OUTPUT_COLUMNS.intersection(d.keys()))
     if clash:
         raise ParameterError(f"dictionary frame name(s) {', '.join(map(repr, clash))} collide with output "
@@ -158,9 +159,9 @@ def frame_terms(corpus: "Corpus | Tokens", dictionary: "str | os.PathLike | Mapp
 
     Example
     -------
-    >>> frame_terms(corpus, frame="deterrence").head()   # doctest: +SKIP
+    >>> frame_terms(corpus, "rearmament", frame="deterrence").head()   # doctest: +SKIP
     """
-    d = load_dictionary(dictionary)
+    d = load_dictionary(dictionary, param="dictionary")
     frames = d.keys()
     if frame is None:
         wanted = frames
@@ -204,7 +205,7 @@ def frame_terms(corpus: "Corpus | Tokens", dictionary: "str | os.PathLike | Mapp
 
 
 # ============================================================================ prevalence
-def frame_prevalence(frames, by: str = "year", *,
+def frame_prevalence(frames, by: str = "year", *, origin: "str | pd.Timestamp | None" = None,
                      dictionary: "str | os.PathLike | Mapping | Dictionary | None" = None,
                      n_boot: int = 1000, level: float = 0.95, random_state: int | None = None,
                      per: "float | None | str" = "auto", nested_scope: str = "dictionary") -> pd.DataFrame:
@@ -212,12 +213,14 @@ def frame_prevalence(frames, by: str = "year", *,
 
     Parameters
     ----------
-    frames : a corpus (scored per sentence here, with ``dictionary``), or the
+    frames : a corpus (scored per sentence here, with ``dictionary``, which is then required), or the
         output of :func:`score_frames`. Pass sentence-level
         scores (``unit="sentence"``): where a period has a single document, the
         CI can then resample that document's sentences; from document-level
         scores such a period gets no CI (``ci_basis="none"`` and a note).
-    by : period ("year", "month", "5Y", "decade", ...).
+    by, origin : period ("year", "decade", "month", "5Y", ...) and where a multi-unit bin starts
+        (default: calendar bins, decades 1790–1799), as in every function that groups by time
+        (:func:`corpuskit.periods.assign_periods`); labels show the whole bin ("2010–2019").
     n_boot, level, random_state : bootstrap settings (same seed -> same table).
     per : the ``per`` the scores were computed with; ``"auto"`` reads it from
         the table's ``attrs`` (set by score_frames).
@@ -236,7 +239,7 @@ def frame_prevalence(frames, by: str = "year", *,
 
     Example
     -------
-    >>> frame_prevalence(ck.load_corpus("seeds"), by="year", random_state=0)   # doctest: +SKIP
+    >>> frame_prevalence(ck.load_corpus("seeds"), dictionary="rearmament", by="year", random_state=0)  # doctest: +SKIP
     """
     if not isinstance(n_boot, (int, np.integer)) or n_boot < 1:
         raise ParameterError(f"n_boot={n_boot!r}: pass a positive integer number of bootstrap resamples")
@@ -275,12 +278,12 @@ def frame_prevalence(frames, by: str = "year", *,
     if (values < 0).any():
         raise ParameterError("frames has negative frame scores; pass hit counts or rates from score_frames")
     unit = meta.get("unit", "sentence" if "sentence" in frames.columns else "document")
-    periods = assign_periods(frames["date"], by)
+    periods = assign_periods(frames["date"], by, origin=origin)
     # periods without hits get NaN shares and CIs (period_shares warns of nothing); `note` says why
     out = period_shares(values, frames["id"].astype(str).to_numpy(), periods, list(cols),
                         n_boot=n_boot, level=level, random_state=random_state)
     out = out.rename(columns={"category": "frame"})
-    labels = np.asarray(periods.astype(str))
+    labels = period_labels(periods)
     hits = pd.DataFrame(values, columns=cols).groupby(labels).sum()
     out["hits"] = [hits.at[p, f] if p in hits.index else 0.0 for p, f in zip(out["period"], out["frame"])]
     out["n_hits"] = out["period"].map(hits.sum(axis=1)).fillna(0.0)

@@ -24,7 +24,7 @@ from sklearn.preprocessing import normalize as normalize_rows  # tokenizer.norma
 from .chunks import Merger, concat_docvars, is_streaming, prepare_chunk, run_chunks
 from .clean import split_lines
 from .errors import ParameterError
-from .periods import assign_periods
+from .periods import assign_periods, period_labels
 from .tokenizer import TOKEN_RE, Pattern, Tokens, normalize, sentence_spans, stemmer, stop_set, tokenize
 
 __all__ = ["DFM", "dfm", "units", "UNITS"]
@@ -162,15 +162,19 @@ class DFM:
         mask = np.asarray(list(mask), dtype=bool)
         return self._with(counts=self.counts[np.flatnonzero(mask)], docvars=self.docvars[mask])
 
-    def group(self, by: str = "id") -> "DFM":
+    def group(self, by: str = "id", *, origin: "str | pd.Timestamp | None" = None) -> "DFM":
         """Sum the rows within groups: ``"id"`` (units back to documents), a docvars
-        column, or a period (``"year"``, ``"month"``, ``"5Y"`` …)."""
+        column, or a period (``"year"``, ``"decade"``, ``"5Y"`` …, binned from ``origin`` as everywhere:
+        :func:`corpuskit.periods.assign_periods`; rows are labeled like ``"2010–2019"``).
+
+        >>> dfm(corpus).group("decade").docnames   # doctest: +SKIP
+        """
         self._require_counts("group")
         dv = self.docvars
         if by in dv.columns:
             keys = dv[by].astype(str).to_numpy()
         else:
-            keys = np.asarray(assign_periods(dv["date"], by, precision=dv.get("date_precision")).astype(str))
+            keys = period_labels(assign_periods(dv["date"], by, precision=dv.get("date_precision"), origin=origin))
         labels, inv = np.unique(keys, return_inverse=True)
         # keep first-appearance order (document order for "id", time order for periods)
         first = np.array([np.flatnonzero(inv == g)[0] for g in range(len(labels))])

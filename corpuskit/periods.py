@@ -22,6 +22,7 @@ _ALIASES = {"year": "Y", "years": "Y", "annual": "Y", "quarter": "Q", "month": "
             "week": "W", "day": "D", "decade": "10Y"}
 # Order of fineness, to warn when grouping is finer than a document's date.
 _FINENESS = {"D": 0, "W": 1, "M": 2, "Q": 3, "Y": 4}
+_PER_YEAR = {"Y": 1, "Q": 4, "M": 12}
 
 
 @dataclass(frozen=True)
@@ -82,15 +83,35 @@ def _base_unit(freq: str) -> str:
     return re.sub(r"^\d+", "", freq)[:1]
 
 
-def assign_periods(dates: pd.Series, by: str = "year", precision: pd.Series | None = None,
-                   origin: pd.Timestamp | None = None) -> pd.PeriodIndex:
-    """The period of each date (a date's interval start decides).
+def parse_origin(origin: "str | pd.Timestamp | None") -> pd.Timestamp | None:
+    """``origin=`` as a Timestamp: ``None`` (calendar bins), a date (``"1785"``, ``"1785-06"``) or a Timestamp.
 
-    Multi-unit periods (``"5Y"``) are anchored at ``origin`` (default: the first
-    date's period), so bins are stable and contain the data.
+    >>> parse_origin("1785")
+    Timestamp('1785-01-01 00:00:00')
+    """
+    if origin is None or isinstance(origin, pd.Timestamp):
+        return origin
+    try:
+        return parse_date(str(origin)).start
+    except ValueError as exc:
+        raise ParameterError(f"origin={origin!r}: {exc}; pass the start of one bin, e.g. origin='1785'") from None
+
+
+def assign_periods(dates: pd.Series, by: str = "year", precision: pd.Series | None = None,
+                   origin: "str | pd.Timestamp | None" = None) -> pd.PeriodIndex:
+    """The period of each date (a date's interval start decides): the one binning every function uses.
+
+    ``by``: ``"year"``, ``"decade"``, ``"month"``, … or any pandas period alias (``"5Y"``, ``"3M"``).
+    Multi-unit periods are calendar bins by default (decades 1790–1799, 1800–1809; ``"3M"``
+    quarters from January), whatever the data's first date, so every function and every subset
+    of a corpus gets the same bins; ``origin`` (e.g. ``"1785"``) starts a bin there instead.
     Warns when ``by`` is finer than some document's date precision.
+
+    >>> assign_periods(pd.Series(pd.to_datetime(["1789-04-30", "1801-01-01"])), "decade").astype(str).tolist()
+    ['1780', '1800']
     """
     freq = normalize_freq(by)
+    origin = parse_origin(origin)
     dates = pd.to_datetime(pd.Series(dates).reset_index(drop=True))
     if precision is not None:
         unit = _FINENESS.get(_base_unit(freq), 0)
@@ -102,26 +123,82 @@ def assign_periods(dates: pd.Series, by: str = "year", precision: pd.Series | No
                           UserWarning, stacklevel=3)
     step = int(re.match(r"^(\d*)", freq).group(1) or 1)
     base = re.sub(r"^\d+", "", freq)
-    single = dates.dt.to_period(base)
-    if step == 1 or len(dates) == 0:
-        return pd.PeriodIndex(single, freq=base) if step == 1 else pd.PeriodIndex([], freq=freq)
-    first = (pd.Timestamp(origin).to_period(base) if origin is not None else single.min())
-    offset = (single - first).apply(lambda x: x.n) // step * step
-    starts = [first + int(o) for o in offset]
-    return pd.PeriodIndex([pd.Period(s.start_time, freq=freq) for s in starts], freq=freq)
+    single = pd.PeriodIndex(dates.dt.to_period(base), freq=base)
+    if step == 1:
+        return single
+    # Calendar bins count `step` base periods from January of year 0 (decades 1790-1799, centuries
+    # 1900-1999, 5Y 1785-1789): yearly, quarterly and monthly ordinals are linear from 1970, so year 0 is
+    # -1970 years of them. Weeks and days count from pandas' ordinal 0 (1970-01-01).
+    anchor = (-1970 * _PER_YEAR.get(base[:1], 0) if origin is None else origin.to_period(base).ordinal)
+    ords = single.asi8
+    return pd.PeriodIndex.from_ordinals(anchor + (ords - anchor) // step * step, freq=freq)
+
+
+def period_labels(periods: pd.PeriodIndex) -> np.ndarray:
+    """Each period's label, showing the whole bin: ``"2006"``, ``"2024-03"``; ``"2010–2019"`` for a decade.
+
+    >>> period_labels(assign_periods(pd.Series(pd.to_datetime(["2013-05-01"])), "decade")).tolist()
+    ['2010–2019']
+    """
+    periods = pd.PeriodIndex(periods)
+    step = periods.freq.n
+    if step == 1:
+        return np.asarray(periods.astype(str), dtype=object)
+    base = re.sub(r"^\d+", "", periods.freqstr)
+    first = pd.PeriodIndex.from_ordinals(periods.asi8, freq=base).astype(str)
+    last = pd.PeriodIndex.from_ordinals(periods.asi8 + step - 1, freq=base).astype(str)
+    return np.asarray([f"{a}–{b}" for a, b in zip(first, last)], dtype=object)
+
+
+def parse_span(value, name: str = "period") -> tuple[pd.Timestamp, pd.Timestamp, str]:
+    """A span of dates as (first day, last day, label), the one parser of the API and the CLI.
+
+    ``value``: ``"1990:1999"`` (the CLI's syntax), one date (``"2006"``: that whole year),
+    a ``(start, end)`` pair of dates or Timestamps. Ends are inclusive at their precision.
+
+    >>> parse_span("1990:1999")[2], parse_span(("2021", "2024-06"))[1]
+    ('1990–1999', Timestamp('2024-06-30 00:00:00'))
+    """
+    side = value
+    if isinstance(side, (int, np.integer)):
+        side = str(side)
+    if isinstance(side, str):
+        parts = side.split(":")
+        if len(parts) > 2 or not all(p.strip() for p in parts):
+            raise ParameterError(f"{name}={value!r}: give a date or a range START:END, e.g. '2006' or '1990:1999'")
+        side = (parts[0].strip(), parts[-1].strip())
+    try:
+        a, b = side
+    except (TypeError, ValueError):
+        raise ParameterError(f"{name}={value!r}: use 'START:END' or (start, end) dates like "
+                             "('2006', '2006-12')") from None
+
+    def one(x, which):
+        if isinstance(x, (pd.Timestamp, np.datetime64)):
+            return pd.Timestamp(x).normalize()
+        try:
+            iv = parse_date(str(x))
+        except ValueError as exc:
+            raise ParameterError(f"{name}={value!r}: {exc}") from None
+        return iv.start if which == "start" else iv.end
+
+    lo, hi = one(a, "start"), one(b, "end")
+    if lo > hi:
+        raise ParameterError(f"{name}={value!r}: start is after end")
+    return lo, hi, f"{a}–{b}" if str(a) != str(b) else str(a)
 
 
 def period_table(periods: pd.PeriodIndex) -> pd.DataFrame:
     """All periods from the first to the last one, including empty ones.
 
-    Columns ``period`` (label), ``period_start``, ``period_end``, ``period_mid``.
+    Columns ``period`` (label, :func:`period_labels`), ``period_start``, ``period_end``, ``period_mid``.
     """
     if len(periods) == 0:
         return pd.DataFrame(columns=["period", "period_start", "period_end", "period_mid"])
     full = pd.period_range(periods.min(), periods.max(), freq=periods.freq)
     start = full.start_time.normalize()
     end = full.end_time.normalize()
-    return pd.DataFrame({"period": full.astype(str), "period_start": start,
+    return pd.DataFrame({"period": period_labels(full), "period_start": start,
                          "period_end": end, "period_mid": start + (end - start) / 2})
 
 
@@ -151,7 +228,7 @@ def period_shares(values: np.ndarray, doc_ids: np.ndarray, periods: pd.PeriodInd
     doc_ids = np.asarray(doc_ids).astype(str)
     rng = np.random.default_rng(random_state)
     table = period_table(periods)
-    labels = np.asarray(periods.astype(str))
+    labels = period_labels(periods)
     n_cat, n_per = len(categories), len(table)
     share, lo, hi = (np.full((n_per, n_cat), np.nan) for _ in range(3))
     n_docs, n_units = np.zeros(n_per, dtype=int), np.zeros(n_per, dtype=int)

@@ -28,11 +28,13 @@ import pathlib
 import stat
 from typing import Any, Iterable, Iterator, Mapping, Sequence
 
+import yaml
+
 import pandas as pd
 
 from .errors import CorpusError, ParameterError, Problem
 
-__all__ = ["Problems", "NO_DOCUMENTS", "resolve_member", "decode", "read_bytes", "csv_batches", "jsonl_batches",
+__all__ = ["compose_yaml", "Problems", "NO_DOCUMENTS", "resolve_member", "decode", "read_bytes", "csv_batches", "jsonl_batches",
            "jsonl_records", "open_parquet", "parquet_batches", "parquet_group", "to_rows", "folder_rows",
            "folder_texts"]
 
@@ -501,3 +503,44 @@ def folder_texts(folder: pathlib.Path, rows: Iterable[tuple[str, Mapping[str, st
             continue
         texts[doc_id] = (flabel, text)
     return texts
+
+
+# ---------------------------------------------------------------------------- YAML
+class _AliasFound(Exception):
+    def __init__(self, event):
+        super().__init__(event.anchor)
+        self.anchor, self.mark = event.anchor, event.start_mark
+
+
+class _NoAliasLoader(yaml.SafeLoader):
+    """SafeLoader that refuses aliases (``*name``): nested aliases expand exponentially ("billion laughs":
+    a 544-byte file gave 111,111 frames), and no corpuskit file needs them."""
+
+    def compose_node(self, parent, index):
+        if self.check_event(yaml.AliasEvent):
+            raise _AliasFound(self.peek_event())
+        return super().compose_node(parent, index)
+
+
+def compose_yaml(text: str, where: str, what: str, error: type[Exception]):
+    """The YAML node tree of ``text`` (None when empty), safely: no Python objects, no aliases.
+
+    Nodes keep their line numbers, so callers can name the line of an unknown key. Problems raise
+    ``error`` with one line naming ``where``, the line and column, and what to do; ``what`` names
+    the kind of file ("a dictionary", "a study file").
+
+    >>> compose_yaml("a: 1", "x.yml", "a study file", ValueError).value[0][0].value
+    'a'
+    """
+    try:
+        return yaml.compose(text, Loader=_NoAliasLoader)
+    except _AliasFound as exc:
+        raise error(f"{where}, line {exc.mark.line + 1}, column {exc.mark.column + 1}: YAML alias *{exc.anchor} "
+                    f"is not allowed in {what} (aliases can expand exponentially); write the value out in "
+                    "full") from None
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        loc = f"{where}, line {mark.line + 1}, column {mark.column + 1}" if mark else where
+        raise error(f"{loc}: malformed YAML: {' '.join(x for x in (exc.context, exc.problem) if x)}") from None
+    except yaml.YAMLError as exc:
+        raise error(f"{where}: malformed YAML: {exc}") from None

@@ -41,7 +41,7 @@ import numpy as np
 import pandas as pd
 
 from .errors import ParameterError
-from .periods import assign_periods, parse_date, period_table
+from .periods import assign_periods, parse_date, parse_span, period_labels, period_table
 from .resample import (BATCH_CELLS, bootstrap_means, check_bootstrap, cluster_resamples, percentile_interval,
                        permutation_batches, row_batches)
 
@@ -111,29 +111,6 @@ def _doc_table(df: pd.DataFrame) -> pd.DataFrame:
     docs["n_units"] = g.size()
     docs["n_units"] = docs["n_units"].fillna(0).astype(int)
     return docs.reset_index()
-
-
-def _interval(side, name: str) -> tuple[pd.Timestamp, pd.Timestamp, str]:
-    if isinstance(side, (str, int, np.integer)):
-        side = (side, side)
-    try:
-        a, b = side
-    except (TypeError, ValueError):
-        raise ParameterError(f"{name}={side!r}: use (start, end) dates like ('2006', '2006-12')") from None
-
-    def one(x, which):
-        if isinstance(x, (pd.Timestamp, np.datetime64)):
-            return pd.Timestamp(x).normalize()
-        try:
-            iv = parse_date(str(x))
-        except ValueError as exc:
-            raise ParameterError(f"{name}={side!r}: {exc}") from None
-        return iv.start if which == "start" else iv.end
-
-    lo, hi = one(a, "start"), one(b, "end")
-    if lo > hi:
-        raise ParameterError(f"{name}={side!r}: start is after end")
-    return lo, hi, f"{a}–{b}" if str(a) != str(b) else str(a)
 
 
 # ---------------------------------------------------------------------------- tests
@@ -256,6 +233,25 @@ def _boot_diff(x: np.ndarray, y: np.ndarray, n_boot: int, level: float, rng) -> 
     return float(lo), float(hi)
 
 
+def _pooled_cluster_means(groups: list[np.ndarray], n_boot: int, rng) -> np.ndarray:
+    """Two-stage resamples of the pooled mean of all units (the sentence-basis estimate)."""
+    sizes = np.array([len(g) for g in groups], dtype=float)
+    out = np.empty(n_boot)
+    for r, (drawn, means) in enumerate(cluster_resamples(groups, n_boot, rng)):
+        w = sizes[drawn]
+        out[r] = (means * w).sum() / w.sum()
+    return out
+
+
+def _cluster_boot_diff(xg: list[np.ndarray], yg: list[np.ndarray], n_boot: int, level: float,
+                       rng) -> tuple[float, float]:
+    """:func:`_boot_diff` with documents resampled, then sentences within them (x's draws first)."""
+    bx = _pooled_cluster_means(xg, n_boot, rng)
+    by = _pooled_cluster_means(yg, n_boot, rng)
+    lo, hi = percentile_interval(by - bx, level)
+    return float(lo), float(hi)
+
+
 def _reject_renamed(func: str, old: dict) -> None:
     """A one-line error for ``ci=``, renamed ``level=`` (the confidence level has one name everywhere)."""
     for key in old:
@@ -269,17 +265,23 @@ def _reject_renamed(func: str, old: dict) -> None:
 def stance_shift(scores: pd.DataFrame, before, after, *, unit: str = "auto", n_boot: int = 2000,
                  level: float = 0.95, alternative: str = "two-sided", max_exact: int = 100_000,
                  n_perm: int = 9999, value: str | None = None,
-                 random_state: int | None = None, **renamed) -> pd.DataFrame:
+                 random_state: int | None = None, cluster: bool = False, **renamed) -> pd.DataFrame:
     """Stance after minus stance before, with a bootstrap CI and a permutation p-value.
 
-    ``before`` / ``after``: (start, end) dates, inclusive at their precision
-    (``("2021", "2024")`` is 2021-01-01 … 2024-12-31); a single date means that
-    whole period. ``unit``: the unit of inference — "documents" (each document's
+    ``before`` / ``after``: ``"START:END"`` (the CLI's syntax, ``"2021:2024"``) or (start, end) dates,
+    inclusive at their precision (``("2021", "2024")`` is 2021-01-01 … 2024-12-31); a single date
+    means that whole period (:func:`corpuskit.periods.parse_span`).
+    ``unit``: the unit of inference — "documents" (each document's
     mean stance is one value), "sentences" (each sentence score is one value;
     needs sentence-level scores), or "auto": documents when each side has at
     least 2 scored documents, else sentences if the input has them. ``level``:
     the confidence level of the bootstrap interval. (``ci=`` and a unit passed
     as ``level=`` raise a ParameterError naming the new keyword.)
+    ``cluster``: with the sentence basis, ``True`` resamples documents and then sentences within
+    each drawn document (a two-stage cluster bootstrap, :func:`corpuskit.resample.cluster_resamples`),
+    so the CI reflects that sentences of one document are not independent; ``False`` (the default,
+    kept so committed results do not move) resamples sentences as if independent. The permutation
+    p-value relabels sentences either way.
 
     Returns a one-row DataFrame: before, after, estimate, ci_low, ci_high,
     ci_level, p_value, p_method, p_min, p_min_documents (the floor of a
@@ -305,8 +307,8 @@ def stance_shift(scores: pd.DataFrame, before, after, *, unit: str = "auto", n_b
     if alternative not in _ALTERNATIVES:
         raise ParameterError(f"alternative={alternative!r}: use 'two-sided', 'greater' or 'less'")
     df, kind, _ = _prepare(scores, value)
-    b_lo, b_hi, b_label = _interval(before, "before")
-    a_lo, a_hi, a_label = _interval(after, "after")
+    b_lo, b_hi, b_label = parse_span(before, "before")
+    a_lo, a_hi, a_label = parse_span(after, "after")
     if b_lo <= a_hi and a_lo <= b_hi:
         raise ParameterError(f"before={before!r} and after={after!r} overlap: use disjoint periods")
     docs = _doc_table(df)
@@ -334,6 +336,8 @@ def stance_shift(scores: pd.DataFrame, before, after, *, unit: str = "auto", n_b
     if basis == "sentences" and kind != "sentences":
         raise ParameterError("unit='sentences' needs sentence-level scores (id, date, score), "
                              "e.g. score_stance's sentence-level table")
+    if not isinstance(cluster, (bool, np.bool_)):
+        raise ParameterError(f"cluster={cluster!r}: pass True (resample documents, then their sentences) or False")
     if basis == "documents":
         x = sides["before"][1]["stance"].to_numpy(dtype=float)
         y = sides["after"][1]["stance"].to_numpy(dtype=float)
@@ -344,7 +348,14 @@ def stance_shift(scores: pd.DataFrame, before, after, *, unit: str = "auto", n_b
         notes.append(f"basis sentences ({nb} vs {na} documents): " + _SENTENCE_NOTE)
     rng = np.random.default_rng(random_state)
     test = permutation_pvalue(x, y, alternative=alternative, max_exact=max_exact, n_perm=n_perm, random_state=rng)
-    lo, hi = _boot_diff(x, y, n_boot, level, rng)
+    if cluster and basis == "sentences":
+        groups = {name: [g.to_numpy(dtype=float) for _, g in
+                         df.loc[ok & df["id"].isin(sides[name][1]["id"]), ["id", "value"]]
+                         .groupby("id", sort=False)["value"]] for name in ("before", "after")}
+        lo, hi = _cluster_boot_diff(groups["before"], groups["after"], n_boot, level, rng)
+        notes.append("CI: documents resampled, then their sentences (cluster=True)")
+    else:
+        lo, hi = _boot_diff(x, y, n_boot, level, rng)
     if min(len(x), len(y)) == 1:
         notes.append("one unit on a side: its value is held fixed in the bootstrap, so the CI reflects "
                      "only the other side's variation")
@@ -365,11 +376,11 @@ def stance_shift(scores: pd.DataFrame, before, after, *, unit: str = "auto", n_b
 
 
 # ---------------------------------------------------------------------------- periods
-def _periodize(scores, by, value):
+def _periodize(scores, by, value, origin=None):
     df, kind, _ = _prepare(scores, value)
     docs = _doc_table(df)
-    periods = assign_periods(docs["start"], by=by, precision=docs["precision"])
-    docs["period"] = np.asarray(periods.astype(str))
+    periods = assign_periods(docs["start"], by=by, precision=docs["precision"], origin=origin)
+    docs["period"] = period_labels(periods)
     return df, docs, kind, periods
 
 
@@ -386,7 +397,8 @@ def _period_boot(df, docs, kind, period, n_boot, rng) -> tuple[np.ndarray | None
 
 
 def period_means(scores: pd.DataFrame, by: str = "year", *, n_boot: int = 2000, level: float = 0.95,
-                 value: str | None = None, random_state: int | None = None, **renamed) -> pd.DataFrame:
+                 value: str | None = None, random_state: int | None = None,
+                 origin: "str | pd.Timestamp | None" = None, **renamed) -> pd.DataFrame:
     """Mean document stance per period with a bootstrap CI.
 
     Each document counts once (its mean sentence score). The CI resamples
@@ -397,12 +409,17 @@ def period_means(scores: pd.DataFrame, by: str = "year", *, n_boot: int = 2000, 
     the first and last with no scored document are rows with n_docs 0, NaN mean
     and ``ci_basis="none"``; ``n_excluded`` counts documents without a score.
 
+    ``by``/``origin``: the periods of every function (:func:`corpuskit.periods.assign_periods`:
+    calendar bins by default, decades 1790–1799; labels show the whole bin, "2010–2019").
+
     Returns: period, period_start, period_end, period_mid, mean, ci_low, ci_high,
     n_docs, n_excluded, ci_basis (and n_sentences for sentence-level input).
+
+    >>> period_means(doc_scores, by="decade", origin="1785")  # doctest: +SKIP
     """
     _reject_renamed("period_means", renamed)
     check_bootstrap(n_boot, level)
-    df, docs, kind, periods = _periodize(scores, by, value)
+    df, docs, kind, periods = _periodize(scores, by, value, origin)
     rng = np.random.default_rng(random_state)
     rows = []
     table = period_table(periods)
@@ -433,7 +450,8 @@ def _decimal_year(ts: pd.Series) -> np.ndarray:
 
 
 def trend(scores: pd.DataFrame, by: str = "year", *, n_boot: int = 2000, level: float = 0.95,
-          value: str | None = None, random_state: int | None = None, **renamed) -> pd.DataFrame:
+          value: str | None = None, random_state: int | None = None,
+          origin: "str | pd.Timestamp | None" = None, **renamed) -> pd.DataFrame:
     """Linear trend of stance: OLS slope (per year) of the period means.
 
     The slope is fitted to the means of the periods that have scored documents,
@@ -456,8 +474,8 @@ def trend(scores: pd.DataFrame, by: str = "year", *, n_boot: int = 2000, level: 
     """
     _reject_renamed("trend", renamed)
     check_bootstrap(n_boot, level)
-    df, docs, kind, _ = _periodize(scores, by, value)
-    pm = period_means(scores, by=by, n_boot=1, value=value)
+    df, docs, kind, _ = _periodize(scores, by, value, origin)
+    pm = period_means(scores, by=by, n_boot=1, value=value, origin=origin)
     used = pm[pm["n_docs"] > 0].reset_index(drop=True)
     if len(used) < 2:
         raise ParameterError(f"trend needs scored documents in at least 2 periods; by={by!r} gives "

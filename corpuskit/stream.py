@@ -34,7 +34,7 @@ from .clean import Cleaner
 from .corpus import Corpus, resolve_cleaner
 from .errors import CorpusError, ParameterError, Problem
 from .matrix import DFM, check_dtype, check_unit, count_texts, count_tokenized, finish_dfm
-from .periods import assign_periods
+from .periods import assign_periods, parse_origin, period_labels
 from .readers import Problems, csv_batches, folder_rows, jsonl_batches, parquet_batches
 from .tokenizer import TOKEN_RE, Tokens, normalize
 
@@ -244,26 +244,26 @@ def period_worker(raw: Chunk, prep: dict, by: str, origin) -> tuple[pd.DataFrame
         return None, problems, []
     dv = chunk.docvars
     texts = list(chunk.iter_texts())
-    tab = pd.DataFrame({"period": np.asarray(assign_periods(dv["date"], by, origin=origin).astype(str)),
+    tab = pd.DataFrame({"period": period_labels(assign_periods(dv["date"], by, origin=origin)),
                         "n_docs": 1, "n_chars": [len(t) for t in texts],
                         "n_tokens": [len(TOKEN_RE.findall(normalize(t))) for t in texts]})
     return tab.groupby("period").sum(), [], chunk.ids
 
 
-def period_counts(corpus, by: str = "year", *, origin: str | pd.Timestamp = "2000", n_jobs: int | None = None,
+def period_counts(corpus, by: str = "year", *, origin: "str | pd.Timestamp | None" = None, n_jobs: int | None = None,
                   chunk_size: int | None = None, progress: bool | None = None) -> pd.DataFrame:
     """Documents, characters and tokens (``tokenize``, no stop words) per period,
     aggregated chunk by chunk (incrementally).
 
     Works on a Corpus or a StreamingCorpus; only per-period sums are kept.
-    Multi-unit periods ("5Y", "decade") are anchored at ``origin`` (default 2000,
-    so decades are 1990-1999, 2000-2009…): a stream has no "first date" to anchor
-    on before it is read. Returns period, n_docs, n_chars, n_tokens sorted by period.
+    Periods are those of every other function (:func:`corpuskit.periods.assign_periods`): calendar
+    bins by default (decades 1990–1999, 2000–2009…), or bins starting at ``origin``; labels show
+    the whole bin. Returns period, n_docs, n_chars, n_tokens sorted by period.
 
     >>> period_counts(stream_corpus("archive.jsonl"), by="year")   # doctest: +SKIP
     """
     total: pd.DataFrame | None = None
-    origin = pd.Timestamp(str(origin))
+    origin = parse_origin(origin)
     for part in run_chunks(corpus, period_worker, {"by": by, "origin": origin}, n_jobs=n_jobs, progress=progress,
                            chunk_size=chunk_size, desc="period counts"):
         total = part if total is None else total.add(part, fill_value=0)

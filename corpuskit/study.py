@@ -23,7 +23,8 @@ import yaml
 
 from .clean import DEFAULT_RULES
 from .errors import CorpuskitError
-from .periods import parse_date
+from . import periods
+from .readers import compose_yaml
 
 __all__ = ["StudySpec", "StudyError", "load_study", "parse_span", "init_study_text", "FIGURE_NAMES"]
 
@@ -66,34 +67,14 @@ class StudySpec:
 def parse_span(text: str, option: str) -> tuple[str, str]:
     """'2006' -> ('2006', '2006'); '2021:2024' -> ('2021', '2024'); ``option`` names the setting in errors.
 
+    Checked by :func:`corpuskit.periods.parse_span`, the one parser of spans in the API and the CLI.
+
     >>> parse_span("2021:2024", "--after")
     ('2021', '2024')
     """
+    periods.parse_span(str(text), name=option)
     parts = str(text).split(":")
-    if len(parts) > 2 or not all(parts):
-        raise CorpuskitError(f"{option} {text!r}: give a date or a range START:END, e.g. 2006 or 2021:2024")
-    for part in parts:
-        try:
-            parse_date(part)
-        except ValueError as exc:
-            raise CorpuskitError(f"{option} {text!r}: {exc}") from None
-    return (parts[0], parts[-1])
-
-
-class _AliasError(Exception):
-    def __init__(self, anchor: str, mark):
-        super().__init__(anchor)
-        self.anchor, self.mark = anchor, mark
-
-
-class _NoAliasLoader(yaml.SafeLoader):
-    """SafeLoader that refuses aliases: they expand exponentially and a study never needs them."""
-
-    def compose_node(self, parent, index):
-        if self.check_event(yaml.AliasEvent):
-            event = self.peek_event()
-            raise _AliasError(event.anchor, event.start_mark)
-        return super().compose_node(parent, index)
+    return (parts[0].strip(), parts[-1].strip())
 
 
 def _line(node: yaml.Node) -> int:
@@ -176,15 +157,7 @@ def load_study(path: "str | pathlib.Path") -> StudySpec:
         raise StudyError(f"{where}: no such study file; write one with `corpuskit init-study CORPUS`") from None
     except UnicodeDecodeError:
         raise StudyError(f"{where}: not UTF-8 text; save the study file as UTF-8") from None
-    try:
-        root = yaml.compose(text, Loader=_NoAliasLoader)
-    except _AliasError as exc:
-        raise StudyError(f"{where}, line {exc.mark.line + 1}: YAML alias *{exc.anchor} is not allowed in a "
-                         "study file; write the value out in full") from None
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        loc = f"{where}, line {mark.line + 1}" if mark else where
-        raise StudyError(f"{loc}: malformed YAML: {' '.join(x for x in (exc.context, exc.problem) if x)}") from None
+    root = compose_yaml(text, where, "a study file", StudyError)
     if root is None:
         raise StudyError(f"{where}: the study file is empty; give at least name and corpus")
     r = _Reader(where)

@@ -41,7 +41,7 @@ from ._nmf import ThreadedNMF
 from .coherence import MEASURES, topic_coherence
 from .matrix import DFM, UNITS, dfm, units
 from .errors import CorpuskitError, ParameterError
-from .periods import assign_periods, period_shares
+from .periods import assign_periods, period_labels, period_shares
 from .tokenizer import tokenize
 from .version import __version__
 
@@ -530,7 +530,7 @@ class TopicModel(BaseEstimator):
         return out
 
     def prevalence(self, by: str = "year", n_boot: int = 1000, level: float = 0.95,
-                   random_state: int | None = None) -> pd.DataFrame:
+                   random_state: int | None = None, *, origin: "str | pd.Timestamp | None" = None) -> pd.DataFrame:
         """Each topic's share of the modeled tokens per period, with a bootstrap CI.
 
         Uses :func:`corpuskit.periods.period_shares` with values = unit topic
@@ -543,7 +543,9 @@ class TopicModel(BaseEstimator):
         word) count those documents in n_docs and n_units but have NaN share and
         CI too: there is no weight to share out.
 
-        ``by``: "year", "month", "quarter", "week", "day" or a pandas period alias ("5Y").
+        ``by``: "year", "decade", "month", … or a pandas period alias ("5Y"); ``origin``: where a
+        multi-unit bin starts (default: calendar bins, decades 1790–1799), as everywhere
+        (:func:`corpuskit.periods.assign_periods`); a label shows the whole bin ("2010–2019").
 
         Columns: period, period_start, period_end, period_mid, topic, label,
         share, ci_low, ci_high, n_docs, n_units, ci_basis.
@@ -554,7 +556,7 @@ class TopicModel(BaseEstimator):
             raise ParameterError(f"level={level!r}: use a confidence level between 0 and 1, e.g. 0.95")
         _check_random_state(random_state)
         dv = self.dfm_.docvars
-        periods = assign_periods(dv["date"], by, precision=dv.get("date_precision"))
+        periods = assign_periods(dv["date"], by, precision=dv.get("date_precision"), origin=origin)
         k = len(self.components_)
         out = period_shares(self.unit_topics_, dv["id"].to_numpy(), periods, list(range(k)),
                             weights=dv["n_tokens"].to_numpy(dtype=float), n_boot=n_boot, level=level,
@@ -644,7 +646,8 @@ class TopicModel(BaseEstimator):
             part[a:a + step] = data[a:a + step] * np.divide(num, den, out=np.zeros_like(num), where=den > 0)
         return sp.csr_matrix((part, (rows, cols)), shape=x.shape)
 
-    def topic_evolution(self, topic: int | str, by: str = "year", n: int = 10) -> pd.DataFrame:
+    def topic_evolution(self, topic: int | str, by: str = "year", n: int = 10, *,
+                        origin: "str | pd.Timestamp | None" = None) -> pd.DataFrame:
         """How a topic's top terms change from period to period.
 
         For each period, every term's weight in the model input (TF-IDF for NMF,
@@ -659,9 +662,9 @@ class TopicModel(BaseEstimator):
         t = self._topic_index(topic)
         _check_positive_int("n", n)
         dv = self.dfm_.docvars
-        periods = assign_periods(dv["date"], by, precision=dv.get("date_precision"))
-        labels = np.asarray(periods.astype(str))
-        uniq = [str(p) for p in sorted(set(periods))]
+        periods = assign_periods(dv["date"], by, precision=dv.get("date_precision"), origin=origin)
+        labels = period_labels(periods)
+        uniq = list(period_labels(pd.PeriodIndex(sorted(set(periods)), freq=periods.freq)))
         index = {p: i for i, p in enumerate(uniq)}
         g = sp.csr_matrix((np.ones(len(labels)), ([index[p] for p in labels], np.arange(len(labels)))),
                           shape=(len(uniq), len(labels)))

@@ -37,7 +37,7 @@ sorted(study.results)
 # %% [markdown]
 # ## Frames
 #
-# The packaged dictionary (`ck.load_dictionary()`, versioned YAML) has seven frames with tens of entries
+# The packaged dictionary (`ck.load_dictionary("rearmament")`, versioned YAML, asked for by name) has seven frames with tens of entries
 # each, multiword phrases included; threat's China / North Korea / Russia sub-frames are collapsed into one
 # frame here. Rates are hits per 1,000 tokens of each article.
 
@@ -58,7 +58,7 @@ study.figures["frames_over_time"]
 # with the target lexicon (`corpuskit/data/rearmament_target.yml`).
 
 # %%
-targets = ck.target_sentences(corpus)
+targets = ck.target_sentences(corpus, "rearmament")
 print(targets.groupby("id").size().rename("target sentences").to_dict())
 targets[["id", "terms", "text"]].head(5)
 
@@ -91,7 +91,7 @@ study.figures["stance_by_method"]
 
 # %%
 gold = ck.read_gold("../seeds/annotations/gold.csv")
-lexicon = ck.attach_gold(ck.score_stance(corpus, unit="sentence"), gold)
+lexicon = ck.attach_gold(ck.score_stance(corpus, unit="sentence", target="rearmament", cues="rearmament"), gold)
 coded = lexicon["gold_label"].notna()
 a = ck.agreement(lexicon.loc[coded, "gold_label"], lexicon.loc[coded, "label"])
 print({k: round(a[k], 3) for k in ("accuracy", "macro_f1", "kappa")}, "n =", a["n"])

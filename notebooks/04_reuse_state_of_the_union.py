@@ -30,7 +30,7 @@ from corpuskit import plots
 sotu = ck.load_corpus("data/state_of_the_union")
 df = sotu.to_frame()
 print(sotu)
-sotu.periods("50Y").astype(str).value_counts().sort_index().rename("addresses per 50-year period")
+ck.period_counts(sotu, by="50Y").set_index("period")["n_docs"].rename("addresses per 50-year period")
 
 # %%
 frames = ck.load_dictionary("data/sotu_defense_frames.yml")
@@ -70,21 +70,22 @@ japan_share[["period", "hits", "n_hits", "share", "ci_low", "ci_high"]].round(3)
 # Fightin' Words (Monroe, Colaresi & Quinn 2008) with the pooled counts as informative prior.
 
 # %%
-kw = ck.keyness(sotu.between("1900", "1944"), sotu.between("1946", "2021"), stop_words="english")
+kw = ck.keyness(sotu.between("1900:1944"), sotu.between("1946:2021"), stop_words="english")
 plots.plot_keyness(kw, n=15, labels=("1900–1944", "1946–2021"))
 
 # %% [markdown]
 # ## Trend and change points
 #
 # How much do addresses talk of military strength (hits per 1,000 tokens), decade by decade? `ck.trend`
-# fits an OLS slope to the decade means with a bootstrap over addresses (drawn across decades, so a decade
-# with a single address varies too); `ck.change_points` searches the decade series by binary segmentation
-# (Scott & Knott 1974) with a permutation test of the maximal split statistic at each step.
+# fits an OLS slope to the means of calendar decades (1790–1799, …, the bins of every corpuskit function)
+# with a bootstrap over addresses (drawn across decades, so a decade with a single address varies too);
+# `ck.change_points` searches the decade series by binary segmentation (Scott & Knott 1974) with a
+# permutation test of the maximal split statistic at each step.
 
 # %%
 per_address = ck.score_frames(sotu, frames.collapse(1))
-decades = ck.period_means(per_address, by="10Y", value="military_strength", random_state=0)
-ck.trend(per_address, by="10Y", value="military_strength", random_state=0)[
+decades = ck.period_means(per_address, by="decade", value="military_strength", random_state=0)
+ck.trend(per_address, by="decade", value="military_strength", random_state=0)[
     ["slope", "ci_low", "ci_high", "n_periods", "n_docs"]].round(4)
 
 # %%

@@ -39,7 +39,8 @@ def test_periods_and_groupby(seeds):
     assert p.astype(str).tolist() == ["2006", "2021", "2023", "2024", "2021"]
     groups = [(str(k), c.ids) for k, c in seeds.groupby("year")]
     assert groups == [("2006", ["000"]), ("2021", ["001", "004"]), ("2023", ["002"]), ("2024", ["003"])]
-    assert [str(k) for k, _ in seeds.groupby("5Y")] == ["2006", "2021"]
+    assert [str(k) for k, _ in seeds.groupby("5Y")] == ["2005", "2020"]  # calendar bins 2005-2009, 2020-2024
+    assert [str(k) for k, _ in seeds.groupby("5Y", origin="2006")] == ["2006", "2021"]
 
 
 def test_grouping_finer_than_precision_warns(seeds):

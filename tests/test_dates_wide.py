@@ -69,14 +69,18 @@ def test_between_with_an_open_end_keeps_documents_outside_1677_2262(wide):
     assert wide.between("1066-12", "1500-06").ids == ["d0", "d1"]
 
 
+CENTURIES = ["1000–1099", "1500–1599", "2000–2099", "2200–2299"]
+
+
 def test_periods_and_groupby_across_centuries(wide):
     assert wide.periods("year").astype(str).tolist() == DATES[:1] + ["1500", "2000", "2263"]
-    assert wide.periods("100Y").astype(str).tolist() == ["1066", "1466", "1966", "2166"]
+    # calendar centuries everywhere (one binning: corpuskit.periods.assign_periods)
+    assert wide.periods("100Y").astype(str).tolist() == ["1000", "1500", "2000", "2200"]
     assert [str(p) for p, _ in wide.groupby("year")] == ["1066", "1500", "2000", "2263"]
-    assert ck.dfm(wide).group("100Y").docvars["period"].astype(str).tolist() == ["1066", "1466", "1966", "2166"]
+    assert ck.dfm(wide).group("100Y").docvars["period"].astype(str).tolist() == CENTURIES
     from corpuskit.stream import period_counts
 
-    assert period_counts(wide, by="100Y")["period"].tolist() == ["1000", "1500", "2000", "2200"]  # origin 2000
+    assert period_counts(wide, by="100Y")["period"].tolist() == CENTURIES
 
 
 def test_frame_and_topic_prevalence_by_period(wide):
@@ -84,14 +88,14 @@ def test_frame_and_topic_prevalence_by_period(wide):
         fp = ck.frame_prevalence(wide, by=by, dictionary={"war": ["war*"]}, n_boot=50, random_state=0)
         has = fp[fp["n_docs"] > 0]
         assert years_of(has["period_start"].to_numpy()) == ([1066, 1500, 2000, 2263] if by == "year"
-                                                            else [1066, 1466, 1966, 2166])
+                                                            else [1000, 1500, 2000, 2200])
         assert (has["share"] == 1.0).all()
     model = ck.TopicModel(n_topics=2, random_state=0).fit(wide)
     tp = model.prevalence(by="100Y", n_boot=50, random_state=0)
-    assert tp["period"].iloc[0] == "1066" and tp["period"].iloc[-1] == "2166"
+    assert tp["period"].iloc[0] == "1000–1099" and tp["period"].iloc[-1] == "2200–2299"
     assert tp.loc[tp["n_docs"] > 0, "share"].notna().all()
     evo = model.topic_evolution(0, by="100Y")
-    assert {"1066", "2166"} <= set(evo["period"]) <= {"1066", "1466", "1966", "2166"}
+    assert {"1000–1099", "2200–2299"} <= set(evo["period"]) <= set(CENTURIES)
 
 
 def test_shift_functions_on_wide_dates(wide):
@@ -101,7 +105,7 @@ def test_shift_functions_on_wide_dates(wide):
     tr = trend(scores, by="year", n_boot=50, random_state=0)
     assert tr["n_periods"].iat[0] == 4 and tr["slope"].iat[0] > 0
     cp = change_points(pm.dropna(subset=["mean"]).set_index("period")["mean"], min_size=1, random_state=0)
-    assert cp["segment_start"].iat[0] == "1066" and cp["segment_end"].iat[0] == "2166"
+    assert cp["segment_start"].iat[0] == "1000–1099" and cp["segment_end"].iat[0] == "2200–2299"
     sh = stance_shift(scores, before=("1000", "1600"), after=("1900", "2300"), n_boot=50, random_state=0)
     assert (sh["n_docs_before"].iat[0], sh["n_docs_after"].iat[0]) == (2, 2)
     assert sh["estimate"].iat[0] == pytest.approx(0.5 - (-0.4))

@@ -1,5 +1,6 @@
 """Speed-only fast paths give exactly the reference results (seeds and a State of the Union sample)."""
 import fnmatch
+import functools
 import hashlib
 import importlib
 import pathlib
@@ -67,17 +68,17 @@ def _csv(df: pd.DataFrame) -> str:
 
 
 def test_stance_from_tokens_equals_committed_seed_results(seeds):
-    got = ck.score_stance(seeds, unit="sentence")
+    got = ck.score_stance(seeds, unit="sentence", target="rearmament", cues="rearmament")
     assert len(got) == 78
     assert _csv(got) == STANCE_SEEDS.read_text(encoding="utf-8")
     # the Tokens is read as given (the streamed pass hands each scorer its chunk's Tokens)
     tk = ck.tokens(seeds)
-    pd.testing.assert_frame_equal(ck.score_stance(tk, unit="sentence"), got)
-    pd.testing.assert_frame_equal(ck.target_sentences(tk), ck.target_sentences(seeds))
+    pd.testing.assert_frame_equal(ck.score_stance(tk, unit="sentence", target="rearmament", cues="rearmament"), got)
+    pd.testing.assert_frame_equal(ck.target_sentences(tk, "rearmament"), ck.target_sentences(seeds, "rearmament"))
 
 
 def test_stance_from_tokens_equals_committed_sotu_results(sotu):
-    got = ck.score_stance(sotu, unit="sentence")
+    got = ck.score_stance(sotu, unit="sentence", target="rearmament", cues="rearmament")
     assert len(got) == 3809
     assert hashlib.sha256(_csv(got).encode()).hexdigest() == SOTU_STANCE_SHA256
 
@@ -96,8 +97,8 @@ def _brute_target_rows(corpus, entries: list[list[str]]) -> list[tuple[str, int]
 @pytest.mark.parametrize("which", ["seeds", "sample"])
 def test_target_sentences_from_index_equal_brute_force(which, seeds, sample):
     corpus = seeds if which == "seeds" else sample
-    lex = stance.load_target(None)
-    got = ck.target_sentences(corpus)
+    lex = stance.load_target("rearmament")
+    got = ck.target_sentences(corpus, "rearmament")
     ref = _brute_target_rows(corpus, [words for _, _, words, _ in lex.compiled()])
     assert list(zip(got["id"].tolist(), got["sentence"].tolist())) == ref
     assert len(ref) > 0
@@ -105,11 +106,11 @@ def test_target_sentences_from_index_equal_brute_force(which, seeds, sample):
 
 def test_stance_no_target_sentence_keeps_columns(seeds):
     none = ck.target_sentences(seeds, target=["zzzqx"])
-    some = ck.target_sentences(seeds)
+    some = ck.target_sentences(seeds, "rearmament")
     assert len(none) == 0
     pd.testing.assert_series_equal(none.dtypes, some.dtypes)
-    s = ck.score_stance(seeds, unit="sentence", target=["zzzqx"])
-    assert len(s) == 0 and s.dtypes.equals(ck.score_stance(seeds, unit="sentence").dtypes)
+    s = ck.score_stance(seeds, unit="sentence", target=["zzzqx"], cues="rearmament")
+    assert len(s) == 0 and s.dtypes.equals(ck.score_stance(seeds, unit="sentence", target="rearmament", cues="rearmament").dtypes)
 
 
 TRICKY = ("Japan’s re-arm, RE-ARM and re‑interpret; ΟΔΟΣ Σ. US-Japan 'self-defense' co-op's\r"
@@ -275,12 +276,13 @@ def test_scan_shared_tokens_count_equals_dfm(sample, opts):
 
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(tokens_mod.Tokens, "__init__", spy)
-        m, out = scan(sample, {"frames": ck.score_frames, "terms": ck.frame_terms}, dfm=opts, chunk_size=40)
+        m, out = scan(sample, {"frames": functools.partial(ck.score_frames, dictionary="rearmament"),
+                                     "terms": functools.partial(ck.frame_terms, dictionary="rearmament")}, dfm=opts, chunk_size=40)
     n_chunks = -(-len(sample) // 40)
     assert built == [min(40, len(sample) - 40 * k) for k in range(n_chunks)]  # one Tokens per chunk
     assert list(m.features) == list(ref.features) and (m.counts != ref.counts).nnz == 0
     pd.testing.assert_frame_equal(m.docvars, ref.docvars)
-    pd.testing.assert_frame_equal(out["frames"], ck.score_frames(sample))
+    pd.testing.assert_frame_equal(out["frames"], ck.score_frames(sample, "rearmament"))
 
 
 PUNKT_PIECES = list("ab AB.?!)(\"'\t;:,-1") + ["Mr.", "U.S.", " etc.", "...", "e.g.", "J. ", "(Sent1.) ", "”", "’", "No. 9"]
@@ -310,7 +312,7 @@ def test_stance_runs_the_fast_negation(seeds, monkeypatch):
     assert _compat.fast_path("negation")
     fast = _spy(monkeypatch, stance, "_mark_negation")
     slow = _spy(monkeypatch, util, "mark_negation")
-    ck.score_stance(seeds, unit="sentence")
+    ck.score_stance(seeds, unit="sentence", target="rearmament", cues="rearmament")
     assert len(fast) > 0 and slow == []
 
 

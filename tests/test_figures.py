@@ -69,8 +69,8 @@ def test_failure_leaves_previous_output_untouched(tmp_path, monkeypatch, capsys)
 
 
 @pytest.mark.parametrize("args, message", [
-    (["--before", "2006:20x"], "--before '2006:20x': date '20x' is not YYYY, YYYY-MM or YYYY-MM-DD"),
-    (["--after", "2021:2022:2023"], "--after '2021:2022:2023': give a date or a range START:END"),
+    (["--before", "2006:20x"], "--before='2006:20x': date '20x' is not YYYY, YYYY-MM or YYYY-MM-DD"),
+    (["--after", "2021:2022:2023"], "--after='2021:2022:2023': give a date or a range START:END"),
     (["--before", "2000"], "before period 2000 holds no documents (the corpus runs 2006-07-01 to 2024-12-31)"),
 ])
 def test_bad_periods_get_one_line_naming_the_option_and_value(tmp_path, capsys, args, message):

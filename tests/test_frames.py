@@ -21,7 +21,7 @@ REQUIRED = ["threat.china", "threat.north_korea", "threat.russia", "alliance_us_
 
 # ---------------------------------------------------------------------------- the packaged dictionary
 def test_packaged_dictionary_is_documented_and_substantial():
-    d = load_dictionary()
+    d = load_dictionary("rearmament")
     assert d is not None and d.name == "rearmament_frames" and re.fullmatch(r"\d+\.\d+\.\d+", d.version)
     assert d.description and d.author
     for field in ("matching", "overlap"):
@@ -46,7 +46,7 @@ def test_packaged_dictionary_is_documented_and_substantial():
 
 
 def test_collapse_merges_subframes_like_quanteda_levels():
-    d = load_dictionary()
+    d = load_dictionary("rearmament")
     c = d.collapse(1)
     assert c.keys()[0] == "threat" and "threat.china" not in c
     n_threat = sum(len(d[k]) for k in d.keys() if k.startswith("threat."))
@@ -185,7 +185,7 @@ def test_csv_errors_name_file_and_line(tmp_path):
 def test_missing_file_and_bad_type():
     with pytest.raises(DictionaryError, match="nope.yml.*no such file"):
         load_dictionary("nope.yml")
-    with pytest.raises(ParameterError, match="dictionary=int"):
+    with pytest.raises(ParameterError, match="source=int"):
         load_dictionary(3)
 
 
@@ -245,7 +245,7 @@ def test_frame_terms_by_hand(tiny):
 
 def test_engine_equals_pattern_find_on_every_sentence(seeds):
     """The numpy matcher finds what corpuskit.tokenizer.Pattern.find finds, minus matches across sentences."""
-    d = load_dictionary()
+    d = load_dictionary("rearmament")
     tk = ck.tokens(seeds)
     m = tk.matcher()
     doc_start = tk.doc_ptr[:-1]
@@ -265,9 +265,9 @@ def test_engine_equals_pattern_find_on_every_sentence(seeds):
 
 
 def test_sentence_counts_add_up_to_documents(seeds):
-    docs = score_frames(seeds, per=None)
-    sents = score_frames(seeds, unit="sentence", per=None)
-    frames = load_dictionary().keys()
+    docs = score_frames(seeds, "rearmament", per=None)
+    sents = score_frames(seeds, "rearmament", unit="sentence", per=None)
+    frames = load_dictionary("rearmament").keys()
     summed = sents.groupby("id")[frames + ["n_tokens"]].sum()
     assert (summed.loc[docs["id"]].to_numpy() == docs.set_index("id")[frames + ["n_tokens"]].to_numpy()).all()
     assert docs["n_tokens"].tolist() == [len(tokenize(t)) for t in seeds.iter_texts()]
@@ -277,11 +277,11 @@ def test_sentence_counts_add_up_to_documents(seeds):
 
 
 def test_seed_scores_shape_and_determinism(seeds):
-    a = score_frames(seeds)
-    b = score_frames(seeds)
+    a = score_frames(seeds, "rearmament")
+    b = score_frames(seeds, "rearmament")
     pd.testing.assert_frame_equal(a, b)
     assert a["id"].tolist() == ["000", "001", "002", "003", "004"]
-    assert list(a.columns[5:]) == load_dictionary().keys()
+    assert list(a.columns[5:]) == load_dictionary("rearmament").keys()
     assert not a.isna().any().any()
     assert (a.iloc[:, 5:].sum(axis=1) > 0).all()
 
@@ -382,8 +382,22 @@ def test_prevalence_errors(periods_corpus):
 
 
 def test_seed_prevalence(seeds):
-    p = frame_prevalence(seeds, by="year", random_state=0, n_boot=200)
+    p = frame_prevalence(seeds, dictionary="rearmament", by="year", random_state=0, n_boot=200)
     per_year = p.groupby("period").first()
     assert per_year.loc["2006", "ci_basis"] == "units" and per_year.loc["2021", "ci_basis"] == "documents"
     assert per_year.loc["2022", "n_docs"] == 0
-    assert set(p["frame"]) == set(load_dictionary().keys())
+    assert set(p["frame"]) == set(load_dictionary("rearmament").keys())
+
+
+def test_no_default_dictionary_every_entry_point_names_what_to_pass(tiny):
+    # like quanteda's dfm_lookup, frame scoring needs a dictionary; the packaged one is asked for by name
+    calls = {"source": [lambda: load_dictionary(), lambda: load_dictionary(None)],
+             "dictionary": [lambda: score_frames(tiny), lambda: frame_terms(tiny), lambda: frame_prevalence(tiny),
+                            lambda: score_frames(tiny, None, unit="sentence")]}
+    for param, fns in calls.items():
+        for fn in fns:
+            with pytest.raises(ParameterError) as err:
+                fn()
+            msg = str(err.value)
+            assert "\n" not in msg and msg.startswith(f"{param}=None:") and f"{param}='rearmament'" in msg, msg
+    assert score_frames(tiny, "rearmament").attrs["corpuskit"]["dictionary"] == load_dictionary("rearmament").name

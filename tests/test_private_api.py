@@ -196,12 +196,12 @@ def test_missing_punkt_private_falls_back_to_span_tokenize(seeds, monkeypatch):
 
 def test_missing_negation_pattern_falls_back_to_mark_negation(seeds, monkeypatch):
     import nltk.sentiment.util as util
-    ref = ck.score_stance(seeds, unit="sentence")
+    ref = ck.score_stance(seeds, unit="sentence", target="rearmament", cues="rearmament")
     monkeypatch.delattr(util, "CLAUSE_PUNCT")
     _compat.reset()
     fast = _spy(monkeypatch, stance, "_mark_negation")
     public = _spy(monkeypatch, util, "mark_negation")
     with pytest.warns(PrivateAPIWarning, match=r"nltk\.sentiment\.util\.CLAUSE_PUNCT .*mark_negation"):
-        got = ck.score_stance(seeds, unit="sentence")
+        got = ck.score_stance(seeds, unit="sentence", target="rearmament", cues="rearmament")
     pd.testing.assert_frame_equal(got, ref)
     assert fast == [] and len(public) > 0 and not _compat.fast_path("negation")

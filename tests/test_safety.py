@@ -142,7 +142,7 @@ def test_yaml_dictionary_with_aliases_is_refused_with_file_and_line(tmp_path):
     assert time.perf_counter() - t0 < 1
     msg = str(exc.value)
     assert msg.startswith(f"{path}, line 2, column 14: YAML alias *l0")
-    assert "write the entries out" in msg and "\n" not in msg
+    assert "write the value out in full" in msg and "\n" not in msg
 
 
 @pytest.mark.parametrize("loader", [ck.load_target, ck.load_cues])

@@ -356,3 +356,34 @@ def test_trend_resamples_documents_then_their_sentences():
     a, b = trend(docs, random_state=3).iloc[0], trend(spread, random_state=3).iloc[0]
     assert a["slope"] == pytest.approx(b["slope"])
     assert b["ci_high"] - b["ci_low"] > 1.5 * (a["ci_high"] - a["ci_low"])
+
+
+# ---------------------------------------------------------------- clustered sentence bootstrap
+def test_cluster_with_one_sentence_per_document_is_the_sentence_bootstrap_draw_for_draw():
+    # cluster_resamples with one unit per cluster draws exactly what bootstrap_means draws
+    per_doc = {f"d{i}": [v] for i, v in enumerate([0.1, -0.3, 0.5, 0.2, 0.9, 0.4, -0.1])}
+    dates = {d: ("2006" if i < 3 else "2022") for i, d in enumerate(per_doc)}
+    df = sentence_frame(per_doc, dates)
+    kw = dict(before="2006", after="2021:2024", unit="sentences", n_boot=500, random_state=4)
+    a, b = stance_shift(df, **kw), stance_shift(df, cluster=True, **kw)
+    assert (a["ci_low"].iat[0], a["ci_high"].iat[0]) == (b["ci_low"].iat[0], b["ci_high"].iat[0])
+    assert a["estimate"].iat[0] == b["estimate"].iat[0] and a["p_value"].iat[0] == b["p_value"].iat[0]
+    assert "cluster=True" in b["note"].iat[0] and "cluster=True" not in a["note"].iat[0]
+
+
+def test_cluster_widens_the_interval_when_sentences_share_their_document():
+    # every sentence of a document has the document's value: 8 sentences are one observation, not eight
+    per_doc = {f"d{i}": [v] * 8 for i, v in enumerate([-0.4, 0.0, 0.4, -0.2, 0.6, 0.2, 1.0])}
+    dates = {d: ("2006" if i < 3 else "2022") for i, d in enumerate(per_doc)}
+    df = sentence_frame(per_doc, dates)
+    kw = dict(before="2006", after="2021:2024", unit="sentences", n_boot=2000, random_state=0)
+    naive, clustered = stance_shift(df, **kw).iloc[0], stance_shift(df, cluster=True, **kw).iloc[0]
+    width = lambda r: r["ci_high"] - r["ci_low"]
+    assert naive["estimate"] == clustered["estimate"]
+    assert width(clustered) > 1.8 * width(naive)
+    with pytest.raises(ParameterError, match="cluster='yes'"):
+        stance_shift(df, cluster="yes", **kw)
+    # with documents as the unit, cluster changes nothing
+    docs = {k: stance_shift(df, before="2006", after="2022", unit="documents", n_boot=200, random_state=0,
+                            cluster=k) for k in (False, True)}
+    pd.testing.assert_frame_equal(docs[False], docs[True])

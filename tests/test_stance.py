@@ -13,6 +13,10 @@ from corpuskit.stance import lexicon
 from corpuskit.dictionary import DictionaryError
 from corpuskit.stream import scan
 
+# the packaged lexicons, asked for by name (there is no default lexicon)
+score_ra = functools.partial(st.score_stance, target="rearmament", cues="rearmament")
+cross_fit_ra = functools.partial(st.cross_fit_stance, target="rearmament")
+
 TEXT = ("Japan must strengthen its Self-Defense Forces. The weather was fine. "
         "China condemned the dangerous rearmament.")
 
@@ -31,11 +35,11 @@ def lexicon_pipeline():
 
 # ---------------------------------------------------------------------------- lexicons
 def test_packaged_lexicons_load_with_versions_and_polarity():
-    t = st.load_target()
+    t = st.load_target("rearmament")
     assert t.name == "rearmament_target" and t.version == "1.0.0"
     assert {"constitution", "forces", "budget", "capability", "deployment", "alliance_role"} <= set(t.keys())
     assert t.n_entries >= 100
-    c = st.load_cues()
+    c = st.load_cues("rearmament")
     assert c.name == "rearmament_stance_cues"
     assert {k.split(".")[0] for k in c.keys()} == {"favor", "against"}
     # not a sentiment lexicon: adversary threat vocabulary is no cue
@@ -77,7 +81,7 @@ def test_cue_class_must_be_favor_or_against(tmp_path):
 # ---------------------------------------------------------------------------- targets
 def test_target_sentences_on_three_sentences():
     c = corpus_of(TEXT)
-    t = st.target_sentences(c)
+    t = st.target_sentences(c, "rearmament")
     assert t["sentence"].tolist() == [0, 2]
     assert t["terms"].tolist() == ["Self-Defense Forces", "rearmament"]
     assert t["entries"].tolist() == ["self defen?e force*", "rearm*"]
@@ -94,13 +98,13 @@ def test_target_phrases_do_not_cross_sentences_and_longest_wins():
 
 
 def test_no_target_sentence_gives_empty_table_with_columns():
-    t = st.target_sentences(corpus_of("The weather was fine."))
+    t = st.target_sentences(corpus_of("The weather was fine."), "rearmament")
     assert len(t) == 0 and {"id", "sentence", "text", "terms", "n_terms"} <= set(t.columns)
 
 
 # ---------------------------------------------------------------------------- lexicon stance
 def test_lexicon_scores_hand_checked():
-    s = st.score_stance(corpus_of(TEXT), unit="sentence")
+    s = score_ra(corpus_of(TEXT), unit="sentence")
     # sentence 0: must(+), strengthen(+); sentence 2: condemned(-), dangerous(-)
     assert s["label"].tolist() == ["favor", "against"]
     assert s["score"].tolist() == [1.0, -1.0]
@@ -109,7 +113,7 @@ def test_lexicon_scores_hand_checked():
 
 
 def test_mixed_sentence_score_is_balance_of_cues():
-    s = st.score_stance(corpus_of("Supporters call rearmament necessary, critics call rearmament dangerous."),
+    s = score_ra(corpus_of("Supporters call rearmament necessary, critics call rearmament dangerous."),
                         unit="sentence")
     # favor: supporters(support*), necessary; against: dangerous -> (2 - 1) / 3
     assert s["score"].iloc[0] == pytest.approx(1 / 3)
@@ -117,13 +121,13 @@ def test_mixed_sentence_score_is_balance_of_cues():
 
 
 def test_threat_words_are_not_against_cues():
-    s = st.score_stance(corpus_of("North Korea's missile threat and hostile rhetoric show that Japan must raise its "
+    s = score_ra(corpus_of("North Korea's missile threat and hostile rhetoric show that Japan must raise its "
                                   "defense budget."), unit="sentence")
     assert s["label"].tolist() == ["favor"] and s["n_against"].tolist() == [0]
 
 
 def test_negation_flips_cues_within_the_clause():
-    s = st.score_stance(corpus_of("Japan does not need more destroyers.",
+    s = score_ra(corpus_of("Japan does not need more destroyers.",
                                   "Japan's rearmament is not only necessary but urgent.",
                                   "Tokyo is not reckless, and its rearmament is necessary.",
                                   "Japan cannot justify the rearmament; it is necessary.",
@@ -141,8 +145,8 @@ def test_negation_flips_cues_within_the_clause():
 
 def test_cues_attach_by_clause_or_window():
     text = "The weather in Osaka was dangerous and stormy yesterday, said a man who later joined the Self-Defense Forces."
-    near = st.score_stance(corpus_of(text), unit="sentence", window=20)
-    far = st.score_stance(corpus_of(text), unit="sentence", window=8)
+    near = score_ra(corpus_of(text), unit="sentence", window=20)
+    far = score_ra(corpus_of(text), unit="sentence", window=8)
     # "dangerous" is 10 tokens before "self" and in another clause
     assert near["label"].tolist() == ["against"]
     assert far["label"].tolist() == ["none"] and far["score"].tolist() == [0.0]
@@ -151,7 +155,7 @@ def test_cues_attach_by_clause_or_window():
 def test_document_level_hand_checked_ci_and_explicit_empty_rows():
     c = corpus_of(TEXT, "The weather was fine.", "Japan must strengthen its Self-Defense Forces.",
                   ids=["a", "b", "c"])
-    d = st.score_stance(c, n_boot=4000, random_state=0)
+    d = score_ra(c, n_boot=4000, random_state=0)
     assert d["id"].tolist() == ["a", "b", "c"]
     a, b, cc = (d.iloc[i] for i in range(3))
     # a: scores {+1, -1}: mean 0; bootstrap means are -1, 0, 1 with P(-1) = 1/4 > 2.5%
@@ -164,8 +168,8 @@ def test_document_level_hand_checked_ci_and_explicit_empty_rows():
 
 def test_bootstrap_is_deterministic_and_within_bounds():
     c = corpus_of(TEXT + " Japan should expand its defense budget. Critics fear militarism in the SDF.")
-    d1 = st.score_stance(c, random_state=3, n_boot=500)
-    d2 = st.score_stance(c, random_state=3, n_boot=500)
+    d1 = score_ra(c, random_state=3, n_boot=500)
+    d2 = score_ra(c, random_state=3, n_boot=500)
     pd.testing.assert_frame_equal(d1, d2)
     r = d1.iloc[0]
     assert -1 <= r["ci_low"] <= r["stance"] <= r["ci_high"] <= 1
@@ -175,13 +179,13 @@ def test_bootstrap_is_deterministic_and_within_bounds():
 def test_bad_parameters_are_named():
     c = corpus_of(TEXT)
     with pytest.raises(ck.ParameterError, match="method='vader'"):
-        st.score_stance(c, method="vader")
+        score_ra(c, method="vader")
     with pytest.raises(ck.ParameterError, match="unit='paragraph'"):
-        st.score_stance(c, unit="paragraph")
+        score_ra(c, unit="paragraph")
     with pytest.raises(ck.ParameterError, match="n_boot=0"):
-        st.score_stance(c, n_boot=0)
+        score_ra(c, n_boot=0)
     with pytest.raises(ck.ParameterError, match="needs labels="):
-        st.score_stance(c, method="classifier", model=lexicon_pipeline())
+        score_ra(c, method="classifier", model=lexicon_pipeline())
 
 
 # ---------------------------------------------------------------------------- classifier stance
@@ -193,25 +197,25 @@ TRAIN = pd.DataFrame({"sentence": ["Japan must strengthen its forces", "rearmame
 
 def test_classifier_score_is_p_favor_minus_p_against():
     c = corpus_of(TEXT)
-    s = st.score_stance(c, method="classifier", unit="sentence", model=lexicon_pipeline(), labels=TRAIN)
+    s = score_ra(c, method="classifier", unit="sentence", model=lexicon_pipeline(), labels=TRAIN)
     ref = lexicon_pipeline().fit(TRAIN["sentence"].tolist(), TRAIN["label"].tolist())
     P = ref.predict_proba(s["text"].tolist())
     cl = list(ref.classes_)
     np.testing.assert_allclose(s["score"], P[:, cl.index("favor")] - P[:, cl.index("against")])
     assert s["label"].tolist() == list(ref.predict(s["text"].tolist()))
-    d = st.score_stance(c, method="classifier", model=lexicon_pipeline(), labels=TRAIN, random_state=0)
+    d = score_ra(c, method="classifier", model=lexicon_pipeline(), labels=TRAIN, random_state=0)
     assert d["stance"].iloc[0] == pytest.approx(s["score"].mean()) and (d["method"] == "classifier").all()
 
 
 def test_classifier_labels_outside_the_set_are_named():
     bad = TRAIN.assign(label=["favor", "pro", "against", "against", "none", "none"])
     with pytest.raises(st.GoldError, match=r"labels, row 2: label 'pro' is not one of favor, against, none"):
-        st.score_stance(corpus_of(TEXT), method="classifier", model=lexicon_pipeline(), labels=bad)
+        score_ra(corpus_of(TEXT), method="classifier", model=lexicon_pipeline(), labels=bad)
 
 
 def test_cross_fit_never_scores_a_sentence_with_a_model_trained_on_it(seeds):
     gold = st.read_gold(ck_root() / "seeds" / "annotations" / "gold.csv")
-    cf = st.cross_fit_stance(seeds, gold, model=lexicon_pipeline(), groups="id")
+    cf = cross_fit_ra(seeds, gold, model=lexicon_pipeline(), groups="id")
     assert (cf["fold"] >= 0).all()               # every target sentence of the seeds is coded
     assert cf.groupby("id")["fold"].nunique().eq(1).all()   # groups="id": one fold per article
     # recompute one article's scores from a model that never saw that article
@@ -223,14 +227,14 @@ def test_cross_fit_never_scores_a_sentence_with_a_model_trained_on_it(seeds):
     cl = list(ref.classes_)
     pa = P[:, cl.index("against")] if "against" in cl else 0
     np.testing.assert_allclose(sub["score"], P[:, cl.index("favor")] - pa)
-    doc = st.cross_fit_stance(seeds, gold, model=lexicon_pipeline(), unit="document", random_state=0)
+    doc = cross_fit_ra(seeds, gold, model=lexicon_pipeline(), unit="document", random_state=0)
     assert len(doc) == 5 and doc["n_sentences"].gt(0).all()
 
 
 def test_cross_fit_stratified_folds_are_deterministic(seeds):
     gold = st.read_gold(ck_root() / "seeds" / "annotations" / "gold.csv")
-    a = st.cross_fit_stance(seeds, gold, model=lexicon_pipeline(), groups=None, random_state=1)
-    b = st.cross_fit_stance(seeds, gold, model=lexicon_pipeline(), groups=None, random_state=1)
+    a = cross_fit_ra(seeds, gold, model=lexicon_pipeline(), groups=None, random_state=1)
+    b = cross_fit_ra(seeds, gold, model=lexicon_pipeline(), groups=None, random_state=1)
     pd.testing.assert_frame_equal(a, b)
     assert "a class has one sentence" in a.attrs["corpuskit"]["folds"]  # one 'against' in the seeds' gold
 
@@ -356,7 +360,7 @@ def test_seed_document_stance_and_plot(seeds):
     matplotlib.use("Agg")
     from corpuskit.plots import plot_stance
 
-    d = st.score_stance(seeds, random_state=0, n_boot=500)
+    d = score_ra(seeds, random_state=0, n_boot=500)
     assert d["id"].tolist() == ["000", "001", "002", "003", "004"]
     assert d["n_sentences"].gt(0).all() and (d["ci_basis"] == "sentences").all()
     assert ((d["ci_low"] <= d["stance"]) & (d["stance"] <= d["ci_high"])).all()
@@ -374,13 +378,31 @@ def test_cross_fit_with_the_default_classifier_is_deterministic_for_a_random_sta
     gold = ck.read_gold(ROOT / "seeds" / "annotations" / "gold.csv")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # one 'against' example: the classifier warns, as it should
-        a = ck.cross_fit_stance(corpus, gold, random_state=3)
-        b = ck.cross_fit_stance(corpus, gold, random_state=3)
+        a = cross_fit_ra(corpus, gold, random_state=3)
+        b = cross_fit_ra(corpus, gold, random_state=3)
     assert a["score"].tolist() == b["score"].tolist() and len(a) > 0
 
 
 def test_score_stance_in_the_streamed_pass_reads_each_chunks_tokens(seeds):
     # scan hands each chunk's Tokens to the scorer: the chunks' sentence tables make the whole one
-    _, out = scan(seeds, {"stance": functools.partial(st.score_stance, unit="sentence")}, chunk_size=2, n_jobs=1)
-    pd.testing.assert_frame_equal(out["stance"], st.score_stance(seeds, unit="sentence"))
+    _, out = scan(seeds, {"stance": functools.partial(score_ra, unit="sentence")}, chunk_size=2, n_jobs=1)
+    pd.testing.assert_frame_equal(out["stance"], score_ra(seeds, unit="sentence"))
     assert len(out["stance"]) == 78
+
+
+def test_no_default_lexicon_every_entry_point_names_what_to_pass():
+    # the packaged rearmament lexicons are used only when asked for by name: no call scores a corpus with them
+    c = corpus_of(TEXT)
+    calls = {"target": [lambda: st.score_stance(c), lambda: st.target_sentences(c), lambda: st.load_target(),
+                        lambda: st.load_target(None), lambda: st.cross_fit_stance(c, pd.DataFrame())],
+             "cues": [lambda: st.score_stance(c, target="rearmament"), lambda: st.load_cues(None)]}
+    for param, fns in calls.items():
+        for fn in fns:
+            with pytest.raises(ck.ParameterError) as err:
+                fn()
+            msg = str(err.value)
+            assert "\n" not in msg and msg.startswith(f"{param}=None:") and f"{param}='rearmament'" in msg, msg
+    # the classifier needs a target but no cues
+    s = st.score_stance(c, method="classifier", unit="sentence", target="rearmament", model=lexicon_pipeline(),
+                        labels=TRAIN)
+    assert len(s) > 0

@@ -1,4 +1,5 @@
 """Streaming corpora agree with in-memory corpora; bad rows are named."""
+import functools
 import json
 
 import numpy as np
@@ -81,15 +82,15 @@ def test_period_counts_incremental_equal_whole(sotu_small, tmp_path):
     got = period_counts(sc, by="decade")
     from corpuskit.tokenizer import tokenize
     dv = mem.docvars
-    from corpuskit.periods import assign_periods
-    per = np.asarray(assign_periods(dv["date"], "decade", origin=pd.Timestamp("1790")).astype(str))
+    from corpuskit.periods import assign_periods, period_labels
+    per = period_labels(assign_periods(dv["date"], "decade"))
     exp = pd.DataFrame({"period": per, "n_docs": 1, "n_chars": [len(t) for t in mem.iter_texts()],
                         "n_tokens": [len(tokenize(t)) for t in mem.iter_texts()]}).groupby("period").sum()
     assert got["period"].tolist() == exp.index.tolist()
     assert got["n_docs"].tolist() == exp["n_docs"].tolist()
     assert got["n_tokens"].tolist() == exp["n_tokens"].tolist()
     assert got["n_chars"].tolist() == exp["n_chars"].tolist()
-    assert got["n_docs"].sum() == 25 and got["period"].tolist() == ["1790", "1800", "1810"]
+    assert got["n_docs"].sum() == 25 and got["period"].tolist() == ["1790–1799", "1800–1809", "1810–1819"]
     # in parallel and on the in-memory corpus: the same table
     pd.testing.assert_frame_equal(period_counts(mem, by="decade", n_jobs=2, chunk_size=4), got)
 
@@ -97,8 +98,8 @@ def test_period_counts_incremental_equal_whole(sotu_small, tmp_path):
 def test_map_chunks_frames_equal_whole_corpus(tmp_path):
     mem = ck.load_corpus(SEEDS)
     sc = stream_corpus(SEEDS, chunk_size=2)
-    whole = ck.score_frames(mem)
-    parts = sc.map_chunks(ck.score_frames)
+    whole = ck.score_frames(mem, "rearmament")
+    parts = sc.map_chunks(functools.partial(ck.score_frames, dictionary="rearmament"))
     pd.testing.assert_frame_equal(parts, whole)
 
 
@@ -169,15 +170,15 @@ def test_scan_one_pass_equals_separate_passes(tmp_path, sotu_small):
     from corpuskit.stream import scan
     mem, recs = sotu_small
     sc = stream_corpus(_write(tmp_path, recs, "jsonl"), chunk_size=6)
-    m, out = scan(sc, {"frames": ck.score_frames}, dfm={"stop_words": "english"}, n_jobs=2)
+    m, out = scan(sc, {"frames": functools.partial(ck.score_frames, dictionary="rearmament")}, dfm={"stop_words": "english"}, n_jobs=2)
     ref = dfm(mem, stop_words="english")
     assert m.features.tolist() == ref.features.tolist() and (m.counts != ref.counts).nnz == 0
     _same_docvars(m.docvars, ref.docvars)
-    whole = ck.score_frames(mem)
+    whole = ck.score_frames(mem, "rearmament")
     pd.testing.assert_frame_equal(out["frames"][whole.columns[:5]], whole[whole.columns[:5]])
     np.testing.assert_allclose(out["frames"].iloc[:, 5:].to_numpy(float), whole.iloc[:, 5:].to_numpy(float))
     assert out["frames"].attrs["corpuskit"]["kind"] == "frames"
-    m2, out2 = scan(mem, {"frames": ck.score_frames}, dfm=None, chunk_size=10)
+    m2, out2 = scan(mem, {"frames": functools.partial(ck.score_frames, dictionary="rearmament")}, dfm=None, chunk_size=10)
     assert m2 is None and len(out2["frames"]) == 25
     with pytest.raises(ParameterError, match="unknown option"):
         scan(mem, dfm={"stopwords": "english"})

@@ -86,10 +86,10 @@ def test_paths_are_relative_to_the_study_file(study_dir, monkeypatch, tmp_path):
     (("n_boot: 50", "n_boot: many"), "line 18: n_boot: 'many' is not a whole number"),
     (("n_boot: 50", "n_boot: true"), "line 18: n_boot: True is not a whole number"),
     (("  - [2000s, 2010s]", "  - [2000s, 2020s]"), "line 12: comparisons: era '2020s' is not defined under eras"),
-    (("  \"2010s\": \"2010:2019\"", "  \"2010s\": \"2010:20x\""), "line 9: eras.2010s '2010:20x'"),
+    (("  \"2010s\": \"2010:2019\"", "  \"2010s\": \"2010:20x\""), "line 9: eras.2010s='2010:20x'"),
     (("figures: [corpus_timeline,", "figures: [pie_chart, corpus_timeline,"), "line 21: figures: unknown figure 'pie_chart'"),
     (("cleaning:\n", "cleaning:\n  rules: [bom, shouting]\n"), "cleaning.rules: unknown rule 'shouting'"),
-    (("name: three", "name: three\nextra: &x 1\nalso: *x"), "line 3: YAML alias *x is not allowed"),
+    (("name: three", "name: three\nextra: &x 1\nalso: *x"), "line 3, column 7: YAML alias *x is not allowed"),
 ])
 def test_bad_study_files_name_the_key_and_line(study_dir, edit, message):
     path = study_dir / "study.yml"

@@ -1,9 +1,11 @@
 """Stance toward a target: target sentences, a stance cue lexicon, document scores with CIs, gold codes.
 
-Pipeline (any target, any cue lexicon, any corpus; the Japanese rearmament study ships as package data):
+Pipeline (any target, any cue lexicon, any corpus; the Japanese rearmament study's lexicons ship as
+package data, used only when asked for by name, ``target="rearmament", cues="rearmament"``: a
+call without a lexicon raises, naming what to pass, instead of scoring a corpus with them):
 
 1. :func:`target_sentences` finds the sentences that speak of the target with a target lexicon of
-   words, globs and multiword phrases (``corpuskit/data/rearmament_target.yml``; :func:`load_target`).
+   words, globs and multiword phrases (e.g. ``corpuskit/data/rearmament_target.yml``; :func:`load_target`).
 2. :func:`score_stance` scores each target sentence favor / against / none with a score in [-1, 1],
    either from a stance cue lexicon (``method="lexicon"``, ``corpuskit/data/stance_cues.yml``;
    :func:`load_cues`) or from a supervised classifier trained on coded sentences

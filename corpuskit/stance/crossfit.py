@@ -75,6 +75,8 @@ def cross_fit_stance(corpus, gold: pd.DataFrame, model=None, n_splits: int = 5, 
     the held-out target sentences. Target sentences that are not in the gold standard are scored by a
     model trained on all gold sentences (fold = -1).
 
+    ``target`` is required (anything :func:`load_target` accepts, e.g. ``"rearmament"``).
+
     Returns the sentence-level table of :func:`score_stance` plus ``gold`` (the gold label or <NA>)
     and ``fold``; with ``unit="document"`` the :func:`document_stance` of those scores.
     """
@@ -84,9 +86,9 @@ def cross_fit_stance(corpus, gold: pd.DataFrame, model=None, n_splits: int = 5, 
         raise ParameterError(f"unit={unit!r}: use 'document' or 'sentence'")
     if not isinstance(n_splits, (int, np.integer)) or n_splits < 2:
         raise ParameterError(f"n_splits={n_splits!r}: pass an integer >= 2")
+    tlex = load_target(target)
     model = default_model(random_state) if model is None else model
     tk = tokens(corpus)
-    tlex = load_target(target)
     stream = TargetTokens(tk, tlex)
     targets, _ = target_table(stream, lexicon_matches(stream, tlex, stream.target_matches))
     allsent = tk.sentences()

@@ -22,7 +22,7 @@ import pandas as pd
 
 from .. import _compat
 from ..errors import ParameterError
-from ..dictionary import Dictionary, DictionaryError, Matches, load_dictionary, match_entries
+from ..dictionary import Dictionary, DictionaryError, Matches, load_dictionary, match_entries, missing_source
 from ..tokenizer import Tokens, token_spans, tokens
 
 __all__ = ["PACKAGED_TARGETS", "PACKAGED_CUES", "load_target", "load_cues", "TargetTokens",
@@ -42,7 +42,7 @@ _CLAUSE_WORDS = frozenset({"but", "while", "whereas", "although", "though", "how
 # ============================================================================ lexicons
 def _load_lexicon(source, packaged: Mapping[str, str], name: str, kind: str, key: str) -> Dictionary:
     if source is None:
-        source = "rearmament"
+        raise ParameterError(missing_source(name, kind, packaged))
     if isinstance(source, Dictionary):
         return source
     if isinstance(source, (list, tuple)):
@@ -51,17 +51,17 @@ def _load_lexicon(source, packaged: Mapping[str, str], name: str, kind: str, key
     if isinstance(source, (str, os.PathLike)) and not pathlib.Path(source).is_file() and source not in packaged:
         raise DictionaryError(f"{name} {str(source)!r}: no such file (packaged {kind}s: {', '.join(packaged)})")
     if isinstance(source, (str, os.PathLike, Mapping)):
-        return load_dictionary(source, kind=kind, key=key, packaged=packaged)
+        return load_dictionary(source, kind=kind, key=key, packaged=packaged, param=name)
     raise ParameterError(f"{name}={type(source).__name__}: pass a path to a YAML/CSV lexicon, a dict, a list of "
-                         f"entries, a Dictionary, or None for the packaged rearmament {kind}")
+                         f"entries, a Dictionary, or a packaged name ({', '.join(map(repr, packaged))})")
 
 
 def load_target(source: "str | os.PathLike | Mapping | Sequence[str] | Dictionary | None" = None
                 ) -> Dictionary:
     """Load a target lexicon: words, globs (``rearm*``) and phrases (``"article 9"``) naming the target.
 
-    ``source``: ``None``/``"rearmament"`` (the packaged lexicon of Japan's military and defense
-    posture), a ``.yml``/``.csv`` path or dict in any layout :func:`corpuskit.dictionary.load_dictionary`
+    ``source`` (required; ``None`` raises, naming what to pass): ``"rearmament"`` (the packaged lexicon
+    of Japan's military and defense posture, asked for by name), a ``.yml``/``.csv`` path or dict in any layout :func:`corpuskit.dictionary.load_dictionary`
     reads (keys are facets of the target), a plain list of entries (one facet ``"target"``), or a
     :class:`~corpuskit.dictionary.Dictionary`. A malformed file raises
     :class:`~corpuskit.dictionary.DictionaryError` naming the file and line.
@@ -111,7 +111,7 @@ class TargetTokens:
     (``codes``/``vocab``/``seg``: the sentence row in ``tokens.sents``), with character offsets and
     clause ids (``clause``, never decreasing) found for these sentences only.
 
-    >>> tt = TargetTokens(tokens(ck.load_corpus("seeds")), load_target())   # doctest: +SKIP
+    >>> tt = TargetTokens(tokens(ck.load_corpus("seeds")), load_target("rearmament"))   # doctest: +SKIP
     >>> len(tt.rows)                                                          # doctest: +SKIP
     78
     """
@@ -224,7 +224,9 @@ def target_sentences(corpus, target: "str | os.PathLike | Mapping | Sequence[str
     facets, n_terms. A corpus with no target sentence gives an empty table with these columns.
     ``corpus`` may be a :class:`~corpuskit.tokenizer.Tokens` (read as given; otherwise built once).
 
-    >>> target_sentences(ck.load_corpus("seeds"))[["id", "sentence", "terms"]].head(2)  # doctest: +SKIP
+    ``target`` is required (anything :func:`load_target` accepts, e.g. the packaged ``"rearmament"``).
+
+    >>> target_sentences(ck.load_corpus("seeds"), "rearmament")[["id", "sentence", "terms"]].head(2)  # doctest: +SKIP
     """
     lex = load_target(target)
     stream = TargetTokens(tokens(corpus), lex)

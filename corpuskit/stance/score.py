@@ -43,13 +43,16 @@ def score_stance(corpus: "Corpus | Tokens", method: str = "lexicon", unit: str =
         then raw_start, raw_end, terms and, for the lexicon, n_favor, n_against, cues) or
         ``"document"`` (:func:`document_stance`: one row per document of the corpus, including
         documents without target sentences).
-    target, cues : anything :func:`load_target` / :func:`load_cues` accept (None: packaged lexicons).
+    target, cues : anything :func:`load_target` / :func:`load_cues` accept; both required for the lexicon
+        method (``None`` raises; the packaged ones are asked for by name: ``target="rearmament",
+        cues="rearmament"``), ``target`` also for the classifier.
     window : a cue attaches to a target term in its clause or within this many tokens of it.
     n_boot, random_state : bootstrap settings for document CIs (same seed, same table).
 
     Example
     -------
-    >>> ck.score_stance(ck.load_corpus("seeds"), random_state=1)[["id", "stance", "ci_low", "ci_high"]]  # doctest: +SKIP
+    >>> ck.score_stance(ck.load_corpus("seeds"), target="rearmament", cues="rearmament",
+    ...                 random_state=1)[["id", "stance", "ci_low", "ci_high"]]  # doctest: +SKIP
     """
     if method not in ("lexicon", "classifier"):
         raise ParameterError(f"method={method!r}: use 'lexicon' or 'classifier'")
@@ -57,13 +60,14 @@ def score_stance(corpus: "Corpus | Tokens", method: str = "lexicon", unit: str =
         raise ParameterError(f"unit={unit!r}: use 'document' or 'sentence'")
     if not isinstance(window, (int, np.integer)) or window < 0:
         raise ParameterError(f"window={window!r}: pass a number of tokens >= 0")
-    tk = tokens(corpus)
     tlex = load_target(target)
+    cue_lex = load_cues(cues) if method == "lexicon" else None  # a missing lexicon fails before tokenizing
+    tk = tokens(corpus)
     stream = TargetTokens(tk, tlex)
     tm = lexicon_matches(stream, tlex, stream.target_matches)
     targets, rows = target_table(stream, tm)
     if method == "lexicon":
-        sent = lexicon_scores(stream, tm, targets, rows, load_cues(cues), window)
+        sent = lexicon_scores(stream, tm, targets, rows, cue_lex, window)
     else:
         if labels is None:
             raise ParameterError("method='classifier' needs labels= (a DataFrame with sentence and label, e.g. "
