@@ -125,7 +125,8 @@ def step_frames(study: Study) -> None:
     if study.spec.frame_levels is not None:  # e.g. threat.china/.north_korea/... as one "threat" frame
         dictionary = dictionary.collapse(study.spec.frame_levels)
     per_doc = score_frames(study.corpus, dictionary)
-    prev = frame_prevalence(study.corpus, dictionary=dictionary, by="year", random_state=study.random_state)
+    prev = frame_prevalence(study.corpus, dictionary=dictionary, by=study.spec.period,
+                            random_state=study.random_state)
     study.results["frames_per_document"] = per_doc
     study.results["frame_prevalence"] = prev
     study.figures["frames_over_time"] = plots.plot_prevalence(
@@ -135,7 +136,7 @@ def step_frames(study: Study) -> None:
         "dictionary": {"name": dictionary.name, "version": dictionary.version, "n_frames": len(dictionary)},
         "per_document_per_1000_tokens": {
             r["id"]: {f: _num(r[f], 1) for f in dictionary.keys()} for _, r in per_doc.iterrows()},
-        "share_by_year": {
+        f"share_by_{study.spec.period}": {
             f"{r.period}:{r.frame}": {"share": _num(r.share), "ci_low": _num(r.ci_low), "ci_high": _num(r.ci_high),
                                       "n_docs": int(r.n_docs), "ci_basis": r.ci_basis}
             for r in has.itertuples()},
@@ -149,7 +150,7 @@ def step_topics(study: Study) -> None:
     selection = select_n_topics(study.corpus, ks=spec.k, random_state=study.random_state, **params)
     k = int(selection.loc[selection["recommended"], "k"].iloc[0])
     model = TopicModel(n_topics=k, random_state=study.random_state, **params).fit(study.corpus)
-    prev = model.prevalence(by="year", random_state=study.random_state)
+    prev = model.prevalence(by=study.spec.period, random_state=study.random_state)
     terms = model.top_terms(10)
     coh = model.coherence("c_npmi", texts=study.corpus)
     study.results.update({"k_selection": selection, "topic_prevalence": prev, "top_terms": terms,
@@ -167,7 +168,7 @@ def step_topics(study: Study) -> None:
                     "top_terms": terms.loc[terms["topic"] == t, "term"].tolist(),
                     "c_npmi": _num(coh.loc[coh["topic"] == t, "coherence"].iloc[0])} for t in range(k)],
         "mean_c_npmi": _num(coh.attrs.get("mean", coh["coherence"].mean())),
-        "prevalence_by_year": {f"{r.period}:{r.topic}": {"share": _num(r.share), "ci_low": _num(r.ci_low),
+        f"prevalence_by_{study.spec.period}": {f"{r.period}:{r.topic}": {"share": _num(r.share), "ci_low": _num(r.ci_low),
                                                          "ci_high": _num(r.ci_high), "n_docs": int(r.n_docs),
                                                          "ci_basis": r.ci_basis} for r in has.itertuples()},
     }

@@ -19,6 +19,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+import pandas as pd
 import yaml
 
 from .clean import DEFAULT_RULES
@@ -61,6 +62,7 @@ class StudySpec:
     wordfish_refits: int = 500
     random_state: int = 0
     date_label: str = "publication date (year)"
+    period: str = "year"
     figures: tuple[str, ...] = FIGURE_NAMES
 
 
@@ -128,7 +130,7 @@ class _Reader:
 
 
 _KEYS = ("name", "title", "corpus", "cleaning", "eras", "comparisons", "frames", "stance", "topics",
-         "stop_words", "n_boot", "wordfish", "random_state", "date_label", "figures")
+         "stop_words", "n_boot", "wordfish", "random_state", "date_label", "period", "figures")
 
 
 def _resource(value: str | None, base: pathlib.Path) -> str | pathlib.Path | None:
@@ -246,6 +248,12 @@ def load_study(path: "str | pathlib.Path") -> StudySpec:
             spec.wordfish_refits = r.typed(wf["refits"], "wordfish.refits", (int,), "a whole number of refits")
     if "date_label" in top:
         spec.date_label = r.text(top["date_label"], "date_label")
+    if "period" in top:
+        spec.period = r.text(top["period"], "period")
+        try:
+            periods.assign_periods(pd.Series(pd.to_datetime(["2000-01-01"])), spec.period)
+        except CorpuskitError as exc:
+            raise r.fail(top["period"], "period", str(exc)) from None
     if "figures" in top:
         names = [(n, r.text(n, "figures")) for n in r.seq(top["figures"], "figures")]
         for n, fig in names:
@@ -290,6 +298,7 @@ wordfish:
   refits: 100
 random_state: 0
 date_label: publication date (year)
+period: year             # frame and topic shares per year, decade, or any pandas frequency ("5Y")
 figures: [{figures}]
 """
 

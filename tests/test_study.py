@@ -90,6 +90,7 @@ def test_paths_are_relative_to_the_study_file(study_dir, monkeypatch, tmp_path):
     (("figures: [corpus_timeline,", "figures: [pie_chart, corpus_timeline,"), "line 21: figures: unknown figure 'pie_chart'"),
     (("cleaning:\n", "cleaning:\n  rules: [bom, shouting]\n"), "cleaning.rules: unknown rule 'shouting'"),
     (("name: three", "name: three\nextra: &x 1\nalso: *x"), "line 3, column 7: YAML alias *x is not allowed"),
+    (("n_boot: 50", "n_boot: 50\nperiod: fortnightly"), "line 19: period: by='fortnightly'"),
 ])
 def test_bad_study_files_name_the_key_and_line(study_dir, edit, message):
     path = study_dir / "study.yml"
