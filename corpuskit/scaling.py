@@ -33,6 +33,7 @@ import scipy.sparse as sp
 from scipy.stats import norm
 from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
+from tqdm import tqdm
 
 from .errors import ParameterError
 from .matrix import DFM, dfm
@@ -390,6 +391,8 @@ class Wordfish(BaseEstimator):
         lam = np.exp(self.alpha_[:, None] + self.psi_[None, :] + self.theta_[:, None] * self.beta_[None, :])
         out = np.empty((self.n_boot, lam.shape[0]))
         b = tries = 0
+        # a refit is a whole Wordfish fit: hundreds take minutes, so show a bar (quiet when not a terminal)
+        bar = tqdm(total=self.n_boot, desc="Wordfish refits", unit="fit", disable=None)
         while b < self.n_boot:
             tries += 1
             if tries > 20 * self.n_boot:
@@ -403,6 +406,8 @@ class Wordfish(BaseEstimator):
             # align the replicate's arbitrary sign with the fitted dimension
             out[b] = th if th @ self.theta_ >= 0 else -th
             b += 1
+            bar.update()
+        bar.close()
         return out
 
     # -- results -------------------------------------------------------------------------------

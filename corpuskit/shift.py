@@ -265,7 +265,7 @@ def _reject_renamed(func: str, old: dict) -> None:
 def stance_shift(scores: pd.DataFrame, before, after, *, unit: str = "auto", n_boot: int = 2000,
                  level: float = 0.95, alternative: str = "two-sided", max_exact: int = 100_000,
                  n_perm: int = 9999, value: str | None = None,
-                 random_state: int | None = None, cluster: bool = False, **renamed) -> pd.DataFrame:
+                 random_state: int | None = None, cluster: bool = True, **renamed) -> pd.DataFrame:
     """Stance after minus stance before, with a bootstrap CI and a permutation p-value.
 
     ``before`` / ``after``: ``"START:END"`` (the CLI's syntax, ``"2021:2024"``) or (start, end) dates,
@@ -277,11 +277,10 @@ def stance_shift(scores: pd.DataFrame, before, after, *, unit: str = "auto", n_b
     least 2 scored documents, else sentences if the input has them. ``level``:
     the confidence level of the bootstrap interval. (``ci=`` and a unit passed
     as ``level=`` raise a ParameterError naming the new keyword.)
-    ``cluster``: with the sentence basis, ``True`` resamples documents and then sentences within
-    each drawn document (a two-stage cluster bootstrap, :func:`corpuskit.resample.cluster_resamples`),
-    so the CI reflects that sentences of one document are not independent; ``False`` (the default,
-    kept so committed results do not move) resamples sentences as if independent. The permutation
-    p-value relabels sentences either way.
+    ``cluster``: with the sentence basis, ``True`` (the default) resamples documents and then sentences
+    within each drawn document (a two-stage cluster bootstrap, :func:`corpuskit.resample.cluster_resamples`),
+    so the CI reflects that sentences of one document are not independent; ``False`` resamples sentences
+    as if independent (narrower, and optimistic). The permutation p-value relabels sentences either way.
 
     Returns a one-row DataFrame: before, after, estimate, ci_low, ci_high,
     ci_level, p_value, p_method, p_min, p_min_documents (the floor of a

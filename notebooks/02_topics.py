@@ -47,7 +47,8 @@ model.top_terms(10).pivot(index="rank", columns="label", values="term")
 # change of framing.
 
 # %%
-model.document_topics().round(3)
+doc_topics = model.document_topics()
+doc_topics.round(dict.fromkeys(doc_topics.select_dtypes("number").columns, 3))
 
 # %%
 prev = model.prevalence(by="year", random_state=0)

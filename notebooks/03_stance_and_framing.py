@@ -113,8 +113,9 @@ lexicon.loc[coded & (lexicon["label"] != lexicon["gold_label"]), ["id", "label",
 #
 # `ck.stance_shift` compares the mean stance after with before. With one article in 2006 and four in
 # 2021–2024, a document-level permutation test has five relabelings and cannot go below p = 0.2
-# (`p_min`); sentences as units give a smaller floor but treat sentences of one article as independent,
-# which they are not — the table shows both.
+# (`p_min`); sentences as units give a smaller floor, but the permutation test then treats sentences of
+# one article as exchangeable, which they are not (the interval resamples articles, then their sentences)
+# — the table shows both.
 
 # %%
 study.results["stance_shift"][["method", "basis", "estimate", "ci_low", "ci_high", "p_value", "p_min",

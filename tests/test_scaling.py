@@ -354,3 +354,13 @@ def test_refit_without_bootstrap_drops_the_old_replicates(lbg):
 @pytest.mark.parametrize("cls", [Wordfish, Wordscores])
 def test_sklearn_api_checks(check, cls):
     check(cls.__name__, cls())
+
+
+def test_wordfish_refits_show_a_progress_bar_only_on_a_terminal(tiny_corpus, capsys, monkeypatch):
+    import sys
+    X = ck.dfm(tiny_corpus)
+    Wordfish(dir=(0, 3), se="bootstrap", n_boot=20, random_state=0).fit(X)
+    assert "Wordfish refits" not in capsys.readouterr().err  # captured stderr is not a terminal: quiet
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
+    Wordfish(dir=(0, 3), se="bootstrap", n_boot=20, random_state=0).fit(X)
+    assert "Wordfish refits" in capsys.readouterr().err
