@@ -34,7 +34,7 @@ from scipy.stats import spearmanr
 from threadpoolctl import threadpool_limits
 from tqdm import tqdm  # text bar: tqdm.auto would need ipywidgets in notebooks
 
-from . import plots
+from . import periods, plots
 from .classifier import LABEL_SCORES
 from .clean import Cleaner
 from .corpus import load_corpus
@@ -113,14 +113,7 @@ def step_corpus(study: Study) -> None:
     }
 
 
-
-
-def _period_label(span: tuple[str, str]) -> str:
-    return span[0] if span[0] == span[1] else f"{span[0]}–{span[1]}"
-
-
 def step_frames(study: Study) -> None:
-
     dictionary = load_dictionary(study.spec.frames)
     if study.spec.frame_levels is not None:  # e.g. threat.china/.north_korea/... as one "threat" frame
         dictionary = dictionary.collapse(study.spec.frame_levels)
@@ -144,7 +137,6 @@ def step_frames(study: Study) -> None:
 
 
 def step_topics(study: Study) -> None:
-
     spec = study.spec
     params = {"unit": spec.topic_unit, "stop_words": _stop_words(spec)}
     selection = select_n_topics(study.corpus, ks=spec.k, random_state=study.random_state, **params)
@@ -189,7 +181,6 @@ def _record_comparison(study: Study, i: int, key: str, value: Any) -> None:
 
 
 def step_keyness(study: Study) -> None:
-
     for i, (name_a, span_a, name_b, span_b) in enumerate(_comparisons(study)):
         a, b = study.corpus.between(*span_a), study.corpus.between(*span_b)
         for side_name, side, label in (("before", a, name_a), ("after", b, name_b)):
@@ -217,7 +208,6 @@ def _stance_rows(doc: pd.DataFrame) -> dict:
 
 
 def _agreement(gold, predicted) -> dict:
-
     a = agreement(list(gold), list(predicted))
     return {"n": a["n"], "accuracy": _num(a["accuracy"]), "macro_f1": _num(a["macro_f1"]), "kappa": _num(a["kappa"])}
 
@@ -388,7 +378,7 @@ def run_study(corpus, random_state: int = 0, steps: list[str] | None = None, gol
     >>> study = run_study(corpus, spec=load_study("seeds/study.yml"))   # doctest: +SKIP
     """
     if spec is None:
-        eras = {_period_label(tuple(before)): tuple(before), _period_label(tuple(after)): tuple(after)}
+        eras = {_span_label(tuple(before)): tuple(before), _span_label(tuple(after)): tuple(after)}
         spec = StudySpec(name="study", corpus=pathlib.Path("."), gold=None if gold is None else pathlib.Path(gold),
                          eras=eras, comparisons=[tuple(eras)], random_state=random_state, **_SEED_LEXICONS)
     study = Study(corpus, spec)
@@ -401,6 +391,11 @@ def run_study(corpus, random_state: int = 0, steps: list[str] | None = None, gol
     for name in list(study.figures):
         _relabel_dates(study.figures[name], spec.date_label)
     return study
+
+
+def _span_label(span: tuple[str, str]) -> str:
+    """'2006' for ('2006', '2006'), '2021–2024' for ('2021', '2024'): the label periods.parse_span gives."""
+    return periods.parse_span(span)[2]
 
 
 def _relabel_dates(fig, label: str) -> None:
@@ -559,8 +554,8 @@ def spec_from_args(args: argparse.Namespace) -> tuple[StudySpec, pathlib.Path]:
         # one flag alone replaces that side of the study's first comparison
         a = parse_span(args.before, "--before") if args.before is not None else spec.eras[spec.comparisons[0][0]]
         b = parse_span(args.after, "--after") if args.after is not None else spec.eras[spec.comparisons[0][1]]
-        spec.eras = {_period_label(a): a, _period_label(b): b}
-        spec.comparisons = [(_period_label(a), _period_label(b))]
+        spec.eras = {_span_label(a): a, _span_label(b): b}
+        spec.comparisons = [(_span_label(a), _span_label(b))]
     if args.random_state is not None:
         spec.random_state = args.random_state
     if args.n_boot is not None:
@@ -571,7 +566,6 @@ def spec_from_args(args: argparse.Namespace) -> tuple[StudySpec, pathlib.Path]:
 
 
 def _figures(args: argparse.Namespace) -> int:
-
     # every check that needs no work comes first: a bad --out fails at once, not after the study
     formats = _formats(args.formats)
     spec, out_arg = spec_from_args(args)

@@ -71,7 +71,6 @@ def _as_counts(X, what: str = "X") -> tuple[sp.csr_matrix, np.ndarray | None, np
 
 
 def _corpus_dfm(corpus_or_dfm):
-
     if isinstance(corpus_or_dfm, DFM):
         return corpus_or_dfm
     if hasattr(corpus_or_dfm, "iter_texts") and hasattr(corpus_or_dfm, "docvars"):
