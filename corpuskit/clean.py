@@ -72,7 +72,7 @@ DEFAULT_RULES = ("bom", "repeated_line", "ellipsis_teaser", "url_encoded", "othe
 _RESERVED_RULES = DEFAULT_RULES + ("body_start", "body_end")
 
 # Every line boundary str.splitlines() knows: \n \r \r\n \v \f \x1c \x1d \x1e \x85 \u2028 \u2029.
-_LINE_END = re.compile(r"\r\n|[\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029]")
+LINE_END = re.compile(r"\r\n|[\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029]")
 _ELLIPSIS_END = re.compile(r"(?:\.\.\.|…)\s*$")
 # prose ends a line with . ! ? , ; or : (not an ellipsis), perhaps inside closing quotes or brackets;
 # a salutation a speaker repeats ("Excellencies, Ladies and Gentlemen,") is prose too
@@ -106,7 +106,7 @@ def split_lines(text: str) -> list[tuple[int, int, int]]:
 
     Uses the same line boundaries as ``str.splitlines``.
     """
-    # str.splitlines splits on exactly _LINE_END's terminators; the lengths of the lines with
+    # str.splitlines splits on exactly LINE_END's terminators; the lengths of the lines with
     # and without their terminators give every offset without a Python step per line
     full = text.splitlines(keepends=True)
     if not full:
@@ -305,7 +305,7 @@ class Cleaner:
             if i < 0:
                 raise ValueError(f"body_end marker {body_end!r} does not occur in the text")
             j = i + len(body_end)
-            m = _LINE_END.match(raw, j)  # the marker's own line terminator stays with the body
+            m = LINE_END.match(raw, j)  # the marker's own line terminator stays with the body
             if m:
                 j = m.end()
             if j < len(raw):
@@ -318,7 +318,7 @@ class Cleaner:
         if "repeated_line" in self.rules:
             removable = [len("".join(t.split())) >= self.min_repeat_chars for t in texts]
             sentence = [bool(_SENTENCE_END.search(t)) for t in texts]
-            if _hard_wrapped(texts, sentence):
+            if _wrapped(texts, sentence):
                 # a line of wrapped prose is rarely a sentence, and a fragment such as "the international
                 # community and the" recurs by chance: only whole repeated blocks count there
                 sentence = [True] * len(texts)
@@ -341,8 +341,23 @@ class Cleaner:
         return _result(raw, doc_id, spans)
 
 
-def _hard_wrapped(texts: list[str], sentence: list[bool]) -> bool:
-    """Whether a text is prose wrapped at a fixed width (scanned records), not a line per paragraph."""
+def hard_wrapped(text: str) -> bool:
+    """Whether ``text`` is prose wrapped at a fixed width (scanned records), not a line per paragraph.
+
+    At least 10 non-blank lines, fewer than half ending like a sentence (``.!?,;:``), a median
+    line of at most 100 characters. The tokenizer then reads a line break inside a paragraph as a
+    space (a sentence goes on across it), and ``repeated_line`` counts only whole repeated blocks.
+
+    >>> hard_wrapped("The United Nations has\nbeen a pathway towards\npeace.\n" * 4)
+    True
+    >>> hard_wrapped("One paragraph a line.\n" * 12)
+    False
+    """
+    texts = [t for t in (text[a:c].strip() for a, c, _ in split_lines(text)) if t]
+    return _wrapped(texts, [bool(_SENTENCE_END.search(t)) for t in texts])
+
+
+def _wrapped(texts: list[str], sentence: list[bool]) -> bool:
     if len(texts) < 10:
         return False
     lengths = sorted(map(len, texts))

@@ -26,7 +26,7 @@ import pandas as pd
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
 from . import _compat
-from .clean import split_lines
+from .clean import LINE_END, hard_wrapped, split_lines
 from .errors import ParameterError
 
 __all__ = ["normalize", "tokenize", "tokenize_spans", "token_spans", "sentences", "sentence_spans", "tokens", "Tokens",
@@ -331,7 +331,15 @@ _SPAN_CACHE_SIZE = 4096
 
 
 def sentence_spans(text: str) -> list[tuple[int, int]]:
-    """Sentence (start, end) offsets in ``text``; a line break always ends a sentence."""
+    """Sentence (start, end) offsets in ``text``.
+
+    A line break ends a sentence, except in prose hard-wrapped at a fixed width
+    (:func:`corpuskit.clean.hard_wrapped`, e.g. the UN's scanned records), where only a blank
+    line does and a sentence runs on across line breaks.
+
+    >>> sentence_spans("Japan will contribute. It will not.\nA heading")
+    [(0, 22), (23, 35), (36, 45)]
+    """
     # frames and stance split the same chunk of texts one after the other: keep the
     # latest texts' spans (a copy is returned, so callers cannot alter the cache)
     hit = _SPAN_CACHE.get(text)
@@ -350,13 +358,32 @@ def _sentence_spans(text: str) -> list[tuple[int, int]]:
     tok = _punkt() if fast else _punkt_nltk()
     split = _line_spans if fast else _span_tokenize
     spans = []
-    for start, cend, _ in split_lines(text):
-        line = text[start:cend]
+    for start, cend in _units(text):
+        # a paragraph of wrapped lines: each line break counts as spaces (same length, same offsets)
+        line = LINE_END.sub(lambda m: " " * len(m.group()), text[start:cend])
         if not line.strip():
             continue
         for s, e in split(tok, line):
             spans.append((start + s, start + e))
     return spans
+
+
+def _units(text: str) -> Iterator[tuple[int, int]]:
+    """The spans sentences are split in: lines, or paragraphs (runs of non-blank lines) of wrapped prose."""
+    lines = split_lines(text)
+    if not hard_wrapped(text):
+        yield from ((start, cend) for start, cend, _ in lines)
+        return
+    para = None
+    for start, cend, _ in lines:
+        if not text[start:cend].strip():
+            if para is not None:
+                yield para
+            para = None
+        else:
+            para = (start, cend) if para is None else (para[0], cend)
+    if para is not None:
+        yield para
 
 
 def _span_tokenize(tok, line: str) -> list[tuple[int, int]]:

@@ -203,7 +203,7 @@ tokens_mod = importlib.import_module("corpuskit.tokenizer")  # noqa: E402
 
 def _split_lines_reference(text):
     out, pos = [], 0
-    for m in clean_mod._LINE_END.finditer(text):
+    for m in clean_mod.LINE_END.finditer(text):
         out.append((pos, m.start(), m.end()))
         pos = m.end()
     if pos < len(text):

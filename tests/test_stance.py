@@ -345,6 +345,21 @@ def test_sample_for_coding_largest_remainder_allocation():
         st.sample_for_coding(df, 5, by="topic")
 
 
+def test_sample_for_coding_equal_allocation_caps_small_strata_and_records_weights():
+    # strata of 6, 3 and 1 sentences; 6 equal shares of 2 each, but c holds 1: b and a share its spare
+    df = pd.DataFrame({"era": list("aaaaaabbbc"), "id": list("xxxxxxyyyz"), "text": [f"s{i}" for i in range(10)],
+                       "raw_start": range(0, 100, 10), "raw_end": range(5, 105, 10)})
+    s = st.sample_for_coding(df, 6, by="era", allocation="equal", random_state=0)
+    assert s["era"].value_counts().sort_index().to_dict() == {"a": 3, "b": 2, "c": 1}
+    # weight = stratum size / drawn: a 6/3, b 3/2, c 1/1; weighted counts give the stratum sizes back
+    assert s.groupby("era")["weight"].first().to_dict() == {"a": 2.0, "b": 1.5, "c": 1.0}
+    assert s["weight"].sum() == len(df)
+    p = st.sample_for_coding(df, 5, by="era", random_state=0)
+    assert p["era"].value_counts().sort_index().to_dict() == {"a": 3, "b": 2}
+    with pytest.raises(ck.ParameterError, match="allocation='even'"):
+        st.sample_for_coding(df, 5, by="era", allocation="even")
+
+
 def test_negation_scope_reproduces_nltk_mark_negation_example():
     # nltk.sentiment.util.mark_negation docstring: "I didn't like this movie . It was bad ."
     # -> like_NEG this_NEG movie_NEG, and the scope ends at the full stop

@@ -185,3 +185,25 @@ def test_dfm_of_tokens_equals_dfm_of_corpus(seeds):
         pd.testing.assert_frame_equal(a.docvars, b.docvars)
     s = ck.dfm(ck.tokens(seeds), unit="sentence")
     assert np.array_equal(s.counts.toarray(), ck.dfm(seeds, unit="sentence").counts.toarray())
+
+
+def test_sentences_of_hard_wrapped_prose_run_across_line_breaks():
+    # the UN's scanned records (JPN_59_2004) wrap prose at ~55 characters, a line break is not a sentence end
+    from corpuskit.tokenizer import sentence_spans
+    wrapped = ("In Iraq, based on the relevant Security Council\n"
+               "resolutions, Japan has joined international efforts to\n"
+               "assist in the Iraqi people's own struggle towards a\n"
+               "democratic and prosperous nation. Japan has been\n"
+               "cooperating with the Iraqi people to help them improve\n"
+               "their daily life and rebuild the foundation of their\n"
+               "public life.\n") * 2
+    got = [wrapped[s:e] for s, e in sentence_spans(wrapped)]
+    assert len(got) == 4
+    assert got[0].startswith("In Iraq") and got[0].endswith("prosperous nation.") and "\n" in got[0]
+    assert got[1].startswith("Japan has been") and got[1].endswith("public life.")
+    # the same sentences, a line per paragraph: split at the line break, as before
+    flat = "".join(wrapped.replace("\n", " ").replace("public life. ", "public life.\n"))
+    assert [t.replace("\n", " ") for t in got] == [flat[s:e] for s, e in sentence_spans(flat)]
+    # a text with a line per paragraph keeps every line break as a sentence end
+    lines = "A heading\nJapan will contribute. It will not.\n" * 6
+    assert len(sentence_spans(lines)) == 18

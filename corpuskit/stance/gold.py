@@ -199,14 +199,20 @@ def attach_gold(sentences: pd.DataFrame, gold: pd.DataFrame) -> pd.DataFrame:
 
 
 def sample_for_coding(sentences: pd.DataFrame, n: int, by: str | None = "id", *,
-                      random_state: int | None = None) -> pd.DataFrame:
+                      allocation: str = "proportional", random_state: int | None = None) -> pd.DataFrame:
     """A stratified random sample of sentences to hand-code, as a gold-format coding sheet.
 
-    Allocation is proportional to stratum size (column ``by``; ``None`` = simple random sample),
+    ``allocation="proportional"`` gives each stratum (column ``by``; ``None`` = simple random sample)
+    a share of ``n`` proportional to its size; ``"equal"`` gives each stratum the same share (so
+    small strata, e.g. a short era, get enough sentences to estimate within them). Shares are
     rounded by largest remainder (Hamilton), so the sheet has exactly ``n`` rows (or all sentences
-    when ``n`` exceeds them); sampling within strata is without replacement. Returns id, start, end
-    (raw span), sentence_hash, sentence, label (empty), rationale (empty), plus ``by``: write it out
-    with ``to_csv`` and code the label column (favor/against/none) by the codebook.
+    when ``n`` exceeds them), no stratum getting more than it holds; sampling within strata is
+    without replacement. Returns id, start, end (raw span), sentence_hash, sentence, label (empty),
+    rationale (empty), ``weight`` (the sampling weight: stratum size / sentences drawn from it, so
+    weighted sums estimate totals over all ``sentences``), plus ``by``: write it out with ``to_csv``
+    and code the label column (favor/against/none) by the codebook.
+
+    >>> sheet = sample_for_coding(sents, 150, by="era", allocation="equal", random_state=0)  # doctest: +SKIP
     """
     need = [c for c in ("id", "text", "raw_start", "raw_end") if c not in sentences.columns]
     if need:
@@ -220,22 +226,36 @@ def sample_for_coding(sentences: pd.DataFrame, n: int, by: str | None = "id", *,
     n = min(n, len(df))
     strata = df[by].astype(str) if by is not None else pd.Series(["all"] * len(df))
     sizes = strata.value_counts(sort=False).sort_index()
-    quota = sizes.to_numpy() * n / sizes.sum()
-    take = np.floor(quota).astype(int)
-    rem = n - take.sum()
-    order = np.lexsort((np.arange(len(quota)), -(quota - take)))
-    take[order[:rem]] += 1
+    if allocation not in ("proportional", "equal"):
+        raise ParameterError(f"allocation={allocation!r}: use 'proportional' or 'equal'")
+    cap = sizes.to_numpy()
+    take = np.zeros(len(cap), dtype=int)
+    # equal shares may exceed a small stratum: give what it holds and share the rest among the others
+    while take.sum() < n:
+        open_ = take < cap
+        share = cap.astype(float) if allocation == "proportional" else np.ones(len(cap))
+        share[~open_] = 0
+        quota = take + share * (n - take.sum()) / share.sum()
+        quota = np.minimum(quota, cap)
+        new_take = np.floor(quota).astype(int)
+        rem = min(n - new_take.sum(), int((new_take < cap).sum()))
+        order = np.lexsort((np.arange(len(quota)), -(quota - new_take)))
+        order = order[new_take[order] < cap][:rem]
+        new_take[order] += 1
+        take = new_take
     picked = []
-    for s, k in zip(sizes.index, take):
+    weight = np.zeros(len(df))
+    for s, k, size in zip(sizes.index, take, cap):
         idx = np.flatnonzero(strata.to_numpy() == s)
         picked.append(rng.choice(idx, size=int(k), replace=False))
+        weight[idx] = size / k if k else np.nan
     sel = np.sort(np.concatenate(picked)) if picked else np.zeros(0, int)
     sub = df.iloc[sel]
     out = pd.DataFrame({"id": sub["id"].astype("string").to_numpy(), "start": sub["raw_start"].to_numpy(),
                         "end": sub["raw_end"].to_numpy(),
                         "sentence_hash": [sentence_hash(t) for t in sub["text"].astype(str)],
                         "sentence": [" ".join(t.split()) for t in sub["text"].astype(str)],
-                        "label": "", "rationale": ""})
+                        "label": "", "rationale": "", "weight": weight[sel]})
     if by is not None and by != "id":
         out[by] = sub[by].to_numpy()
     return out.reset_index(drop=True)
