@@ -17,7 +17,7 @@ from .stream import StreamingCorpus, period_counts, scan, stream_corpus
 from .scaling import Wordfish, Wordscores, wordfish, wordscores
 from .stance import (GoldError, LABELS, agreement, attach_gold, check_gold, cross_fit_stance, document_stance,
                      load_cues, load_target, read_gold, sample_for_coding, score_stance, sentence_hash,
-                     target_sentences)
+                     target_detection, target_sentences)
 from .coherence import topic_coherence
 from .topics import TopicModel, select_n_topics
 from .tokenizer import Tokens, kwic, sentences, tokenize, tokens
@@ -29,7 +29,7 @@ __all__ = ["StanceClassifier", "change_points", "period_means", "permutation_pva
            "Wordfish", "Wordscores", "wordfish", "wordscores",
            "GoldError", "LABELS", "agreement", "attach_gold", "check_gold", "cross_fit_stance",
            "document_stance", "load_cues", "load_target", "read_gold", "sample_for_coding", "score_stance",
-           "sentence_hash", "target_sentences",
+           "sentence_hash", "target_detection", "target_sentences",
            "Dictionary", "DictionaryError", "frame_prevalence", "frame_terms",
            "load_dictionary", "score_frames", "keyness", "TopicModel", "select_n_topics", "topic_coherence",
            "Cleaner", "Corpus", "DFM", "dfm", "units", "CorpusError", "CorpuskitError", "Document", "ParameterError", "kwic",

@@ -45,7 +45,8 @@ from .matrix import dfm
 from .outputs import check_conflicts, check_out_dir, commit_outputs, staging_dir
 from .scaling import Wordfish
 from .shift import stance_shift
-from .stance import agreement, attach_gold, cross_fit_stance, document_stance, read_gold, score_stance
+from .stance import (agreement, attach_gold, cross_fit_stance, document_stance, read_gold, score_stance,
+                     target_detection)
 from .stance.lexicon import PACKAGED_CUES, PACKAGED_TARGETS
 from .study import StudyError, StudySpec, init_study_text, load_study, parse_span
 from .textstat import keyness
@@ -235,13 +236,14 @@ def step_stance(study: Study) -> None:
         lg = attach_gold(lex, gold)
         on = lg["gold_label"].notna()
         cg = clf[clf["gold"].notna()]
-        tg = lg["gold_target"].astype(str) == "yes" if "gold_target" in lg.columns else on
+        td = target_detection(lex, gold) if "target" in gold.columns else None
         summary.update({
             "gold": {"n_coded": len(gold), "n_target": len(coded),
                      "labels": {k: int((coded["label"] == k).sum()) for k in LABEL_SCORES}},
-            "target_detection": {"found": len(lex), "on_target_by_gold": int((tg & on).sum()),
-                                 "precision": _num((tg & on).sum() / len(lex)),
-                                 "recall": _num((tg & on).sum() / len(coded))},
+            "target_detection": {"found": len(lex), "found_coded": td["n_found_coded"],
+                                 "on_target_by_gold": td["n_found_on_target"], "precision": _num(td["precision"]),
+                                 "recall": _num(td["recall"]),
+                                 "weighted": "weight" in gold.columns} if td else None,
             "agreement_lexicon": _agreement(lg.loc[on, "gold_label"], lg.loc[on, "label"]),
             "agreement_classifier_leave_one_article_out": _agreement(cg["gold"], cg["label"]),
         })
@@ -266,7 +268,9 @@ def step_wordfish(study: Study) -> None:
     model = Wordfish(dir=direction).fit(X)  # quanteda's Hessian SEs, drawn in the figure
     # the paper's parametric bootstrap, as a check: on five documents it shows bias the Hessian cannot
     refits = study.spec.wordfish_refits
-    boot = Wordfish(dir=direction, se="bootstrap", n_boot=refits, random_state=study.random_state).fit(X)
+    # refits: 0 skips the check (a long corpus, where the Hessian SEs are the interval to read)
+    boot = (Wordfish(dir=direction, se="bootstrap", n_boot=refits, random_state=study.random_state).fit(X)
+            if refits else None)
     table = model.to_frame()
     table = table.merge(study.corpus.docvars[["id", "date_mid"]], on="id", how="left")
     study.results["wordfish"] = table
@@ -274,13 +278,15 @@ def step_wordfish(study: Study) -> None:
     feats = model.feature_table()
     out = {"dir": list(direction), "n_features": int(len(feats)), "converged": bool(model.converged_),
            "documents": {r.id: {"theta": _num(r.theta), "se": _num(r.se), "ci_low": _num(r.ci_low),
-                                "ci_high": _num(r.ci_high), "se_bootstrap": _num(bse), "boot_ci_low": _num(bl),
-                                "boot_ci_high": _num(bh)}
-                         for r, bse, bl, bh in zip(table.itertuples(), boot.se_theta_, boot.ci_low_, boot.ci_high_)},
-           "n_boot": refits, "n_bootstrap_intervals_excluding_theta": int(
-               ((boot.ci_low_ > model.theta_) | (boot.ci_high_ < model.theta_)).sum()),
+                                "ci_high": _num(r.ci_high)} for r in table.itertuples()},
+           "n_boot": refits,
            "top_negative_beta": feats.nsmallest(10, "beta")["feature"].tolist(),
            "top_positive_beta": feats.nlargest(10, "beta")["feature"].tolist()}
+    if boot is not None:
+        for r, bse, bl, bh in zip(table.itertuples(), boot.se_theta_, boot.ci_low_, boot.ci_high_):
+            out["documents"][r.id].update({"se_bootstrap": _num(bse), "boot_ci_low": _num(bl), "boot_ci_high": _num(bh)})
+        out["n_bootstrap_intervals_excluding_theta"] = int(
+            ((boot.ci_low_ > model.theta_) | (boot.ci_high_ < model.theta_)).sum())
     out["spearman_theta_date"] = _num(spearmanr(table["theta"], table["date_mid"].astype("int64")).statistic)
     docs = study.results.get("stance_documents")
     if docs is not None:  # theta is a latent position, not a stance: compare by sign and rank only

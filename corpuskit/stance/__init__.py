@@ -13,7 +13,7 @@ call without a lexicon raises, naming what to pass, instead of scoring a corpus 
    :func:`cross_fit_stance` gives out-of-fold classifier scores so that no sentence is scored by a
    model trained on it.
 3. Gold standard helpers for researchers who code their own sentences: :func:`sentence_hash`,
-   :func:`read_gold`, :func:`check_gold`, :func:`attach_gold`, :func:`sample_for_coding`,
+   :func:`read_gold`, :func:`check_gold`, :func:`attach_gold`, :func:`sample_for_coding`, :func:`target_detection`,
    :func:`agreement` (accuracy, macro-F1, Cohen's kappa).
 
 The lexicon method is dictionary-based stance detection with target attachment (cf. the
@@ -35,10 +35,10 @@ Modules: :mod:`~corpuskit.stance.gold` (gold standard, agreement), :mod:`~corpus
 from ..classifier import LABEL_SCORES
 from .crossfit import cross_fit_stance
 from .gold import (GOLD_COLUMNS, LABELS, GoldError, agreement, attach_gold, check_gold, read_gold,
-                   sample_for_coding, sentence_hash)
+                   sample_for_coding, sentence_hash, target_detection)
 from .lexicon import PACKAGED_CUES, PACKAGED_TARGETS, document_stance, load_cues, load_target, target_sentences
 from .score import score_stance
 
 __all__ = ["LABELS", "LABEL_SCORES", "GoldError", "load_target", "load_cues", "sentence_hash", "target_sentences",
            "score_stance", "cross_fit_stance", "document_stance", "read_gold", "check_gold", "attach_gold",
-           "sample_for_coding", "agreement"]
+           "sample_for_coding", "agreement", "target_detection"]

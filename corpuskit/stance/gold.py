@@ -27,7 +27,7 @@ from ..classifier import LABEL_SCORES
 from ..errors import CorpuskitError, ParameterError
 
 __all__ = ["LABELS", "GOLD_COLUMNS", "GoldError", "sentence_hash", "check_labels", "read_gold", "check_gold",
-           "attach_gold", "sample_for_coding", "agreement"]
+           "attach_gold", "sample_for_coding", "agreement", "target_detection"]
 
 #: The stance labels (the keys of :data:`corpuskit.classifier.LABEL_SCORES`).
 LABELS = tuple(LABEL_SCORES)
@@ -162,7 +162,8 @@ def attach_gold(sentences: pd.DataFrame, gold: pd.DataFrame) -> pd.DataFrame:
     (``gold_matched_by="span"``); failing that, the gold row of the same id whose hash equals the
     hash of its text (``"hash"``: survives a change of cleaning that moves offsets); else no label
     (``gold_label`` <NA>, ``gold_matched_by="unmatched"``): never dropped. Adds gold_label,
-    gold_target (when the gold has a target column) and gold_matched_by.
+    gold_target (when the gold has a target column), gold_weight (when it has a sampling ``weight``)
+    and gold_matched_by.
     """
     need = [c for c in ("id", "text", "raw_start", "raw_end") if c not in sentences.columns]
     if need:
@@ -173,6 +174,7 @@ def attach_gold(sentences: pd.DataFrame, gold: pd.DataFrame) -> pd.DataFrame:
             raise ParameterError(f"gold: missing column {c!r}; read it with ck.read_gold(path)")
     g = gold.assign(id=gold["id"].astype(str))
     extra = ["target"] if "target" in g.columns else []
+    weighted = "weight" in g.columns
     out = sentences.copy()
     key_id = out["id"].astype(str)
     span = pd.MultiIndex.from_arrays([g["id"], g["start"].astype("int64"), g["end"].astype("int64")])
@@ -194,8 +196,40 @@ def attach_gold(sentences: pd.DataFrame, gold: pd.DataFrame) -> pd.DataFrame:
     if extra:
         tg = g["target"].astype(str).to_numpy(dtype=object)[pi]
         out["gold_target"] = pd.array(np.where(ok, tg, None), dtype="string")
+    if weighted:
+        w = pd.to_numeric(g["weight"], errors="coerce").to_numpy(dtype=float)[pi]
+        out["gold_weight"] = np.where(ok, w, np.nan)
     out["gold_matched_by"] = pd.array(how, dtype="string")
     return out
+
+
+def target_detection(found: pd.DataFrame, gold: pd.DataFrame) -> dict[str, Any]:
+    """Precision and recall of target detection, estimated on a coded sample of sentences.
+
+    ``found``: the sentences a target lexicon found (:func:`target_sentences`), ``gold``: coded
+    sentences with a ``target`` column (yes/no) and, for a stratified sample, a sampling ``weight``
+    (:func:`sample_for_coding`). Only coded sentences count: precision = weighted share on target
+    among the coded sentences found; recall = weighted share found among the coded sentences on
+    target (Horvitz–Thompson ratio estimates; unweighted when the gold has no weight). With every
+    sentence coded this is the plain precision and recall.
+
+    Returns n_found_coded, n_target_coded, n_found_on_target, precision, recall.
+
+    >>> target_detection(target_sentences(corpus, "rearmament"), read_gold("gold.csv"))  # doctest: +SKIP
+    """
+    if "target" not in gold.columns:
+        raise ParameterError("gold: no 'target' column (yes/no): target detection needs coded relevance")
+    lg = attach_gold(found, gold)
+    coded = lg[lg["gold_label"].notna()]
+    w_found = coded["gold_weight"].to_numpy(float) if "gold_weight" in coded else np.ones(len(coded))
+    on_found = (coded["gold_target"].astype(str) == "yes").to_numpy()
+    g_on = gold["target"].astype(str) == "yes"
+    w_gold = pd.to_numeric(gold["weight"], errors="coerce").to_numpy(float) if "weight" in gold else np.ones(len(gold))
+    hit = float(w_found[on_found].sum())
+    return {"n_found_coded": int(len(coded)), "n_target_coded": int(g_on.sum()),
+            "n_found_on_target": int(on_found.sum()),
+            "precision": hit / w_found.sum() if len(coded) else float("nan"),
+            "recall": hit / w_gold[g_on.to_numpy()].sum() if g_on.any() else float("nan")}
 
 
 def sample_for_coding(sentences: pd.DataFrame, n: int, by: str | None = "id", *,
