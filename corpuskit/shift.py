@@ -464,9 +464,9 @@ def _day_label(day: pd.Timestamp) -> str:
     return str(day.year) if (day.month, day.day) == (1, 1) else f"{day:%Y-%m-%d}"
 
 
-def _era_spans(eras) -> dict[str, tuple[pd.Timestamp, pd.Timestamp]]:
-    if not isinstance(eras, Mapping) or len(eras) < 2:
-        raise ParameterError(f"eras={eras!r}: pass at least two named eras, e.g. "
+def _era_spans(eras, minimum: int = 2) -> dict[str, tuple[pd.Timestamp, pd.Timestamp]]:
+    if not isinstance(eras, Mapping) or len(eras) < minimum:
+        raise ParameterError(f"eras={eras!r}: pass at least {'two named eras' if minimum == 2 else 'one named era'}, e.g. "
                              "{'early': ('1957', '1989'), 'late': ('1990', '2024')}")
     out = {}
     for name, span in eras.items():
@@ -998,7 +998,7 @@ def serial_correlation(series: "pd.Series | pd.DataFrame", eras: "Mapping[str, o
     if eras is None:
         era_of = np.zeros(len(frame), dtype=int)
     else:
-        spans = _era_spans(eras)
+        spans = _era_spans(eras, minimum=1)
         era_of = np.full(len(frame), -1)
         for j, (lo, hi) in enumerate(spans.values()):
             era_of[[lo <= s <= hi for s in starts]] = j
