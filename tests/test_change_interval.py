@@ -19,7 +19,7 @@ class FixedDraws:
         self.idx, self.u = np.asarray(idx), np.asarray(u, dtype=float)
 
     def integers(self, low, high, size):
-        assert size == self.idx.shape and high == self.idx.max() + 1 or high > self.idx.max()
+        assert size == self.idx.shape and high > self.idx.max()
         return self.idx
 
     def random(self, n):
