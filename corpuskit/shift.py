@@ -881,7 +881,8 @@ def change_point_interval(scores: pd.DataFrame, by: str = "year", *, value: "str
     means recomputed, and the best split among the same candidate periods found again;
     ``label_ci_low`` / ``label_ci_high`` are the empirical (1 ∓ level)/2 quantiles of those
     locations (inverted CDF, so each end is a period some replicate chose; interpolating would
-    name a year no replicate chose).
+    name a year no replicate chose). The interval lies within the segment's admissible splits
+    (``min_size`` periods from either end), so it is cut off there.
 
     What this interval is and is not: it shows how much the location moves when the
     statements that make up each period are redrawn. With one document per period a
@@ -902,8 +903,8 @@ def change_point_interval(scores: pd.DataFrame, by: str = "year", *, value: "str
     rng = np.random.default_rng(random_state)
     rows = []
     for v in _values(value):
-        df, docs, kind, _ = _periodize(scores, by, v, origin)
-        name = _prepare(scores, v)[2]
+        _, docs, _, _ = _periodize(scores, by, v, origin)
+        name = _prepare(scores, v)[2]  # the column value=None resolves to
         pm = period_means(scores, by=by, n_boot=1, value=name, origin=origin, random_state=0)
         used = pm[pm["n_docs"] > 0].reset_index(drop=True)
         series = pd.Series(used["mean"].to_numpy(dtype=float), index=used["period"].to_numpy())

@@ -1,6 +1,7 @@
 """Era comparisons: Holm's adjustment by hand and by its definition, compare_eras = stance_shift per pair,
 the robustness table = compare_eras on hand-moved eras, excluded documents in their own table."""
 import itertools
+import pathlib
 
 import numpy as np
 import pandas as pd
@@ -8,8 +9,10 @@ import pytest
 
 import corpuskit as ck
 from corpuskit.errors import ParameterError
+from corpuskit.figures import Study, step_shift
 from corpuskit.shift import (compare_eras, era_robustness, excluded_documents, holm_adjust, permutation_pvalue,
                              stance_shift)
+from corpuskit.study import StudySpec
 
 ERAS = {"early": "1957:1989", "middle": ("1990", "2012"), "late": "2013:2024"}
 
@@ -153,3 +156,20 @@ def test_public_names():
     for name in ("compare_eras", "era_robustness", "holm_adjust", "excluded_documents", "change_point_interval",
                  "serial_correlation"):
         assert name in ck.__all__ and callable(getattr(ck, name))
+
+
+def test_the_study_runner_keeps_excluded_ids_out_of_summary_cells():
+    dates = {"a": "2006-07", "b": "2006-09", "c": "2021-08", "d": "2022-01", "e": "2023-03"}
+    docs = pd.DataFrame({"id": list(dates), "date": list(dates.values()), "stance": [0.1, np.nan, 0.5, np.nan, 0.7],
+                         "method": "lexicon"})
+    sents = pd.DataFrame({"id": ["a", "a", "c", "e", "e"], "date": [dates[i] for i in ("a", "a", "c", "e", "e")],
+                          "score": [0.1, 0.1, 0.5, 0.6, 0.8], "method": "lexicon"})
+    spec = StudySpec(name="t", corpus=pathlib.Path("."), eras={"then": ("2006", "2006"), "now": ("2021", "2024")},
+                     comparisons=[("then", "now")], n_boot=20)
+    study = Study(corpus=None, spec=spec, results={"stance_documents": docs, "stance_sentences": sents})
+    step_shift(study)
+    assert study.results["stance_shift_excluded"].values.tolist() == [["b", "2006-09", "then", "lexicon"],
+                                                                       ["d", "2022-01", "now", "lexicon"]]
+    note = study.summary["shift"]["lexicon"]["documents"]["note"]
+    assert "excluded 2 document(s) without a score: their ids are in excluded_documents(" in note
+    assert "b, d" not in note  # what the note listed before: every id, joined in one cell
