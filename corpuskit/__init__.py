@@ -11,7 +11,8 @@ from .dictionary import Dictionary, DictionaryError, load_dictionary
 from .frames import frame_prevalence, frame_terms, score_frames
 from .textstat import keyness
 from .classifier import StanceClassifier
-from .shift import change_points, period_means, permutation_pvalue, stance_shift, trend
+from .shift import (change_point_interval, change_points, compare_eras, era_robustness, excluded_documents, holm_adjust,
+                    period_means, permutation_pvalue, serial_correlation, stance_shift, trend)
 from .dask_backend import dask_dfm, dask_period_counts
 from .stream import StreamingCorpus, period_counts, scan, stream_corpus
 from .scaling import Wordfish, Wordscores, wordfish, wordscores
@@ -25,6 +26,8 @@ from . import plots
 from .version import __version__
 
 __all__ = ["StanceClassifier", "change_points", "period_means", "permutation_pvalue", "stance_shift", "trend",
+           "change_point_interval", "compare_eras", "era_robustness", "excluded_documents", "holm_adjust",
+           "serial_correlation",
            "StreamingCorpus", "period_counts", "scan", "stream_corpus", "dask_dfm", "dask_period_counts",
            "Wordfish", "Wordscores", "wordfish", "wordscores",
            "GoldError", "LABELS", "agreement", "attach_gold", "check_gold", "cross_fit_stance",

@@ -44,7 +44,7 @@ from .frames import frame_prevalence, load_dictionary, score_frames
 from .matrix import dfm
 from .outputs import check_conflicts, check_out_dir, commit_outputs, staging_dir
 from .scaling import Wordfish
-from .shift import stance_shift
+from .shift import excluded_documents, stance_shift
 from .stance import (agreement, attach_gold, cross_fit_stance, document_stance, read_gold, score_stance,
                      target_detection)
 from .stance.lexicon import PACKAGED_CUES, PACKAGED_TARGETS
@@ -308,19 +308,23 @@ def step_shift(study: Study) -> None:
     sentences as units."""
 
     docs, sents = study.results["stance_documents"], study.results["stance_sentences"]
-    rows = []
+    rows, excluded = [], []
     for i, (name_a, span_a, name_b, span_b) in enumerate(_comparisons(study)):
         out: dict[str, Any] = {"before": name_a, "after": name_b}
         for m in dict.fromkeys(docs["method"]):
             kw = dict(before=span_a, after=span_b, n_boot=study.spec.n_boot, random_state=study.random_state)
             by_doc = stance_shift(docs[docs["method"] == m], unit="documents", **kw)
             by_sent = stance_shift(sents[sents["method"] == m], unit="sentences", **kw)
+            # the documents each shift leaves out (n_excluded), one row each rather than ids in a cell
+            excluded.append(excluded_documents(docs[docs["method"] == m], {name_a: span_a, name_b: span_b})
+                            .assign(method=m))
             out[m] = {"documents": _shift_row(by_doc.iloc[0]), "sentences": _shift_row(by_sent.iloc[0])}
             rows += [by_doc.assign(method=m, before_era=name_a, after_era=name_b),
                      by_sent.assign(method=m, before_era=name_a, after_era=name_b)]
         _record_comparison(study, i, "shift", out)
     if rows:
         study.results["stance_shift"] = pd.concat(rows, ignore_index=True)
+        study.results["stance_shift_excluded"] = pd.concat(excluded, ignore_index=True)
 
 
 # the figures each step draws, so --out can be checked before any work (a test keeps this true)

@@ -22,6 +22,9 @@ Methods and references:
   Hypotheses*, ch. 3): exact by enumerating all relabelings when there are at
   most ``max_exact`` of them, otherwise Monte Carlo with p = (b + 1)/(m + 1)
   (Phipson & Smyth 2010, *Stat. Appl. Genet. Mol. Biol.* 9(1) 39).
+* :func:`compare_eras` — :func:`stance_shift` (documents as units) for every pair of named eras
+  and every value column, with Holm's (1979) step-down adjustment over the whole family
+  (:func:`holm_adjust`); :func:`era_robustness` re-runs it with each boundary moved ± years.
 * :func:`trend` — OLS slope of period means per year with a bootstrap CI that
   resamples documents across periods, clustered with their sentences (Efron &
   Tibshirani 1993, ch. 9.5; Davison & Hinkley 1997, sec. 3.8).
@@ -30,11 +33,15 @@ Methods and references:
   split criterion, the between-segment sum of squares, each split tested by a
   permutation test of the maximal statistic over split points (Antoch &
   Hušková 2001, *Permutation tests in change point analysis*, Stat. Probab.
-  Lett. 53, 37-46).
+  Lett. 53, 37-46). :func:`change_point_interval` runs it on a period series and adds a bootstrap
+  interval over documents for each split's location (after Antoch, Hušková & Veraverbeke 1995).
+* :func:`serial_correlation` — lag-1 autocorrelation, Durbin–Watson (1950) of the residuals from
+  era means, and the AR(1) effective sample size (Bretherton et al. 1999).
 """
 from __future__ import annotations
 
 import itertools
+from collections.abc import Mapping, Sequence
 from math import comb, log10
 
 import numpy as np
@@ -43,9 +50,10 @@ import pandas as pd
 from .errors import ParameterError
 from .periods import assign_periods, parse_date, parse_span, period_labels, period_table
 from .resample import (BATCH_CELLS, bootstrap_means, check_bootstrap, cluster_resamples, percentile_interval,
-                       permutation_batches, row_batches)
+                       permutation_batches, resample_batches, row_batches)
 
-__all__ = ["stance_shift", "period_means", "trend", "change_points", "permutation_pvalue"]
+__all__ = ["stance_shift", "excluded_documents", "compare_eras", "era_robustness", "holm_adjust", "period_means",
+           "trend", "change_points", "change_point_interval", "serial_correlation", "permutation_pvalue"]
 
 _UNITS = {"auto": "auto", "documents": "documents", "document": "documents",
           "sentences": "sentences", "sentence": "sentences"}
@@ -282,12 +290,15 @@ def stance_shift(scores: pd.DataFrame, before, after, *, unit: str = "auto", n_b
     so the CI reflects that sentences of one document are not independent; ``False`` resamples sentences
     as if independent (narrower, and optimistic). The permutation p-value relabels sentences either way.
 
-    Returns a one-row DataFrame: before, after, estimate, ci_low, ci_high,
+    Returns a one-row DataFrame: before, after, mean_before, mean_after (means
+    of the basis units), estimate, ci_low, ci_high,
     ci_level, p_value, p_method, p_min, p_min_documents (the floor of a
     document-level test of this design), alternative, basis, n_before, n_after
     (units of the basis), n_docs_before, n_docs_after, n_excluded (documents in
-    either period without a score), excluded_ids, n_excluded_sentences (sentence
-    rows without a score in the two periods), note.
+    either period without a score), n_excluded_sentences (sentence
+    rows without a score in the two periods), note. The excluded documents'
+    ids are a table of their own: :func:`excluded_documents` (no longer a
+    cell: thousands of ids made one cell of 10 KB).
 
     Example: with 1 document before and 4 after, a document-level test has 5
     relabelings and cannot reach p < 0.2; ``unit="auto"`` with sentence
@@ -358,20 +369,213 @@ def stance_shift(scores: pd.DataFrame, before, after, *, unit: str = "auto", n_b
     if min(len(x), len(y)) == 1:
         notes.append("one unit on a side: its value is held fixed in the bootstrap, so the CI reflects "
                      "only the other side's variation")
-    if excluded:
-        notes.append(f"excluded {len(excluded)} document(s) without a score: {', '.join(excluded)}")
+    if excluded:  # the ids themselves are a table of their own (excluded_documents), not a cell
+        notes.append(f"excluded {len(excluded)} document(s) without a score: their ids are in "
+                     "excluded_documents(scores, {'before': ..., 'after': ...})")
     in_sides = df["id"].isin(pd.concat([sides["before"][0]["id"], sides["after"][0]["id"]]))
     n_nan_sent = int((in_sides & df["value"].isna()).sum()) if kind == "sentences" else 0
     if n_nan_sent:
         notes.append(f"dropped {n_nan_sent} sentence row(s) without a score")
     doc_floor = (2 if alternative == "two-sided" and nb == na else 1) / comb(nb + na, na)
     return pd.DataFrame([{
-        "before": b_label, "after": a_label, "estimate": float(y.mean() - x.mean()), "ci_low": lo, "ci_high": hi,
+        "before": b_label, "after": a_label, "mean_before": float(x.mean()), "mean_after": float(y.mean()),
+        "estimate": float(y.mean() - x.mean()), "ci_low": lo, "ci_high": hi,
         "ci_level": level, "p_value": test["p_value"], "p_method": test["p_method"], "p_min": test["p_min"],
         "p_min_documents": doc_floor, "alternative": alternative, "basis": basis,
         "n_before": len(x), "n_after": len(y), "n_docs_before": nb, "n_docs_after": na,
-        "n_excluded": len(excluded), "excluded_ids": ", ".join(excluded), "n_excluded_sentences": n_nan_sent,
+        "n_excluded": len(excluded), "n_excluded_sentences": n_nan_sent,
         "note": "; ".join(notes)}])
+
+
+def excluded_documents(scores: pd.DataFrame, periods: "Mapping[str, object] | None" = None, *,
+                       value: str | None = None) -> pd.DataFrame:
+    """The documents without a score (NaN: no target sentences), one row each: id, date, period.
+
+    ``periods``: named spans as :func:`stance_shift` and :func:`compare_eras` take them
+    (``{"before": "2006", "after": ("2021", "2024")}``); a document appears once per span
+    holding it (``period`` is the name). ``None``: every unscored document, ``period`` empty.
+    This is the table :func:`stance_shift` counts in ``n_excluded`` (it no longer packs the
+    ids into one cell).
+
+    >>> excluded_documents(doc_scores, {"before": "2006", "after": "2021:2024"})  # doctest: +SKIP
+    """
+    df, _, _ = _prepare(scores, value)
+    docs = _doc_table(df)
+    docs = docs[docs["stance"].isna()]
+    if periods is None:
+        return pd.DataFrame({"id": docs["id"].to_numpy(), "date": docs["date"].to_numpy(), "period": ""})
+    if not isinstance(periods, Mapping):
+        raise ParameterError(f"periods={periods!r}: pass named spans, e.g. {{'before': '2006', 'after': '2021:2024'}}")
+    parts = []
+    for name, span in periods.items():
+        lo, hi, _ = parse_span(span, str(name))
+        inside = docs[(docs["start"] >= lo) & (docs["start"] <= hi)]
+        parts.append(pd.DataFrame({"id": inside["id"].to_numpy(), "date": inside["date"].to_numpy(),
+                                   "period": str(name)}))
+    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=["id", "date", "period"])
+
+
+# ---------------------------------------------------------------------------- eras
+def holm_adjust(p_values) -> np.ndarray:
+    """Holm's (1979) step-down adjusted p-values (family-wise error), in the input order.
+
+    With the m p-values sorted, p_(1) <= ... <= p_(m), the adjusted p_(i) is
+    max over j <= i of min(1, (m - j + 1) p_(j)) (Holm 1979, *Scand. J. Statist.* 6(2),
+    65-70; as R's ``p.adjust(p, "holm")``). NaN p-values are left out of the family and
+    stay NaN. Reject at level alpha where the adjusted p <= alpha.
+
+    >>> holm_adjust([0.01, 0.04, 0.03]).round(2).tolist()
+    [0.03, 0.06, 0.06]
+    """
+    # Written here: scipy 1.17 has only Benjamini-Hochberg/Yekutieli (false_discovery_control), and
+    # statsmodels (multipletests) is not a dependency; tests/test_eras.py checks it against a hand computation.
+    p = np.asarray(p_values, dtype=float)
+    if p.ndim != 1:
+        raise ParameterError(f"p_values has shape {p.shape}: pass one flat list of p-values")
+    bad = np.flatnonzero((p < 0) | (p > 1))
+    if len(bad):
+        raise ParameterError(f"p_values[{bad[0]}] = {p[bad[0]]}: p-values lie in [0, 1]")
+    ok = np.flatnonzero(~np.isnan(p))
+    m = len(ok)
+    order = ok[np.argsort(p[ok], kind="stable")]
+    out = np.full(len(p), np.nan)
+    out[order] = np.minimum(1.0, np.maximum.accumulate((m - np.arange(m)) * p[order]))
+    return out
+
+
+def _values(value) -> list:
+    """``value=`` as a list: one column, several (a family), or None (stance_shift's default)."""
+    if value is None or isinstance(value, str):
+        return [value]
+    vals = list(value)
+    if not vals or not all(isinstance(v, str) for v in vals) or len(set(vals)) != len(vals):
+        raise ParameterError(f"value={value!r}: name a column or a list of distinct columns, e.g. ['stance', 'peace']")
+    return vals
+
+
+def _span_label(lo: pd.Timestamp, hi: pd.Timestamp) -> str:
+    """'1957–1989' for whole years (as parse_span labels them), else ISO days."""
+    if (lo.month, lo.day, hi.month, hi.day) == (1, 1, 12, 31):
+        return str(lo.year) if lo.year == hi.year else f"{lo.year}–{hi.year}"
+    return f"{lo:%Y-%m-%d}–{hi:%Y-%m-%d}"
+
+
+def _day_label(day: pd.Timestamp) -> str:
+    return str(day.year) if (day.month, day.day) == (1, 1) else f"{day:%Y-%m-%d}"
+
+
+def _era_spans(eras, minimum: int = 2) -> dict[str, tuple[pd.Timestamp, pd.Timestamp]]:
+    if not isinstance(eras, Mapping) or len(eras) < minimum:
+        raise ParameterError(f"eras={eras!r}: pass at least {'two named eras' if minimum == 2 else 'one named era'}, e.g. "
+                             "{'early': ('1957', '1989'), 'late': ('1990', '2024')}")
+    out = {}
+    for name, span in eras.items():
+        lo, hi, _ = parse_span(span, f"eras[{name!r}]")
+        out[str(name)] = (lo, hi)
+    return out
+
+
+def _era_pairs(names: list[str], pairs) -> list[tuple[str, str]]:
+    if pairs is None:
+        return list(itertools.combinations(names, 2))
+    out = []
+    for pair in pairs:
+        if not isinstance(pair, (tuple, list)) or len(pair) != 2 or pair[0] == pair[1] or \
+                any(str(p) not in names for p in pair):
+            raise ParameterError(f"pairs: {pair!r} is not a pair of two different eras of {names}")
+        out.append((str(pair[0]), str(pair[1])))
+    return out
+
+
+def compare_eras(scores: pd.DataFrame, eras: Mapping[str, object], *, value: "str | Sequence[str] | None" = None,
+                 pairs: "Sequence[tuple[str, str]] | None" = None, n_boot: int = 2000, n_perm: int = 9999,
+                 max_exact: int = 100_000, level: float = 0.95, alternative: str = "two-sided",
+                 random_state: int | None = None) -> pd.DataFrame:
+    """Every pair of eras compared, per value column, with Holm-adjusted p-values over the family.
+
+    ``scores``: one row per document (id, date and the value columns: stance, a frame's share…;
+    repeated ids are averaged per document). ``eras``: ``{name: span}`` with spans as
+    :func:`stance_shift` takes them (``"1957:1989"``, ``("1990", "2012")``). ``value``: one
+    column or a list; ``pairs``: the pairs to compare (default: every pair, in the order the
+    eras are given). Each comparison is :func:`stance_shift` with ``unit="documents"``
+    (difference = mean_b - mean_a, percentile bootstrap CI over documents within each era,
+    document-level permutation test); with an integer ``random_state`` every row is the
+    number that call gives alone. ``p_holm`` is Holm's step-down adjustment
+    (:func:`holm_adjust`) over *all* rows returned — e.g. stance and 8 frames x 3 pairs =
+    27 comparisons in one family. Documents without a value (NaN) are left out and counted.
+
+    Returns one row per value and pair: value, era_a, era_b, span_a, span_b, n_a, n_b
+    (scored documents), mean_a, mean_b, difference, ci_low, ci_high, ci_level, p_value,
+    p_method, p_min, p_holm, n_excluded, note; ``attrs["family_size"]`` = the number of rows.
+
+    >>> compare_eras(docs, {"early": "1957:1989", "middle": "1990:2012", "late": "2013:2024"},
+    ...              value=["stance", "peacekeeping"], random_state=0)  # doctest: +SKIP
+    """
+    spans = _era_spans(eras)
+    pair_list = _era_pairs(list(spans), pairs)
+    rows = []
+    for v in _values(value):
+        name = _prepare(scores, v)[2]  # resolves value=None and names a missing column once
+        for a, b in pair_list:
+            r = stance_shift(scores, before=spans[a], after=spans[b], unit="documents", value=name,
+                             n_boot=n_boot, level=level, alternative=alternative, max_exact=max_exact,
+                             n_perm=n_perm, random_state=random_state).iloc[0]
+            rows.append({"value": name, "era_a": a, "era_b": b, "span_a": _span_label(*spans[a]),
+                         "span_b": _span_label(*spans[b]), "n_a": int(r["n_before"]), "n_b": int(r["n_after"]),
+                         "mean_a": r["mean_before"], "mean_b": r["mean_after"], "difference": r["estimate"],
+                         "ci_low": r["ci_low"], "ci_high": r["ci_high"], "ci_level": level,
+                         "p_value": r["p_value"], "p_method": r["p_method"], "p_min": r["p_min"],
+                         "n_excluded": int(r["n_excluded"]), "note": r["note"]})
+    out = pd.DataFrame(rows)
+    out.insert(out.columns.get_loc("p_min") + 1, "p_holm", holm_adjust(out["p_value"].to_numpy()))
+    out.attrs["family_size"] = len(out)
+    return out
+
+
+def era_robustness(scores: pd.DataFrame, eras: Mapping[str, object], *, shifts: Sequence[int] = (-2, 2),
+                   value: "str | Sequence[str] | None" = None, pairs: "Sequence[tuple[str, str]] | None" = None,
+                   n_boot: int = 2000, n_perm: int = 9999, max_exact: int = 100_000, level: float = 0.95,
+                   alternative: str = "two-sided", random_state: int | None = None) -> pd.DataFrame:
+    """:func:`compare_eras` again with each boundary between consecutive eras moved by ``shifts`` years.
+
+    A boundary is where one era ends and the next (in time) begins; moving it by s years
+    moves both the earlier era's end and the later era's start by s (the outer ends of the
+    first and last era stay). ``shifts`` defaults to (-2, 2): only ±2 years; pass
+    ``range(-2, 3)`` for every step of 1 year (a shift of 0 is the unmoved run). One boundary moves at a time. Each re-run is
+    its own family: ``p_holm`` adjusts over that run's rows, as in the main comparison.
+    The first rows (boundary "none", shift 0) are the unmoved comparison.
+
+    Returns compare_eras' columns after boundary (``"early|middle"``), boundary_date (the
+    later era's start as given, e.g. "1990") and shift (years).
+
+    >>> era_robustness(docs, {"early": "1957:1989", "late": "1990:2024"}, random_state=0)  # doctest: +SKIP
+    """
+    spans = _era_spans(eras)
+    steps = list(shifts)
+    if not steps or not all(isinstance(s, (int, np.integer)) and not isinstance(s, bool) for s in steps):
+        raise ParameterError(f"shifts={shifts!r}: give whole years, e.g. (-2, 2) or range(-2, 3)")
+    steps = [s for s in dict.fromkeys(int(s) for s in steps) if s != 0]  # 0 is the unmoved run, always first
+    kw = dict(value=value, pairs=pairs, n_boot=n_boot, n_perm=n_perm, max_exact=max_exact, level=level,
+              alternative=alternative, random_state=random_state)
+    runs = [compare_eras(scores, spans, **kw).assign(boundary="none", boundary_date="", shift=0)]
+    order = sorted(spans, key=lambda n: spans[n][0])
+    for early, late in zip(order, order[1:]):
+        if spans[early][1] >= spans[late][0]:
+            raise ParameterError(f"eras {early!r} and {late!r} overlap: a boundary needs disjoint eras")
+        for s in steps:
+            moved = dict(spans)
+            moved[early] = (spans[early][0], spans[early][1] + pd.DateOffset(years=s))
+            moved[late] = (spans[late][0] + pd.DateOffset(years=s), spans[late][1])
+            for name in (early, late):
+                if moved[name][0] > moved[name][1]:
+                    raise ParameterError(f"shift {s:+d} of the boundary {early}|{late} leaves era {name!r} "
+                                         "empty: use smaller shifts")
+            runs.append(compare_eras(scores, moved, **kw).assign(
+                boundary=f"{early}|{late}", boundary_date=_day_label(spans[late][0]),
+                shift=s))
+    out = pd.concat(runs, ignore_index=True)
+    front = ["boundary", "boundary_date", "shift"]
+    return out[front + [c for c in out.columns if c not in front]]
 
 
 # ---------------------------------------------------------------------------- periods
@@ -620,4 +824,208 @@ def change_points(series, *, min_size: int = 2, alpha: float = 0.05, n_perm: int
                      "significant": sig})
         if sig:
             stack += [(a, a + k, depth + 1), (a + k, b, depth + 1)]
+    return pd.DataFrame(rows)
+
+
+def _boot_locations(pos: np.ndarray, vals: np.ndarray, length: int, min_size: int, n_boot: int,
+                    rng: np.random.Generator) -> np.ndarray:
+    """Best split of each bootstrap replicate of the period means (NaN: no admissible split).
+
+    ``pos``: each document's period (0 .. length - 1), ``vals``: its value. A replicate draws the
+    documents with replacement (dates kept), recomputes the means of the periods it drew, and
+    takes the split with the largest between-segment sum of squares (as :func:`change_points`,
+    each present period weighs 1) among the candidates of the original series (right part from
+    ``min_size`` to ``length - min_size``) with a drawn period on each side. Candidates in a run of
+    undrawn periods split the drawn documents identically (the same statistic, bit for bit); the
+    replicate picks one of its tied best candidates uniformly at random, so a gap around the split
+    widens the interval on both sides instead of always moving the split to the next drawn period.
+    """
+    ks = np.arange(min_size, length - min_size + 1)
+    out = np.full(n_boot, np.nan)
+    for a, b, idx in resample_batches(len(vals), n_boot, rng, row_cells=len(vals) + 4 * length):
+        r = b - a
+        codes = (pos[idx] + length * np.arange(r)[:, None]).ravel()  # one bincount for the whole batch
+        counts = np.bincount(codes, minlength=r * length).reshape(r, length)
+        sums = np.bincount(codes, weights=vals[idx].ravel(), minlength=r * length).reshape(r, length)
+        present = counts > 0
+        means = np.divide(sums, counts, out=np.zeros_like(sums), where=present)
+        n_cum, m_cum = np.cumsum(present, axis=1), np.cumsum(means, axis=1)
+        n1, s1 = n_cum[:, ks - 1], m_cum[:, ks - 1]
+        n2, s2 = n_cum[:, -1:] - n1, m_cum[:, -1:] - s1
+        with np.errstate(divide="ignore", invalid="ignore"):
+            stat = n1 * n2 / (n1 + n2) * (s1 / n1 - s2 / n2) ** 2
+        stat[~((n1 > 0) & (n2 > 0))] = -np.inf
+        top = stat.max(axis=1, keepdims=True)
+        tied = stat == top
+        # the j-th tied candidate, j uniform in 0 .. (number tied - 1)
+        j = np.floor(rng.random(r) * tied.sum(axis=1)).astype(int)
+        best = np.argmax(np.cumsum(tied, axis=1) > j[:, None], axis=1)
+        out[a:b] = np.where(np.isfinite(top[:, 0]), ks[best], np.nan)
+    return out
+
+
+def change_point_interval(scores: pd.DataFrame, by: str = "year", *, value: "str | Sequence[str] | None" = None,
+                          min_size: int = 5, alpha: float = 0.05, n_perm: int = 999, max_exact: int = 40_320,
+                          n_boot: int = 1000, level: float = 0.95, random_state: int | None = None,
+                          origin: "str | pd.Timestamp | None" = None) -> pd.DataFrame:
+    """Change points of a period series with a bootstrap interval for each split's location.
+
+    The series is the mean per period (``by``) of the documents' values, periods without a
+    scored document left out. :func:`change_points` searches it (binary segmentation,
+    ``min_size`` periods a side — 5 years by default — and a permutation test of each split).
+    For every tested split, the location's uncertainty comes from a bootstrap over documents
+    in the spirit of Antoch, Hušková & Veraverbeke (1995, *Change-point problem and
+    bootstrap*, J. Nonparametric Statist. 5, 123-144), who bootstrap the least-squares
+    change-point estimator: here the segment's *documents* are resampled with replacement
+    (each keeps its date; they resample residuals around the fitted step instead), the period
+    means recomputed, and the best split among the same candidate periods found again;
+    ``label_ci_low`` / ``label_ci_high`` are the empirical (1 ∓ level)/2 quantiles of those
+    locations (inverted CDF, so each end is a period some replicate chose; interpolating would
+    name a year no replicate chose). The interval lies within the segment's admissible splits
+    (``min_size`` periods from either end), so it is cut off there.
+
+    What this interval is and is not: it shows how much the location moves when the
+    statements that make up each period are redrawn. With one document per period a
+    replicate lacks about 37% of the periods, so it also reflects which years are present.
+    It treats documents as independent: serial correlation (see :func:`serial_correlation`)
+    is ignored (Hušková & Kirch 2008, J. Time Series Anal. 29(6), 947-972, use a block
+    bootstrap for that), and a percentile interval of an argmax has no guaranteed coverage;
+    tests/test_change_interval.py checks coverage of known breaks on synthetic series.
+
+    Returns change_points' columns (one row per tested segment, ``label`` the first period of
+    the right part) after ``value``, plus n_docs (scored documents in the segment),
+    label_ci_low, label_ci_high, ci_level, share_at_label (share of replicates choosing
+    ``label``), n_boot_valid (replicates with an admissible split).
+
+    >>> change_point_interval(docs, value=["stance", "peacekeeping"], min_size=5, random_state=0)  # doctest: +SKIP
+    """
+    check_bootstrap(n_boot, level)
+    rng = np.random.default_rng(random_state)
+    rows = []
+    for v in _values(value):
+        _, docs, _, _ = _periodize(scores, by, v, origin)
+        name = _prepare(scores, v)[2]  # the column value=None resolves to
+        pm = period_means(scores, by=by, n_boot=1, value=name, origin=origin, random_state=0)
+        used = pm[pm["n_docs"] > 0].reset_index(drop=True)
+        series = pd.Series(used["mean"].to_numpy(dtype=float), index=used["period"].to_numpy())
+        scored = docs[docs["stance"].notna()]
+        pos = pd.Index(used["period"]).get_indexer(scored["period"])
+        vals = scored["stance"].to_numpy(dtype=float)
+        # the change points' permutation draws come first, so p-values equal change_points(series, ...)'s
+        cp = change_points(series, min_size=min_size, alpha=alpha, n_perm=n_perm, max_exact=max_exact,
+                           random_state=rng)
+        where = {label: i for i, label in enumerate(series.index)}
+        extra = []
+        for r in cp.itertuples():
+            a, b = where[r.segment_start], where[r.segment_end] + 1
+            inside = (pos >= a) & (pos < b)
+            locs = _boot_locations(pos[inside] - a, vals[inside], b - a, min_size, n_boot, rng)
+            ok = locs[~np.isnan(locs)].astype(int)
+            q = (1 - level) / 2
+            if len(ok):
+                lo, hi = np.quantile(ok, [q, 1 - q], method="inverted_cdf")
+                lo_label, hi_label = series.index[a + int(lo)], series.index[a + int(hi)]
+                share = float(np.mean(ok == r.position - a))
+            else:
+                lo_label = hi_label = None
+                share = np.nan
+            extra.append({"n_docs": int(inside.sum()), "label_ci_low": lo_label, "label_ci_high": hi_label,
+                          "ci_level": level, "share_at_label": share, "n_boot_valid": len(ok)})
+        rows.append(pd.concat([cp.reset_index(drop=True), pd.DataFrame(extra)], axis=1).assign(value=name))
+    out = pd.concat(rows, ignore_index=True)
+    return out[["value"] + [c for c in out.columns if c != "value"]]
+
+
+# ---------------------------------------------------------------------------- serial correlation
+def _period_starts(index: pd.Index) -> list[pd.Timestamp]:
+    out = []
+    for label in index:
+        if isinstance(label, (pd.Timestamp, np.datetime64)):
+            out.append(pd.Timestamp(label))
+            continue
+        if isinstance(label, pd.Period):
+            out.append(label.start_time)
+            continue
+        try:  # a period label ("1990", "2010–2019") or a year: its first date
+            out.append(parse_date(str(label).split("–")[0]).start)
+        except ValueError:
+            raise ParameterError(f"series index value {label!r} is not a period or date: index the series by "
+                                 "period, e.g. period_means(...).set_index('period')['mean']") from None
+    return out
+
+
+def serial_correlation(series: "pd.Series | pd.DataFrame", eras: "Mapping[str, object] | None" = None) -> pd.DataFrame:
+    """Lag-1 autocorrelation, Durbin–Watson and effective sample size of period series.
+
+    ``series``: a Series or a DataFrame (one series per column) indexed by period in time
+    order, consecutive rows consecutive periods; a period without data is NaN (as
+    :func:`period_means` gives it) and breaks the lags it touches. ``eras``: named spans; the
+    residuals are the series minus its era's mean (the model the era comparisons test);
+    without eras, minus the overall mean.
+
+    * ``r1``: lag-1 autocorrelation of the series about its mean, sum c_t c_t+1 / sum c_t^2
+      (Box & Jenkins; the ``acf`` of statsmodels). A shift in level between eras raises it.
+    * ``r1_resid``: the same of the residuals from the era means.
+    * ``durbin_watson``: sum (e_t - e_t-1)^2 / sum e_t^2 of those residuals (Durbin & Watson
+      1950, Biometrika 37, 409-428; the era means are an OLS fit on era indicators); about
+      2 (1 - r1_resid): 2 means no lag-1 correlation, below 2 positive.
+    * ``n_eff``: n (1 - r1_resid) / (1 + r1_resid), the number of independent values with the
+      same variance of the mean under an AR(1) model (Bretherton et al. 1999, J. Climate 12,
+      1990-2009; Wilks 2011, *Statistical Methods in the Atmospheric Sciences*, sec. 5.2.4);
+      capped at n (negative r1 would give more than n).
+
+    Why it matters: the era comparisons' permutation tests and bootstrap CIs treat documents
+    (here: years) as exchangeable within and across eras; positive serial correlation of the
+    residuals makes their p-values too small and CIs too narrow, roughly as if n were n_eff.
+
+    Returns one row per series: series, n (values), n_pairs (lag-1 pairs used), n_eras, r1,
+    r1_resid, durbin_watson, n_eff. (Numbers of our own: scipy has no Durbin–Watson or ACF,
+    and statsmodels is not a dependency; tests compare them to hand computations.)
+
+    >>> serial_correlation(period_means(docs, by="year").set_index("period")["mean"],
+    ...                    eras={"early": "1957:1989", "late": "1990:2024"})  # doctest: +SKIP
+    """
+    if isinstance(series, pd.Series):
+        frame = series.to_frame("value" if series.name is None else series.name)
+    elif isinstance(series, pd.DataFrame):
+        frame = series
+    else:
+        raise ParameterError(f"series is a {type(series).__name__}: pass a pandas Series or DataFrame indexed by period")
+    if len(frame) < 3:
+        raise ParameterError(f"series has {len(frame)} periods: a lag-1 correlation needs at least 3")
+    starts = _period_starts(frame.index)
+    if any(b <= a for a, b in zip(starts, starts[1:])):
+        raise ParameterError("series index is not in increasing time order: sort it by period")
+    if eras is None:
+        era_of = np.zeros(len(frame), dtype=int)
+    else:
+        spans = _era_spans(eras, minimum=1)
+        era_of = np.full(len(frame), -1)
+        for j, (lo, hi) in enumerate(spans.values()):
+            era_of[[lo <= s <= hi for s in starts]] = j
+        if (era_of < 0).any():
+            raise ParameterError(f"period {frame.index[int(np.argmax(era_of < 0))]!r} lies in no era of "
+                                 f"{list(spans)}: pass eras covering the series, or drop the period")
+    rows = []
+    for col in frame.columns:
+        try:
+            x = pd.to_numeric(frame[col], errors="raise").to_numpy(dtype=float)
+        except (ValueError, TypeError):
+            raise ParameterError(f"series column {col!r} holds non-numeric values") from None
+        ok = np.isfinite(x)
+        if ok.sum() < 3:
+            raise ParameterError(f"series {col!r} has {int(ok.sum())} values: a lag-1 correlation needs at least 3")
+        c = np.where(ok, x - x[ok].mean(), 0.0)
+        sums = np.bincount(era_of[ok], weights=x[ok], minlength=era_of.max() + 1)
+        counts = np.bincount(era_of[ok], minlength=era_of.max() + 1)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            e = np.where(ok, x - (sums / counts)[era_of], 0.0)
+        pair = ok[:-1] & ok[1:]
+        r1 = float((c[:-1] * c[1:])[pair].sum() / (c ** 2).sum())
+        r1_resid = float((e[:-1] * e[1:])[pair].sum() / (e ** 2).sum())
+        dw = float(((e[1:] - e[:-1]) ** 2)[pair].sum() / (e ** 2).sum())
+        n = int(ok.sum())
+        rows.append({"series": str(col), "n": n, "n_pairs": int(pair.sum()), "n_eras": int(np.count_nonzero(counts)),
+                     "r1": r1, "r1_resid": r1_resid, "durbin_watson": dw,
+                     "n_eff": float(min(n, n * (1 - r1_resid) / (1 + r1_resid)))})
     return pd.DataFrame(rows)

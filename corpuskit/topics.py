@@ -1320,7 +1320,9 @@ def select_n_topics(corpus, ks: Iterable[int] = range(2, 11), n_runs: int = 10, 
     any k whose stability is within one standard error (over the runs) of that
     maximum counts as tied, and among tied ks the one with the highest mean
     c_npmi coherence is recommended (then the smaller k). Stored in
-    ``attrs["recommended_k"]`` and ``attrs["rule"]``.
+    ``attrs["recommended_k"]`` and ``attrs["rule"]``. A UserWarning names the k
+    and the grid when the recommended k is the largest (or the smallest, above
+    1) of ``ks``: the best k may lie beyond the grid, so extend ``ks``.
 
     ``random_state``: None, an integer seed, or a ``np.random.RandomState`` /
     ``np.random.Generator``, from which one integer seed is drawn (as
@@ -1380,6 +1382,12 @@ def select_n_topics(corpus, ks: Iterable[int] = range(2, 11), n_runs: int = 10, 
     table = pd.DataFrame(rows)
     chosen = _recommend(table)
     table["recommended"] = table["k"] == chosen
+    # A recommendation at the edge of the grid is a maximum of the grid, not necessarily of k: say so
+    # (below k=1 there is nothing to extend to; a grid of one k chooses nothing).
+    if len(ks) >= 2 and (chosen == max(ks) or chosen == min(ks) > 1):
+        edge = "largest" if chosen == max(ks) else "smallest"
+        warnings.warn(f"select_n_topics: the recommended k={chosen} is the {edge} k of the grid ks={sorted(ks)}; "
+                      "the best k may lie beyond the grid; extend ks", UserWarning, stacklevel=2)
     table.attrs.update({"recommended_k": chosen, "rule": RECOMMENDATION_RULE, "top_n": top_n, "n_runs": n_runs,
                         "subsample": subsample, "unit": unit})
     return table

@@ -7,7 +7,8 @@ import pytest
 from scipy import stats
 
 from corpuskit.errors import ParameterError
-from corpuskit.shift import change_points, period_means, permutation_pvalue, stance_shift, trend
+from corpuskit.shift import (change_points, excluded_documents, period_means, permutation_pvalue, stance_shift,
+                             trend)
 
 SEED_DATES = {"000": "2006-07", "001": "2021-08", "002": "2023-01-13", "003": "2024-12", "004": "2021-08"}
 
@@ -175,8 +176,13 @@ def test_degenerate_sides_give_a_point_interval_and_say_so():
 def test_unscored_documents_are_excluded_and_counted():
     df = doc_frame([-0.5, 0.2, np.nan, 0.6, 0.3])
     r = stance_shift(df, before="2006", after=("2021", "2024"), random_state=0).iloc[0]
-    assert r["n_after"] == 3 and r["n_excluded"] == 1 and r["excluded_ids"] == "002"
-    assert "excluded 1 document(s) without a score: 002" in r["note"]
+    assert r["n_after"] == 3 and r["n_excluded"] == 1 and "excluded_ids" not in r.index
+    assert "excluded 1 document(s) without a score: their ids are in excluded_documents(" in r["note"]
+    assert "002" not in r["note"]  # ids are a table of their own, not a cell (issue 13)
+    table = excluded_documents(df, {"before": "2006", "after": ("2021", "2024")})
+    assert table.to_dict("records") == [{"id": "002", "date": "2023-01-13", "period": "after"}]
+    assert excluded_documents(df)[["id", "period"]].values.tolist() == [["002", ""]]
+    assert (r["mean_before"], r["mean_after"]) == pytest.approx((-0.5, np.mean([0.2, 0.6, 0.3])))
     assert np.isfinite([r["estimate"], r["ci_low"], r["ci_high"], r["p_value"]]).all()
 
 

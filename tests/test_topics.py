@@ -12,6 +12,7 @@ from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
 
 import corpuskit as ck
+import corpuskit.topics as topics_module
 from corpuskit.coherence import EPSILON, boolean_documents, boolean_windows, topic_coherence
 from corpuskit.errors import CorpuskitError, ParameterError
 from corpuskit.topics import (TopicModel, _recommend, average_jaccard, ranking_agreement,
@@ -653,6 +654,7 @@ def test_recommendation_rule():
 
 @pytest.mark.filterwarnings("ignore:invalid value encountered in sqrt:RuntimeWarning")  # sklearn, exact fit
 @pytest.mark.filterwarnings("ignore:.*fewer than 2 terms with weight:UserWarning")
+@pytest.mark.filterwarnings("ignore:select_n_topics. the recommended k:UserWarning")  # tested below
 def test_select_n_topics_finds_two_topics_in_two_vocabularies():
     c = toy_corpus(5)
     table = select_n_topics(c, ks=[2, 3], n_runs=4, top_n=5, random_state=0, unit="document")
@@ -679,3 +681,26 @@ def test_select_n_topics_errors():
         select_n_topics(c, ks=[2], n_topics=3)
     with pytest.raises(ParameterError, match="bogus"):
         select_n_topics(c, ks=[2], bogus=1)
+
+
+@pytest.mark.filterwarnings("ignore:invalid value encountered in sqrt:RuntimeWarning")  # sklearn, exact fit
+@pytest.mark.filterwarnings("ignore:.*fewer than 2 terms with weight:UserWarning")
+def test_select_n_topics_warns_when_the_recommended_k_is_at_the_edge_of_the_grid(monkeypatch):
+    c = toy_corpus(5)
+    kw = dict(n_runs=2, top_n=5, random_state=0, unit="document")
+    with pytest.warns(UserWarning, match=r"recommended k=2 is the smallest k of the grid ks=\[2, 3\]; "
+                                         r"the best k may lie beyond the grid; extend ks"):
+        select_n_topics(c, ks=[3, 2], **kw)  # the real rule picks 2 (see the test above)
+    for chosen, edge in ((4, "largest"), (3, None), (1, None)):  # the warning's logic, rule held fixed
+        monkeypatch.setattr(topics_module, "_recommend", lambda table, k=chosen: k)
+        ks = [1, 3, 4] if chosen == 1 else [2, 3, 4]
+        with warnings.catch_warnings(record=True) as rec:
+            warnings.simplefilter("always")
+            table = select_n_topics(c, ks=ks, **kw)
+        edge_warnings = [str(w.message) for w in rec if "beyond the grid" in str(w.message)]
+        assert table.attrs["recommended_k"] == chosen
+        if edge is None:  # inside the grid, or k=1 (nothing smaller to try)
+            assert edge_warnings == []
+        else:
+            assert edge_warnings == [f"select_n_topics: the recommended k={chosen} is the {edge} k of the grid "
+                                     f"ks={ks}; the best k may lie beyond the grid; extend ks"]
