@@ -42,9 +42,11 @@ from .dictionary import PACKAGED_DICTIONARIES
 from .errors import CorpuskitError
 from .frames import frame_prevalence, load_dictionary, score_frames
 from .matrix import dfm
+from .tokenizer import tokens
 from .outputs import check_conflicts, check_out_dir, commit_outputs, staging_dir
 from .scaling import Wordfish
-from .shift import excluded_documents, stance_shift
+from .shift import (change_point_interval, compare_eras, era_robustness, excluded_documents, period_means,
+                    serial_correlation, stance_shift)
 from .stance import (agreement, attach_gold, cross_fit_stance, document_stance, read_gold, score_stance,
                      target_detection)
 from .stance.lexicon import PACKAGED_CUES, PACKAGED_TARGETS
@@ -115,9 +117,7 @@ def step_corpus(study: Study) -> None:
 
 
 def step_frames(study: Study) -> None:
-    dictionary = load_dictionary(study.spec.frames)
-    if study.spec.frame_levels is not None:  # e.g. threat.china/.north_korea/... as one "threat" frame
-        dictionary = dictionary.collapse(study.spec.frame_levels)
+    dictionary = _frames_dictionary(study.spec)  # levels: 1 scores threat.china, threat.north_korea... as "threat"
     per_doc = score_frames(study.corpus, dictionary)
     prev = frame_prevalence(study.corpus, dictionary=dictionary, by=study.spec.period,
                             random_state=study.random_state)
@@ -327,16 +327,164 @@ def step_shift(study: Study) -> None:
         study.results["stance_shift_excluded"] = pd.concat(excluded, ignore_index=True)
 
 
+# ---------------------------------------------------------------- eras, change points, length, beside
+def _frames_dictionary(spec: StudySpec):
+    dictionary = load_dictionary(spec.frames)
+    if spec.frame_levels is not None:
+        dictionary = dictionary.collapse(spec.frame_levels)
+    return dictionary
+
+
+def _frame_shares(corpus, dictionary) -> pd.DataFrame:
+    """Per document: id, date and, per frame, the share of its sentences with a hit of the frame (a rate,
+    so a long statement does not count more than a short one)."""
+    fs = score_frames(corpus, dictionary, unit="sentence", per=None)
+    frames = fs.attrs["corpuskit"]["frames"]
+    share = (fs[frames] > 0).astype(float).groupby(fs["id"].astype(str), sort=False).mean()
+    dv = corpus.docvars
+    out = pd.DataFrame({"id": dv["id"].astype(str).to_numpy(), "date": dv["date"].to_numpy()})
+    return out.join(share, on="id")
+
+
+def _document_values(study: Study) -> tuple[pd.DataFrame, list[str]]:
+    """One row per document: the lexicon stance (when the stance step ran) and each frame's sentence share."""
+    if "document_values" in study.results:
+        docs = study.results["document_values"]
+        return docs, [c for c in docs.columns if c not in ("id", "date")]
+    docs = _frame_shares(study.corpus, _frames_dictionary(study.spec))
+    stance = study.results.get("stance_documents")
+    if stance is not None:
+        lex = stance[stance["method"] == "lexicon"].assign(id=lambda d: d["id"].astype(str)).set_index("id")["stance"]
+        docs.insert(2, "stance", docs["id"].map(lex).astype(float))
+    study.results["document_values"] = docs
+    return docs, [c for c in docs.columns if c not in ("id", "date")]
+
+
+def step_eras(study: Study) -> None:
+    """Every pair of eras compared on stance and each frame's share (Holm over the family), the same
+    with each era boundary moved, and the serial correlation of each yearly series."""
+    spec, rs = study.spec, study.random_state
+    docs, values = _document_values(study)
+    kw = dict(value=values, pairs=spec.comparisons or None, n_boot=spec.n_boot, n_perm=spec.n_perm, random_state=rs)
+    table = compare_eras(docs, spec.eras, **kw)
+    study.results["era_comparisons"] = table
+    study.figures["era_comparisons"] = plots.plot_era_comparisons(table)
+    out: dict[str, Any] = {"family_size": int(len(table)), "n_boot": spec.n_boot, "n_perm": spec.n_perm,
+                           "values": values, "comparisons": {
+        f"{r.value}: {r.era_a} vs {r.era_b}": {
+            "mean_a": _num(r.mean_a), "mean_b": _num(r.mean_b), "difference": _num(r.difference),
+            "ci_low": _num(r.ci_low), "ci_high": _num(r.ci_high), "p_value": _num(r.p_value, 4),
+            "p_holm": _num(r.p_holm, 4), "n_a": int(r.n_a), "n_b": int(r.n_b)} for r in table.itertuples()}}
+    out["n_holm_significant"] = int((table["p_holm"] < 0.05).sum())
+    if spec.robustness_years:
+        k = spec.robustness_years
+        rob = era_robustness(docs, spec.eras, shifts=(-k, k), **kw)
+        study.results["era_robustness"] = rob
+        base = rob[rob["shift"] == 0].set_index(["value", "era_a", "era_b"])
+        moved = rob[rob["shift"] != 0]
+        # a comparison is robust when its Holm verdict at 0.05 is the same under every moved boundary
+        verdict = {key: bool(base.loc[key, "p_holm"] < 0.05) for key in base.index}
+        flips = [r for r in moved.itertuples() if (r.value, r.era_a, r.era_b) in verdict
+                 and bool(r.p_holm < 0.05) != verdict[(r.value, r.era_a, r.era_b)]]
+        out["robustness"] = {"shift_years": k, "n_runs": int(moved[["boundary", "shift"]].drop_duplicates().shape[0]),
+                             "n_verdict_changes": len(flips),
+                             "changes": sorted({f"{r.value}: {r.era_a} vs {r.era_b} ({r.boundary} {r.shift:+d})"
+                                                for r in flips})}
+    series = pd.DataFrame({v: period_means(docs, by=spec.period, value=v, n_boot=1, random_state=0)
+                           .set_index("period")["mean"] for v in values})
+    serial = serial_correlation(series, eras=spec.eras)
+    study.results["serial_correlation"] = serial
+    out["serial_correlation"] = {r.series: {"r1_resid": _num(r.r1_resid), "durbin_watson": _num(r.durbin_watson),
+                                            "n": int(r.n), "n_eff": _num(r.n_eff, 1)} for r in serial.itertuples()}
+    study.summary["eras"] = out
+
+
+def step_change_points(study: Study) -> None:
+    """Change points of each yearly series (stance, frame shares), with a bootstrap interval for the year."""
+    spec, rs = study.spec, study.random_state
+    docs, values = _document_values(study)
+    table = change_point_interval(docs, by=spec.period, value=values, min_size=spec.cp_min_size,
+                                  n_boot=spec.cp_n_boot, random_state=rs)
+    series = pd.concat([period_means(docs, by=spec.period, value=v, n_boot=1, random_state=0)
+                        .query("n_docs > 0")[["period", "mean"]].assign(value=v) for v in values], ignore_index=True)
+    series["period"] = series["period"].astype(str)
+    study.results["change_points"] = table
+    study.figures["change_points"] = plots.plot_change_points(series, table, date_label=spec.date_label)
+    sig = table[table["significant"]]
+    study.summary["change_points"] = {
+        "min_size": spec.cp_min_size, "n_boot": spec.cp_n_boot, "by": spec.period,
+        "found": {v: [{"year": str(r.label), "ci_low": str(r.label_ci_low), "ci_high": str(r.label_ci_high),
+                       "p_value": _num(r.p_value, 4), "mean_left": _num(r.mean_left), "mean_right": _num(r.mean_right),
+                       "share_at_label": _num(r.share_at_label)}
+                      for r in sig[sig["value"] == v].sort_values("label").itertuples()] for v in values},
+        "first_split": {v: {"year": str(r.label), "ci_low": str(r.label_ci_low), "ci_high": str(r.label_ci_high),
+                            "p_value": _num(r.p_value, 4)}
+                        for v in values for r in table[(table["value"] == v) & (table["depth"] == 0)].itertuples()}}
+
+
+def step_length(study: Study) -> None:
+    """Tokens per document over time (rates elsewhere correct for it), coloured by a document variable."""
+    spec = study.spec
+    tk = tokens(study.corpus)
+    dv = study.corpus.docvars
+    table = dv.assign(n_tokens=np.diff(tk.doc_ptr).astype(np.int64))
+    if spec.length_by is not None and spec.length_by not in table.columns:
+        raise StudyError(f"{spec.path or 'the study'}: length_by: {spec.length_by!r} is not a document variable; "
+                         f"choose from {', '.join(c for c in dv.columns if c not in ('id', 'date'))}")
+    study.results["document_length"] = table
+    study.figures["document_length"] = plots.plot_document_length(table, by=spec.length_by,
+                                                                   date_label=spec.date_label)
+    out: dict[str, Any] = {"documents": {str(r.id): int(r.n_tokens) for r in table.itertuples()},
+                           "spearman_tokens_date": _num(spearmanr(table["n_tokens"],
+                                                                  table["date_mid"].astype("int64")).statistic)}
+    if spec.length_by is not None:
+        col = table[spec.length_by].astype("string").fillna("not recorded").replace("", "not recorded")
+        out["by"] = {"variable": spec.length_by, "counts": {str(k): int(v) for k, v in col.value_counts().items()}}
+    study.summary["document_length"] = out
+
+
+def step_beside(study: Study) -> None:
+    """The study's frames dictionary on a second corpus and on this one, year by year."""
+    spec = study.spec
+    if spec.beside_corpus is None:
+        raise StudyError(f"{spec.path or 'the study'}: figure beside needs beside.corpus (a second corpus); "
+                         "give one or drop the figure")
+    dictionary = _frames_dictionary(spec)
+    other = load_corpus(spec.beside_corpus)
+    rows = []
+    for label, corpus in ((spec.beside_label, other), (spec.title or spec.name, study.corpus)):
+        years = spec.beside_years or sorted({int(y) for y in other.docvars["year"]})
+        for y in years:
+            sub = corpus.between(str(y), str(y))
+            if len(sub) == 0:
+                continue
+            fs = score_frames(sub, dictionary, unit="sentence", per=None)
+            frames = fs.attrs["corpuskit"]["frames"]
+            share = (fs[frames] > 0).mean()
+            rows += [{"source": label, "year": y, "category": f, "share": float(share[f]), "n_docs": len(sub),
+                      "n_sentences": int(len(fs))} for f in frames]
+    table = pd.DataFrame(rows, columns=["source", "year", "category", "share", "n_docs", "n_sentences"])
+    study.results["beside"] = table
+    study.figures["beside"] = plots.plot_beside(table)
+    study.summary["beside"] = {
+        "label": spec.beside_label, "years": list(spec.beside_years),
+        "shares": {f"{r.source} {r.year}: {r.category}": _num(r.share) for r in table.itertuples()},
+        "n_docs": {f"{r.source} {r.year}": int(r.n_docs) for r in table.drop_duplicates(["source", "year"]).itertuples()}}
+
+
 # the figures each step draws, so --out can be checked before any work (a test keeps this true)
 STEP_FIGURES: dict[str, tuple[str, ...]] = {
     "corpus": ("corpus_timeline",), "topics": ("topics_choice_of_k", "topics_over_time"),
     "frames": ("frames_over_time",), "keyness": ("keyness",), "stance": ("stance_by_method",), "shift": (),
-    "wordfish": ("wordfish",)}
+    "wordfish": ("wordfish",), "eras": ("era_comparisons",), "change_points": ("change_points",),
+    "length": ("document_length",), "beside": ("beside",)}
 
 STEPS: list[tuple[str, Callable[[Study], None]]] = [("corpus", step_corpus), ("topics", step_topics),
                                                     ("frames", step_frames), ("keyness", step_keyness),
                                                     ("stance", step_stance), ("shift", step_shift),
-                                                    ("wordfish", step_wordfish)]
+                                                    ("wordfish", step_wordfish), ("eras", step_eras),
+                                                    ("change_points", step_change_points), ("length", step_length),
+                                                    ("beside", step_beside)]
 
 
 # calls that predate study files ran the seed study's lexicons; they are named here, asked for by name
@@ -371,6 +519,12 @@ def check_spec(spec: StudySpec) -> None:
     if "stance" in run and (spec.target is None or spec.cues is None):
         raise StudyError(f"{where}: figure stance_by_method needs stance.target and stance.cues (lexicon files); "
                          "give them or drop the figure")
+    for step, fig in (("eras", "era_comparisons"), ("change_points", "change_points"), ("beside", "beside")):
+        if step in run and spec.frames is None:
+            raise StudyError(f"{where}: figure {fig} needs frames.dictionary (a dictionary file); give one or drop "
+                             "the figure")
+    if "eras" in run and len(spec.eras) < 2:
+        raise StudyError(f"{where}: figure era_comparisons needs at least two eras; add eras or drop the figure")
     if "keyness" in run and not spec.comparisons:
         raise StudyError(f"{where}: figure keyness needs at least one comparison of two eras; add comparisons "
                          "or drop the figure")

@@ -20,6 +20,7 @@ from typing import Iterable, Sequence
 
 import matplotlib
 import matplotlib.dates as mdates
+import matplotlib.ticker
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
@@ -27,7 +28,8 @@ from matplotlib.figure import Figure
 from .errors import ParameterError
 
 __all__ = ["OKABE_ITO", "plot_timeline", "plot_prevalence", "plot_stance", "plot_keyness", "plot_wordfish",
-           "plot_k_selection", "save_figure", "COLUMN_WIDTH", "PAGE_WIDTH"]
+           "plot_k_selection", "save_figure", "COLUMN_WIDTH", "PAGE_WIDTH", "plot_era_comparisons",
+           "plot_change_points", "plot_document_length", "plot_beside"]
 
 OKABE_ITO = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000"]
 COLUMN_WIDTH = 3.5  # inches
@@ -440,3 +442,178 @@ def save_figure(fig: Figure, stem: str | pathlib.Path, formats: Sequence[str] = 
         tmp.replace(path)  # never leave a half-written figure
         out.append(path)
     return out
+
+
+# --------------------------------------------------------------------------- era tests, change points
+def _grid(n: int, ncols: int = 3) -> tuple[int, int]:
+    ncols = max(1, min(ncols, n))
+    return -(-n // ncols), ncols
+
+
+def plot_era_comparisons(table: pd.DataFrame, alpha: float = 0.05, title: str | None = None) -> Figure:
+    """Each era difference with its bootstrap CI, one panel per value; filled where Holm's p < ``alpha``.
+
+    ``table``: :func:`corpuskit.compare_eras` output (value, era_a, era_b, difference, ci_low,
+    ci_high, p_holm).
+
+    >>> fig = plot_era_comparisons(compare_eras(docs, eras, value=["stance", "aid"]))  # doctest: +SKIP
+    """
+    _require(table, ["value", "era_a", "era_b", "difference", "ci_low", "ci_high", "p_holm"], "plot_era_comparisons")
+    values = list(dict.fromkeys(table["value"].astype(str)))
+    pairs = list(dict.fromkeys(zip(table["era_a"].astype(str), table["era_b"].astype(str))))
+    sig = table["p_holm"].to_numpy(dtype=float) < alpha
+    if title is None:
+        title = (f"{int(sig.sum())} of {len(table)} era differences hold after Holm's adjustment "
+                 f"(p < {alpha:g})")
+    nrows, ncols = _grid(len(values))
+    with _style():
+        fig, axes = _subplots(nrows, ncols, figsize=(PAGE_WIDTH, 0.35 + 0.22 * len(pairs) * nrows + 0.45 * nrows),
+                              squeeze=False)
+        for k, ax in enumerate(axes.flat):
+            if k >= len(values):
+                ax.set_visible(False)
+                continue
+            t = table[table["value"].astype(str) == values[k]]
+            for j, (a, b) in enumerate(pairs):
+                r = t[(t["era_a"].astype(str) == a) & (t["era_b"].astype(str) == b)]
+                if not len(r):
+                    continue
+                r = r.iloc[0]
+                color = OKABE_ITO[j % len(OKABE_ITO)]
+                y = len(pairs) - 1 - j
+                ax.plot(_r([r["ci_low"], r["ci_high"]]), [y, y], color=color, lw=1.2)
+                filled = float(r["p_holm"]) < alpha
+                ax.plot(_r([r["difference"]]), [y], "o", ms=4, color=color, mfc=color if filled else "white")
+            ax.axvline(0, color="#555555", lw=0.6, ls="--")
+            ax.set_yticks(range(len(pairs)))
+            ax.set_yticklabels([f"{b} − {a}" for a, b in pairs][::-1] if k % ncols == 0 else [])
+            ax.set_ylim(-0.6, len(pairs) - 0.4)
+            ax.set_title(values[k], fontsize=7, loc="left")
+            ax.tick_params(axis="x", labelsize=6)
+            ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(4))
+        fig.supxlabel("difference of era means (later − earlier), 95% bootstrap CI; filled: Holm p < "
+                      f"{alpha:g}", fontsize=7)
+        fig.suptitle(title, x=0.01, ha="left", fontsize=8, fontweight="bold")
+    return fig
+
+
+def plot_change_points(series: pd.DataFrame, intervals: pd.DataFrame, date_label: str = "year",
+                       title: str | None = None) -> Figure:
+    """Each series by period with its significant change points and their bootstrap intervals.
+
+    ``series``: value, period (a year label), mean — e.g. period means of each value;
+    ``intervals``: :func:`corpuskit.change_point_interval` output (value, label, label_ci_low,
+    label_ci_high, significant). A significant split is a dashed line at its first period with
+    the interval shaded; a panel without one says so.
+
+    >>> fig = plot_change_points(series, change_point_interval(docs, value=["stance"]))  # doctest: +SKIP
+    """
+    _require(series, ["value", "period", "mean"], "plot_change_points")
+    _require(intervals, ["value", "label", "label_ci_low", "label_ci_high", "significant"], "plot_change_points")
+    values = list(dict.fromkeys(series["value"].astype(str)))
+    sig = intervals[intervals["significant"].astype(bool)]
+    if title is None:
+        n = sig["value"].astype(str).nunique()
+        title = f"{n} of {len(values)} series change level (binary segmentation, permutation test)"
+    nrows, ncols = _grid(len(values))
+    with _style():
+        fig, axes = _subplots(nrows, ncols, figsize=(PAGE_WIDTH, 0.5 + 1.6 * nrows), squeeze=False, sharex=True)
+        for k, ax in enumerate(axes.flat):
+            if k >= len(values):
+                ax.set_visible(False)
+                continue
+            s = series[series["value"].astype(str) == values[k]]
+            x = s["period"].astype(str).astype(int).to_numpy()
+            ax.plot(x, _r(s["mean"]), "-", lw=0.8, color=OKABE_ITO[0], marker="o", ms=1.5)
+            mine = sig[sig["value"].astype(str) == values[k]]
+            for r in mine.itertuples():
+                lo, hi, at = int(r.label_ci_low), int(r.label_ci_high), int(r.label)
+                ax.axvspan(lo - 0.5, hi + 0.5, color=OKABE_ITO[1], alpha=0.25, lw=0)
+                ax.axvline(at - 0.5, color=OKABE_ITO[3], lw=0.9, ls="--")
+            note = (", ".join(f"{int(r.label)} [{int(r.label_ci_low)}–{int(r.label_ci_high)}]"
+                              for r in mine.sort_values("label").itertuples()) or "no change point")
+            ax.set_title(f"{values[k]}\n{note}", fontsize=6.5, loc="left")
+            ax.tick_params(labelsize=6)
+            ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(4, integer=True))
+        fig.supxlabel(f"{date_label}; dashed: change point, shaded: its bootstrap interval", fontsize=7)
+        fig.suptitle(title, x=0.01, ha="left", fontsize=8, fontweight="bold")
+    return fig
+
+
+def plot_document_length(table: pd.DataFrame, by: str | None = None, date_label: str = "date",
+                         title: str | None = None) -> Figure:
+    """Tokens per document over time, coloured by a document variable (e.g. the speaker's post).
+
+    ``table``: date (or date_mid), n_tokens, and ``by`` when given; missing ``by`` values show as
+    "not recorded".
+
+    >>> fig = plot_document_length(docs, by="post")  # doctest: +SKIP
+    """
+    x_col = "date_mid" if "date_mid" in table.columns else "date"
+    _require(table, [x_col, "n_tokens"] + ([by] if by else []), "plot_document_length")
+    t = table.sort_values(x_col)
+    n = t["n_tokens"].to_numpy(dtype=float)
+    if title is None:
+        first, last = t.head(max(1, len(t) // 10)), t.tail(max(1, len(t) // 10))
+        title = (f"Documents run from {first['n_tokens'].median():,.0f} tokens (first tenth, median) "
+                 f"to {last['n_tokens'].median():,.0f} (last tenth)")
+    with _style():
+        fig, ax = _subplots(figsize=(PAGE_WIDTH, 2.6))
+        groups = (t[by].astype("string").fillna("not recorded").replace("", "not recorded") if by
+                  else pd.Series(["documents"] * len(t), index=t.index))
+        for j, g in enumerate(dict.fromkeys(groups)):
+            m = (groups == g).to_numpy()
+            ax.plot(t.loc[m, x_col], _r(n[m]), "o", ms=3, color=OKABE_ITO[j % len(OKABE_ITO)], label=g,
+                    ls="none")
+        span = (t[x_col].max() - t[x_col].min()).days / 365.25 if len(t) > 1 else 1
+        _date_axis(ax, span)
+        ax.set_ylim(bottom=0)
+        ax.set_ylabel("tokens per document")
+        ax.set_xlabel(date_label)
+        if by:
+            ax.legend(title=by, loc="upper right", frameon=False, ncols=min(4, groups.nunique()))
+        ax.set_title(title)
+    return fig
+
+
+def plot_beside(table: pd.DataFrame, title: str | None = None) -> Figure:
+    """The same dictionary on two sources, side by side per year: each frame's share of sentences.
+
+    ``table``: source, year, category, share (0–1), n_docs. One panel per year; within it a
+    horizontal bar pair per category (one colour per source).
+
+    >>> fig = plot_beside(table)  # doctest: +SKIP
+    """
+    _require(table, ["source", "year", "category", "share", "n_docs"], "plot_beside")
+    years = sorted(dict.fromkeys(int(y) for y in table["year"]))
+    sources = list(dict.fromkeys(table["source"].astype(str)))
+    cats = list(dict.fromkeys(table["category"].astype(str)))
+    if title is None:
+        title = f"One dictionary, {len(sources)} sources, {len(years)} years: each frame's share of sentences"
+    with _style():
+        fig, axes = _subplots(1, len(years), figsize=(PAGE_WIDTH, 0.9 + 0.2 * len(cats) * len(sources)),
+                              squeeze=False, sharey=True, sharex=True)
+        h = 0.8 / max(1, len(sources))
+        for ax, year in zip(axes[0], years):
+            t = table[table["year"].astype(int) == year]
+            for j, src in enumerate(sources):
+                s = t[t["source"].astype(str) == src].set_index("category")
+                vals = [100 * float(s.loc[c, "share"]) if c in s.index else np.nan for c in cats]
+                y = np.arange(len(cats))[::-1] + (len(sources) - 1 - 2 * j) * h / 2
+                nd = int(s["n_docs"].iloc[0]) if len(s) else 0
+                ax.barh(y, _r(np.nan_to_num(vals)), height=h, color=OKABE_ITO[j % len(OKABE_ITO)],
+                        label=f"{src}" if year == years[0] else None)
+                if not len(s):
+                    ax.text(0.5, 0.02 + 0.06 * j, f"no {src}", transform=ax.transAxes, fontsize=6, ha="center")
+                elif nd:
+                    ax.text(0.98, 0.02 + 0.06 * j, f"{src.split()[0]}: {nd} doc{'s' if nd > 1 else ''}",
+                            transform=ax.transAxes, fontsize=5.5, ha="right", color=OKABE_ITO[j % len(OKABE_ITO)])
+            ax.set_title(str(year), fontsize=7)
+            ax.set_yticks(np.arange(len(cats))[::-1])
+            ax.set_yticklabels(cats)
+            ax.tick_params(labelsize=6)
+            ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(3))
+            ax.set_xlabel("% of sentences", fontsize=6.5)
+        fig.legend(loc="outside lower center", ncols=len(sources), frameon=False)
+        fig.suptitle(title, x=0.01, ha="left", fontsize=8, fontweight="bold")
+    return fig

@@ -31,7 +31,7 @@ __all__ = ["StudySpec", "StudyError", "load_study", "parse_span", "init_study_te
 
 # every figure a study can ask for, in the order the runner draws them
 FIGURE_NAMES = ("corpus_timeline", "topics_choice_of_k", "topics_over_time", "frames_over_time", "keyness",
-                "stance_by_method", "wordfish")
+                "stance_by_method", "wordfish", "era_comparisons", "change_points", "document_length", "beside")
 
 
 class StudyError(CorpuskitError):
@@ -64,6 +64,14 @@ class StudySpec:
     date_label: str = "publication date (year)"
     period: str = "year"
     figures: tuple[str, ...] = FIGURE_NAMES
+    n_perm: int = 9999  # tests.n_perm: permutations of each era comparison
+    robustness_years: int = 2  # tests.robustness: each era boundary moved by ± this many years
+    cp_min_size: int = 5  # change_points.min_size: periods each side of a change point
+    cp_n_boot: int = 1000  # change_points.n_boot: bootstrap draws of each change point's location
+    length_by: str | None = None  # a document variable colouring the length figure (e.g. the speaker's post)
+    beside_corpus: pathlib.Path | None = None  # beside.corpus: a second corpus scored with the same frames
+    beside_label: str = "other corpus"
+    beside_years: tuple[int, ...] = ()
 
 
 def parse_span(text: str, option: str) -> tuple[str, str]:
@@ -130,7 +138,8 @@ class _Reader:
 
 
 _KEYS = ("name", "title", "corpus", "cleaning", "eras", "comparisons", "frames", "stance", "topics",
-         "stop_words", "n_boot", "wordfish", "random_state", "date_label", "period", "figures")
+         "stop_words", "n_boot", "wordfish", "random_state", "date_label", "period", "figures", "tests",
+         "change_points", "length_by", "beside")
 
 
 def _resource(value: str | None, base: pathlib.Path) -> str | pathlib.Path | None:
@@ -254,6 +263,30 @@ def load_study(path: "str | pathlib.Path") -> StudySpec:
             periods.assign_periods(pd.Series(pd.to_datetime(["2000-01-01"])), spec.period)
         except CorpuskitError as exc:
             raise r.fail(top["period"], "period", str(exc)) from None
+    if "tests" in top:
+        ts = r.mapping(top["tests"], "tests", ("n_perm", "robustness"))
+        if "n_perm" in ts:
+            spec.n_perm = r.typed(ts["n_perm"], "tests.n_perm", (int,), "a whole number of permutations")
+        if "robustness" in ts:
+            spec.robustness_years = r.typed(ts["robustness"], "tests.robustness", (int,), "a whole number of years")
+    if "change_points" in top:
+        cp = r.mapping(top["change_points"], "change_points", ("min_size", "n_boot"))
+        if "min_size" in cp:
+            spec.cp_min_size = r.typed(cp["min_size"], "change_points.min_size", (int,), "a whole number of periods")
+        if "n_boot" in cp:
+            spec.cp_n_boot = r.typed(cp["n_boot"], "change_points.n_boot", (int,), "a whole number of draws")
+    if "length_by" in top:
+        spec.length_by = r.text(top["length_by"], "length_by")
+    if "beside" in top:
+        bs = r.mapping(top["beside"], "beside", ("corpus", "label", "years"))
+        if "corpus" not in bs:
+            raise r.fail(top["beside"], "beside", "give beside.corpus: the folder or file of the second corpus")
+        spec.beside_corpus = base / r.text(bs["corpus"], "beside.corpus")
+        if "label" in bs:
+            spec.beside_label = r.text(bs["label"], "beside.label")
+        if "years" in bs:
+            spec.beside_years = tuple(r.typed(n, "beside.years", (int,), "a year such as 2006")
+                                      for n in r.seq(bs["years"], "beside.years"))
     if "figures" in top:
         names = [(n, r.text(n, "figures")) for n in r.seq(top["figures"], "figures")]
         for n, fig in names:
