@@ -105,7 +105,7 @@ def step_corpus(study: Study) -> None:
     corpus = study.corpus
     dv = corpus.docvars
     rem = corpus.removals()
-    study.figures["corpus_timeline"] = plots.plot_timeline(dv)
+    study.figures["corpus_timeline"] = plots.plot_timeline(dv, date_label=study.spec.date_label)
     study.summary["corpus"] = {
         "n_documents": len(corpus),
         "documents": [{"id": r.id, "date": str(r.date.date()), "precision": r.date_precision,
@@ -252,7 +252,7 @@ def step_stance(study: Study) -> None:
     study.results["stance_sentences"] = pd.concat(
         [t[["id", "date", "score"]].assign(method=m) for m, t in sentences.items()], ignore_index=True)
     study.results["stance_documents"] = table
-    study.figures["stance_by_method"] = plots.plot_stance(table, method="method")
+    study.figures["stance_by_method"] = plots.plot_stance(table, method="method", date_label=spec.date_label)
     summary["documents"] = {m: _stance_rows(table[table["method"] == m]) for m in dict.fromkeys(table["method"])}
     summary["n_boot"] = spec.n_boot
     study.summary["stance"] = summary
@@ -274,7 +274,7 @@ def step_wordfish(study: Study) -> None:
     table = model.to_frame()
     table = table.merge(study.corpus.docvars[["id", "date_mid"]], on="id", how="left")
     study.results["wordfish"] = table
-    study.figures["wordfish"] = plots.plot_wordfish(table)
+    study.figures["wordfish"] = plots.plot_wordfish(table, date_label=study.spec.date_label)
     feats = model.feature_table()
     out = {"dir": list(direction), "n_features": int(len(feats)), "converged": bool(model.converged_),
            "documents": {r.id: {"theta": _num(r.theta), "se": _num(r.se), "ci_low": _num(r.ci_low),
@@ -552,23 +552,12 @@ def run_study(corpus, random_state: int = 0, steps: list[str] | None = None, gol
         # disable=None: quiet when stderr is not a terminal (logs, CI)
         for name, fn in tqdm(todo, desc=f"study {spec.name}", unit="step", disable=None):
             fn(study)
-    for name in list(study.figures):
-        _relabel_dates(study.figures[name], spec.date_label)
     return study
 
 
 def _span_label(span: tuple[str, str]) -> str:
     """'2006' for ('2006', '2006'), '2021–2024' for ('2021', '2024'): the label periods.parse_span gives."""
     return periods.parse_span(span)[2]
-
-
-def _relabel_dates(fig, label: str) -> None:
-    for ax in fig.axes:
-        if ax.get_xlabel() == _DATE_AXIS and label != _DATE_AXIS:
-            ax.set_xlabel(label)
-
-
-_DATE_AXIS = "publication date (year)"  # the date axis label corpuskit.plots draws
 
 
 def _sha256(data: bytes) -> str:

@@ -15,15 +15,17 @@ The CLI (``corpuskit figures``) and the notebooks call these same functions.
 from __future__ import annotations
 
 import pathlib
+import textwrap
 from contextlib import contextmanager
 from typing import Iterable, Sequence
 
 import matplotlib
 import matplotlib.dates as mdates
-import matplotlib.ticker
+import matplotlib.ticker as mticker
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
+from matplotlib.text import Text
 
 from .errors import ParameterError
 
@@ -66,20 +68,134 @@ def _require(df: pd.DataFrame, cols: Iterable[str], what: str) -> None:
         raise ParameterError(f"{what} needs column(s) {missing}; got {list(df.columns)}")
 
 
-def _year_step(span_years: float) -> int:
-    """Years between ticks: at most about ten labels, on round years (a corpus may span centuries)."""
-    if span_years < 25:
+def _year_step(span_years: float, bin_years: int = 1, max_ticks: int = 10) -> int:
+    """Years between ticks: at most ``max_ticks`` labels, on round years that are whole bins (a decade
+    axis is labelled every 10, 20, 50 … years, never mid-decade; a corpus may span centuries)."""
+    if bin_years == 1 and max_ticks == 10 and span_years < 25:
         return 2
-    steps = (10, 20, 25, 50, 100, 200, 250, 500, 1000, 2000, 2500, 5000)
-    return next((s for s in steps if span_years / s <= 10), steps[-1])
+    steps = [s for s in (1, 2, 5, 10, 20, 25, 50, 100, 200, 250, 500, 1000, 2000, 2500, 5000)
+             if s % bin_years == 0 and (s >= 10 or bin_years > 1 or span_years < 25)]
+    return next((s for s in steps if span_years / s <= max_ticks), steps[-1])
 
 
-def _date_axis(ax, span_years: float) -> None:
-    if span_years > 8:
-        ax.xaxis.set_major_locator(mdates.YearLocator(base=_year_step(span_years)))
+def _date_axis(ax, span_years: float, bin_years: int = 1, max_ticks: int = 10) -> None:
+    if span_years > 8 or bin_years > 1:
+        ax.xaxis.set_major_locator(mdates.YearLocator(base=_year_step(span_years, bin_years, max_ticks)))
     else:
         ax.xaxis.set_major_locator(mdates.YearLocator())
     ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y"))
+
+
+@contextmanager
+def _laid_out(fig: Figure):
+    """Lay ``fig`` out to measure its texts inside the block, then put every axes back where it was.
+
+    Constrained layout starts from the current positions, so a second pass lands a last float bit away
+    from the first; restoring them keeps a figure that needs no change byte-identical to one never measured.
+    """
+    before = [(ax, ax.get_position(original=True), ax.get_position(), ax.get_in_layout()) for ax in fig.axes]
+    fig.draw_without_rendering()
+    yield
+    for ax, original, active, in_layout in before:
+        ax.set_position(original, which="original")
+        ax.set_position(active, which="active")
+        ax.set_in_layout(in_layout)  # set_position takes an axes out of the layout
+
+
+def _covers(fig: Figure, ax, artist, points: np.ndarray) -> bool:
+    """Whether ``artist`` (a legend inside the axes) lies over any of ``points`` (data coordinates)."""
+    with _laid_out(fig):
+        box = artist.get_window_extent().frozen()
+        xy = ax.transData.transform(points)
+    return bool(((xy[:, 0] >= box.x0) & (xy[:, 0] <= box.x1) & (xy[:, 1] >= box.y0) & (xy[:, 1] <= box.y1)).any())
+
+
+def _overlaps(a, b) -> bool:
+    return min(a.x1, b.x1) - max(a.x0, b.x0) > 0 and min(a.y1, b.y1) - max(a.y0, b.y0) > 0
+
+
+def _keep_fitting_labels(fig: Figure, ax, labels: list) -> list:
+    """Remove the point labels that would overlap another label, a title or the legend, or reach into
+    the tick labels (left of or below the axes) or out of the figure.
+
+    ``labels`` are annotations in priority order (the extremes first): a label is kept only if it fits
+    beside the ones kept before it. Returns the kept ones.
+    """
+    if not labels:
+        return []
+    own = {id(a) for a in labels}
+    with _laid_out(fig):  # frozen: an axes' bbox follows its position, which is put back afterwards
+        frame, page = ax.get_window_extent().frozen(), fig.bbox.frozen()
+        titles = [c for c in ax.get_children() if isinstance(c, Text) and id(c) not in own and c.get_text()]
+        taken = [t.get_window_extent().frozen() for t in titles]
+        if ax.get_legend() is not None:
+            taken.append(ax.get_legend().get_window_extent().frozen())
+        boxes = [a.get_window_extent().frozen() for a in labels]
+    pt = fig.dpi / 72  # offsets are in points, boxes in pixels
+    kept = []
+    for a, box in zip(labels, boxes):
+        dx, dy = a.xyann
+        # the label where it was put (right of and above its point), else mirrored left, below, or both;
+        # a mirrored box is predicted (a baseline label's descent is about a fifth of its height)
+        left, down = -(box.width + 2 * dx * pt), -(box.height + 2 * dy * pt) + 0.2 * box.height
+        for sx, sy in ((1, 1), (-1, 1), (1, -1), (-1, -1)):
+            b = box.translated(0 if sx == 1 else left, 0 if sy == 1 else down)
+            inside = b.x0 >= frame.x0 and b.y0 >= frame.y0 and b.x1 <= page.x1 and b.y1 <= page.y1
+            if inside and not any(_overlaps(b, t) for t in taken):
+                if (sx, sy) != (1, 1):
+                    a.xyann = (sx * dx, sy * dy)
+                    a.set_horizontalalignment("right" if sx < 0 else "left")
+                    a.set_verticalalignment("top" if sy < 0 else "baseline")
+                taken.append(b)
+                kept.append(a)
+                break
+        else:
+            a.remove()
+    if any(a.get_horizontalalignment() == "right" or a.get_verticalalignment() == "top" for a in kept):
+        with _laid_out(fig):  # a mirrored label was predicted: measure it, drop any that still collides
+            fixed = taken[:len(taken) - len(kept)]
+            boxes = [a.get_window_extent().frozen() for a in kept]
+        final = []
+        for a, b in zip(kept, boxes):
+            if b.y0 >= frame.y0 and b.x0 >= frame.x0 and not any(_overlaps(b, t) for t in fixed):
+                fixed.append(b)
+                final.append(a)
+            else:
+                a.remove()
+        kept = final
+    return kept
+
+
+def _label_order(values: np.ndarray, max_labels: int) -> np.ndarray:
+    """Indices of the points to label, extremes first: every point when there are ``max_labels`` or fewer,
+    else only the lowest and the highest."""
+    v = np.asarray(values, dtype=float)
+    ends = [int(np.nanargmax(v)), int(np.nanargmin(v))]
+    if len(v) > max_labels:
+        return np.array(list(dict.fromkeys(ends)))
+    rest = np.argsort(-np.abs(v - np.nanmedian(v)), kind="stable")
+    return np.array(list(dict.fromkeys(ends + [int(i) for i in rest])))
+
+
+def _fit_title(fig: Figure, title) -> None:
+    """Wrap a title that is wider than the figure onto more lines (long ids or labels in a finding).
+
+    ``title``: a Text (a suptitle) or an Axes, whose title it finds (``loc="left"`` is a separate Text).
+    """
+    if not isinstance(title, Text):  # an axes' Text children besides its annotations are its three titles
+        titles = [c for c in title.get_children() if isinstance(c, Text) and c not in title.texts and c.get_text()]
+        if not titles:
+            return
+        title = titles[0]
+    text = title.get_text()
+    for _ in range(4):
+        with _laid_out(fig):
+            box, frame = title.get_window_extent().frozen(), fig.bbox.frozen()
+        if box.x1 <= frame.x1 - 2 or box.width <= 0:
+            return
+        room = frame.x1 - max(box.x0, frame.x0) - 4
+        longest = max(len(line) for line in title.get_text().splitlines())
+        title.set_text(textwrap.fill(text, width=max(20, int(longest * room / box.width) - 1)))
 
 
 def _shade_gaps(ax, periods: pd.DataFrame) -> int:
@@ -124,19 +240,26 @@ def _fmt_pct(x: float) -> str:
 
 
 # --------------------------------------------------------------------------- timeline
-def plot_timeline(docvars: pd.DataFrame, label: str = "id", title: str | None = None) -> Figure:
-    """The corpus on a true time axis: one row per document, its dated interval as a bar.
+def plot_timeline(docvars: pd.DataFrame, label: str = "id", title: str | None = None, date_label: str = "date",
+                  max_rows: int = 30) -> Figure:
+    """The corpus on a true time axis: one row per document, its dated interval as a bar; with more than
+    ``max_rows`` documents, the number of documents per period (year, decade, … whichever gives at most
+    30 bars), empty periods shaded.
 
     ``docvars`` is ``corpus.docvars`` (or ``to_frame()``): id, date, date_end, date_mid.
+    ``date_label`` names the date axis (a study file's ``date_label``).
+
+    >>> fig = plot_timeline(corpus.docvars, date_label="publication date (year)")   # doctest: +SKIP
     """
     _require(docvars, ["date", "date_end", "date_mid", label], "plot_timeline")
     df = docvars.sort_values(["date", label]).reset_index(drop=True)
     years = df["date"].dt.year
     if title is None:
         span = f"{years.min()}–{df['date_end'].dt.year.max()}"
-        by_year = years.value_counts().sort_index()
         gap = _largest_gap(sorted(set(years)))
         title = f"{len(df)} documents, {span}" + (f"; none from {gap[0]} to {gap[1]}" if gap else "")
+    if len(df) > max_rows:
+        return _timeline_counts(df, title, date_label)
     with _style():
         fig, ax = _subplots(figsize=(PAGE_WIDTH, 0.9 + 0.28 * len(df)), layout="constrained")
         y = np.arange(len(df))[::-1]
@@ -145,7 +268,7 @@ def plot_timeline(docvars: pd.DataFrame, label: str = "id", title: str | None = 
                 label="date interval")
         ax.plot(df["date_mid"], y, "o", color=OKABE_ITO[0], ms=3.5, label="placed at interval middle")
         ax.set_yticks(y, df[label].astype(str).tolist())
-        ax.set_xlabel("publication date (year)")
+        ax.set_xlabel(date_label)
         ax.set_ylabel("document")
         lo, hi = df["date"].min(), df["date_end"].max()
         pad = pd.Timedelta(days=max(60, int((hi - lo).days * 0.03)))
@@ -153,6 +276,41 @@ def plot_timeline(docvars: pd.DataFrame, label: str = "id", title: str | None = 
         _date_axis(ax, (hi - lo).days / 365.25)
         ax.set_title(title)
         ax.legend(loc="lower right", frameon=False)
+        _fit_title(fig, ax)
+    return fig
+
+
+_BIN_YEARS = (1, 2, 5, 10, 20, 50, 100, 200, 500, 1000)
+
+
+def _timeline_counts(df: pd.DataFrame, title: str, date_label: str, max_bins: int = 30) -> Figure:
+    """Documents per calendar bin (a document counts in the bin of its interval's start, as in
+    ``periods.assign_periods``), runs of empty bins shaded."""
+    years = df["date"].dt.year.to_numpy()
+    span = int(years.max() - years.min() + 1)
+    step = next((b for b in _BIN_YEARS if span / b <= max_bins), _BIN_YEARS[-1])
+    first, last = (years.min() // step) * step, (years.max() // step) * step
+    starts = np.arange(first, last + step, step)
+    counts = np.bincount((years - first) // step, minlength=len(starts))
+    # day resolution: pandas' default nanoseconds cannot hold years before 1677
+    edges = pd.DatetimeIndex(np.array([f"{y:04d}-01-01" for y in np.append(starts, starts[-1] + step)],
+                                      dtype="datetime64[s]"))
+    unit = {1: "year", 10: "decade", 100: "century"}.get(step, f"{step} years")
+    with _style():
+        fig, ax = _subplots(figsize=(PAGE_WIDTH, 2.8), layout="constrained")
+        table = pd.DataFrame({"period_start": edges[:-1], "period_end": edges[1:] - pd.Timedelta(days=1),
+                              "n_docs": counts})
+        _shade_gaps(ax, table)
+        widths = (edges[1:] - edges[:-1]).days.to_numpy() * 0.9
+        ax.bar(edges[:-1], counts, width=widths, align="edge", color=OKABE_ITO[0], label=f"documents per {unit}")
+        ax.set_xlim(edges[0], edges[-1])
+        _date_axis(ax, span, bin_years=step)
+        ax.set_xlabel(date_label)
+        ax.set_ylabel(f"documents per {unit}")
+        ax.yaxis.set_major_locator(mticker.MaxNLocator(nbins=5, integer=True))
+        ax.set_title(title)
+        ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False)
+        _fit_title(fig, ax)
     return fig
 
 
@@ -167,7 +325,8 @@ def _largest_gap(years: Sequence[int]) -> tuple[int, int] | None:
 # --------------------------------------------------------------------------- shares over time
 def plot_prevalence(table: pd.DataFrame, category: str = "topic", label: str | None = "label",
                     title: str | None = None, ylabel: str = "share of tokens (%)",
-                    categories: Sequence | None = None, facet: bool | None = None) -> Figure:
+                    categories: Sequence | None = None, facet: bool | None = None,
+                    date_label: str = "period (year)") -> Figure:
     """Shares over time with CI bands, one series per category (topics or frames).
 
     ``table`` is a long period table (``TopicModel.prevalence()``,
@@ -175,7 +334,10 @@ def plot_prevalence(table: pd.DataFrame, category: str = "topic", label: str | N
     <category>, share, ci_low, ci_high, n_docs. Lines and bands join only
     consecutive periods with documents; a period between gaps is a point with
     an error bar; empty periods are shaded. With more than four categories
-    (or ``facet=True``) each gets its own panel (small multiples, shared axes).
+    (or ``facet=True``) each gets its own panel (small multiples, shared axes). Date ticks fall
+    on whole periods (a decade axis every 10, 20, 50 … years); ``date_label`` names the date axis.
+
+    >>> fig = plot_prevalence(frame_prevalence(corpus, dictionary, by="decade"), category="frame")  # doctest: +SKIP
     """
     _require(table, ["period", "period_start", "period_end", "period_mid", category, "share", "ci_low",
                      "ci_high", "n_docs"], "plot_prevalence")
@@ -191,7 +353,8 @@ def plot_prevalence(table: pd.DataFrame, category: str = "topic", label: str | N
     facet = len(cats) > 4 if facet is None else facet
     with _style():
         if facet:
-            ncols = min(4, len(cats))
+            # panels of 1.55 in: up to 7 rows fit under 12 in (2,400 px); more categories take more columns
+            ncols = min(max(4, int(np.ceil(len(cats) / 7))), len(cats))
             nrows = int(np.ceil(len(cats) / ncols))
             fig, axes = _subplots(nrows, ncols, figsize=(PAGE_WIDTH, 0.4 + 1.55 * nrows), sharex=True, sharey=True,
                                   squeeze=False)
@@ -203,6 +366,8 @@ def plot_prevalence(table: pd.DataFrame, category: str = "topic", label: str | N
             fig, ax = _subplots(figsize=(PAGE_WIDTH, 3.2))
             targets = [ax] * len(cats)
         lo_d, hi_d = periods["period_start"].min(), periods["period_end"].max()
+        bin_years = _bin_years(periods)
+        dense = len(periods) > 60  # many periods: lines without a marker on every one
         shaded = set()
         for i, (c, ax) in enumerate(zip(cats, targets)):
             if id(ax) not in shaded:
@@ -221,13 +386,15 @@ def plot_prevalence(table: pd.DataFrame, category: str = "topic", label: str | N
                     err = np.nan_to_num(np.vstack([y[seg] - lo[seg], hi[seg] - y[seg]]))
                     ax.errorbar(x[seg], y[seg], yerr=err, fmt="o", ms=3.5, color=color, capsize=2, lw=1, **kw)
                 else:
-                    ax.plot(x[seg], y[seg], "-o", ms=3, lw=1.4, color=color, **kw)
+                    ax.plot(x[seg], y[seg], "-" if dense else "-o", ms=3, lw=1.4, color=color, **kw)
                     ax.fill_between(x[seg], lo[seg], hi[seg], color=color, alpha=0.15, lw=0)
             if facet:
                 ax.set_title(names[c], fontsize=7, fontweight="normal", loc="left")
             ax.set_xlim(lo_d, hi_d + pd.Timedelta(days=1))
-            _date_axis(ax, (hi_d - lo_d).days / 365.25)
-            if facet:  # narrow panels: a few round years only
+            _date_axis(ax, (hi_d - lo_d).days / 365.25, bin_years)
+            if facet and bin_years > 1:  # narrow panels: a few round years only, on whole periods
+                _date_axis(ax, (hi_d - lo_d).days / 365.25, bin_years, max_ticks=3)
+            elif facet:
                 ax.xaxis.set_major_locator(mdates.AutoDateLocator(minticks=2, maxticks=4))
                 ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y"))
         for ax in dict.fromkeys(targets):  # after every series is drawn, so no series is clipped
@@ -236,16 +403,23 @@ def plot_prevalence(table: pd.DataFrame, category: str = "topic", label: str | N
             for ax in axes[:, 0]:
                 ax.set_ylabel(ylabel if nrows == 1 else ylabel.replace(" (", "\n("))
             for ax in targets[-ncols:]:
-                ax.set_xlabel("period (year)")
+                ax.set_xlabel(date_label)
                 ax.tick_params(axis="x", labelbottom=True)
-            fig.suptitle(title, x=0.01, ha="left", fontsize=8, fontweight="bold")
+            _fit_title(fig, fig.suptitle(title, x=0.01, ha="left", fontsize=8, fontweight="bold"))
         else:
             ax = targets[0]
             ax.set_ylabel(ylabel)
-            ax.set_xlabel("period (year)")
+            ax.set_xlabel(date_label)
             ax.set_title(title)
             ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False)
+            _fit_title(fig, ax)
     return fig
+
+
+def _bin_years(periods: pd.DataFrame) -> int:
+    """A period's length in whole years (10 for decades; 1 for years and anything shorter)."""
+    days = (pd.to_datetime(periods["period_end"]) - pd.to_datetime(periods["period_start"])).dt.days.median()
+    return max(1, int(round((days + 1) / 365.25)))
 
 
 def _shift_title(table: pd.DataFrame, category: str, cats: list, names: dict) -> str:
@@ -268,45 +442,67 @@ def _shift_title(table: pd.DataFrame, category: str, cats: list, names: dict) ->
 
 # --------------------------------------------------------------------------- stance
 def plot_stance(scores: pd.DataFrame, method: str = "method", title: str | None = None,
-                label: str = "id") -> Figure:
+                label: str = "id", date_label: str = "date", max_labels: int = 12) -> Figure:
     """Document stance with 95% CI bars, by method, at the documents' true dates.
 
     ``scores``: id, date_mid, stance, ci_low, ci_high, <method> (one block of
     rows per method, e.g. lexicon / classifier / wordfish sign). Documents with
-    no score (NaN stance) are listed in the legend title, not plotted.
+    no score (NaN stance) are counted in the legend title, not plotted. Documents are
+    labelled by the first method's scores, the extremes first and only where a label fits;
+    with more than ``max_labels`` documents only the most and least favourable ones.
+
+    >>> fig = plot_stance(table, date_label="publication date (year)")   # doctest: +SKIP
     """
     _require(scores, [label, "date_mid", "stance", "ci_low", "ci_high", method], "plot_stance")
     methods = list(dict.fromkeys(scores[method]))
     ok = scores["stance"].notna()
-    missing = sorted(set(scores.loc[~ok, label].astype(str)))
+    n_missing = scores.loc[~ok, label].nunique()
     if title is None:
         title = _stance_title(scores[ok], method, methods)
+    many = scores.loc[ok, label].nunique() > max_labels
     with _style():
         fig, ax = _subplots(figsize=(PAGE_WIDTH, 3.0), layout="constrained")
         ax.axhline(0, color="#555555", lw=0.7, zorder=1)
         span = (scores["date_mid"].max() - scores["date_mid"].min()).days or 365
         offsets = np.linspace(-1, 1, len(methods)) * span * 0.006 if len(methods) > 1 else [0]
+        annotations = []
         for i, m in enumerate(methods):
             sub = scores[(scores[method] == m) & ok]
             x = _add_days(pd.to_datetime(sub["date_mid"]), offsets[i])
             y = _r(sub["stance"])
             yerr = np.vstack([y - _r(sub["ci_low"]), _r(sub["ci_high"]) - y])
             yerr = np.where(np.isfinite(yerr), yerr, 0)
-            ax.errorbar(x, y, yerr=yerr, fmt="os^Dv"[i % 5], ms=4, capsize=2, lw=1,
-                        color=OKABE_ITO[i % len(OKABE_ITO)], label=str(m))
-            for xi, yi, t in zip(x, y, sub[label].astype(str)):
-                if i == 0:
-                    ax.annotate(t, (xi, yi), xytext=(4, 4), textcoords="offset points", fontsize=6)
+            style = dict(ms=2, capsize=0, lw=0.5, alpha=0.6) if many else dict(ms=4, capsize=2, lw=1)
+            ax.errorbar(x, y, yerr=yerr, fmt="os^Dv"[i % 5], color=OKABE_ITO[i % len(OKABE_ITO)], label=str(m),
+                        **style)
+            if i == 0 and len(sub):
+                order = _label_order(y, max_labels)
+                names = sub[label].astype(str).to_numpy()
+                placed = {k: ax.annotate(names[k], (x.iloc[k], y[k]), xytext=(4, 4), textcoords="offset points",
+                                         fontsize=6, annotation_clip=False) for k in sorted(order)}
+                annotations = [placed[k] for k in order]
         ax.set_ylim(-1.08, 1.08)
         ax.set_ylabel("stance toward the target\n(−1 against … +1 favor)")
-        ax.set_xlabel("publication date (year)")
+        ax.set_xlabel(date_label)
         lo, hi = scores["date_mid"].min(), scores["date_mid"].max()
         pad = pd.Timedelta(days=max(120, int((hi - lo).days * 0.04)))
         ax.set_xlim(lo - pad, hi + pad)
         _date_axis(ax, (hi - lo).days / 365.25)
         ax.set_title(title)
-        leg_title = f"method (no score: {', '.join(missing)})" if missing else "method (95% CI)"
-        ax.legend(title=leg_title, loc="lower right", frameon=False)
+        unscored = f"{n_missing} document{'s' if n_missing != 1 else ''} unscored"
+        leg_title = f"method (95% CI)\n{unscored}" if n_missing else "method (95% CI)"
+        beside = dict(loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False)
+        if many:  # beside the axes: inside, it would hide points of a crowded plot
+            ax.legend(title=leg_title, **beside)
+        else:
+            ax.legend(title=leg_title, loc="lower right", frameon=False)
+            drawn = scores[ok]
+            points = np.concatenate([np.column_stack([mdates.date2num(pd.to_datetime(drawn["date_mid"])), _r(v)])
+                                     for v in (drawn["stance"], drawn["ci_low"], drawn["ci_high"])])
+            if _covers(fig, ax, ax.get_legend(), points[np.isfinite(points).all(axis=1)]):
+                ax.legend(title=leg_title, **beside)
+        _fit_title(fig, ax)
+        _keep_fitting_labels(fig, ax, annotations)
     return fig
 
 
@@ -320,6 +516,9 @@ def _stance_title(scores: pd.DataFrame, method: str, methods: list) -> str:
 
 
 # --------------------------------------------------------------------------- keyness
+_MAX_TERMS = 60  # rows of 0.17 in: 60 terms a side keep the figure under 12 in (2,400 px at 200 dpi)
+
+
 def plot_keyness(table: pd.DataFrame, n: int = 15, labels: tuple[str, str] = ("A", "B"),
                  title: str | None = None) -> Figure:
     """Fightin' Words z-scores: the ``n`` most distinctive terms of each side, side by side.
@@ -327,6 +526,9 @@ def plot_keyness(table: pd.DataFrame, n: int = 15, labels: tuple[str, str] = ("A
     ``table``: term, z (positive = more typical of A).
     """
     _require(table, ["term", "z"], "plot_keyness")
+    if not 1 <= n <= _MAX_TERMS:
+        raise ParameterError(f"plot_keyness n={n}: at most {_MAX_TERMS} terms a side fit in a figure; "
+                             f"pass n between 1 and {_MAX_TERMS}")
     t = table.sort_values("z", ascending=False)
     a = t.head(n)
     b = t.tail(n).iloc[::-1]
@@ -345,15 +547,20 @@ def plot_keyness(table: pd.DataFrame, n: int = 15, labels: tuple[str, str] = ("A
             ax.set_xlabel("|z| (log-odds with informative prior)")
             ax.set_title(f"more in {lab}", fontweight="normal", loc="left")
             ax.axvline(1.96, color="#555555", lw=0.6, ls="--")
-        fig.suptitle(title, x=0.01, ha="left", fontsize=8, fontweight="bold")
+        _fit_title(fig, fig.suptitle(title, x=0.01, ha="left", fontsize=8, fontweight="bold"))
     return fig
 
 
 # --------------------------------------------------------------------------- wordfish
-def plot_wordfish(table: pd.DataFrame, label: str = "id", title: str | None = None) -> Figure:
+def plot_wordfish(table: pd.DataFrame, label: str = "id", title: str | None = None, date_label: str = "date",
+                  max_labels: int = 12) -> Figure:
     """Wordfish positions (theta) with 95% intervals, at the documents' dates.
 
-    ``table``: id, date_mid (or date), theta, ci_low, ci_high (or se).
+    ``table``: id, date_mid (or date), theta, ci_low, ci_high (or se). Documents are labelled
+    the extremes first and only where a label fits; with more than ``max_labels`` documents only the
+    two ends.
+
+    >>> fig = plot_wordfish(Wordfish().fit(X).to_frame().merge(dv, on="id"))   # doctest: +SKIP
     """
     xcol = "date_mid" if "date_mid" in table.columns else "date"
     _require(table, [label, xcol, "theta"], "plot_wordfish")
@@ -369,25 +576,32 @@ def plot_wordfish(table: pd.DataFrame, label: str = "id", title: str | None = No
         k_lo, k_hi = int(np.argmin(theta)), int(np.argmax(theta))
         title = (f"Wordfish places {t[label].iloc[k_lo]} and {t[label].iloc[k_hi]} at the ends "
                  f"(θ {theta[k_lo]:+.2f} to {theta[k_hi]:+.2f})")
+    many = len(t) > max_labels
     with _style():
         fig, ax = _subplots(figsize=(COLUMN_WIDTH * 1.4, 2.6), layout="constrained")
         x = pd.to_datetime(t[xcol])
+        style = dict(ms=2, capsize=0, lw=0.5, alpha=0.6) if many else dict(ms=4, capsize=2)
         if np.all((lo <= theta) & (theta <= hi)):
-            ax.errorbar(x, theta, yerr=[theta - lo, hi - theta], fmt="o", ms=4, capsize=2, color=OKABE_ITO[2])
+            ax.errorbar(x, theta, yerr=[theta - lo, hi - theta], fmt="o", color=OKABE_ITO[2], **style)
         else:  # a bootstrap percentile interval can miss the estimate (small-sample bias): draw both as they are
             mid = (lo + hi) / 2
-            ax.errorbar(x, mid, yerr=[mid - lo, hi - mid], fmt="none", capsize=2, color=OKABE_ITO[2])
-            ax.plot(x, theta, "o", ms=4, color=OKABE_ITO[2])
-        for xi, yi, s in zip(x, theta, t[label].astype(str)):
-            ax.annotate(s, (xi, yi), xytext=(4, 3), textcoords="offset points", fontsize=6)
+            ax.errorbar(x, mid, yerr=[mid - lo, hi - mid], fmt="none", color=OKABE_ITO[2],
+                        **{k: v for k, v in style.items() if k != "ms"})
+            ax.plot(x, theta, "o", ms=style["ms"], color=OKABE_ITO[2])
+        order = _label_order(theta, max_labels)
+        names = t[label].astype(str).to_numpy()
+        placed = {k: ax.annotate(names[k], (x.iloc[k], theta[k]), xytext=(4, 3), textcoords="offset points",
+                                 fontsize=6, annotation_clip=False) for k in sorted(order)}
         ax.axhline(0, color="#555555", lw=0.6)
         ax.set_ylabel("θ (latent position, sd units)")
-        ax.set_xlabel("publication date (year)")
+        ax.set_xlabel(date_label)
         lo_d, hi_d = x.min(), x.max()
         pad = pd.Timedelta(days=max(120, int((hi_d - lo_d).days * 0.05)))
         ax.set_xlim(lo_d - pad, hi_d + pad)
         _date_axis(ax, (hi_d - lo_d).days / 365.25)
         ax.set_title(title)
+        _fit_title(fig, ax)
+        _keep_fitting_labels(fig, ax, [placed[k] for k in order])
     return fig
 
 
@@ -414,8 +628,11 @@ def plot_k_selection(table: pd.DataFrame, title: str | None = None) -> Figure:
                 ax.axvline(k_rec, color="#555555", lw=0.8, ls="--")
             ax.set_xlabel("number of topics k")
             ax.set_ylabel(ylab)
-            ax.set_xticks(t["k"].tolist())
-        fig.suptitle(title, x=0.01, ha="left", fontsize=8, fontweight="bold")
+            if len(t) <= 12:
+                ax.set_xticks(t["k"].tolist())
+            else:  # a long grid: a few round ks, not every k's label side by side
+                ax.xaxis.set_major_locator(mticker.MaxNLocator(nbins=5, integer=True))
+        _fit_title(fig, fig.suptitle(title, x=0.01, ha="left", fontsize=8, fontweight="bold"))
     return fig
 
 
@@ -490,7 +707,7 @@ def plot_era_comparisons(table: pd.DataFrame, alpha: float = 0.05, title: str | 
             ax.set_ylim(-0.6, len(pairs) - 0.4)
             ax.set_title(values[k], fontsize=7, loc="left")
             ax.tick_params(axis="x", labelsize=6)
-            ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(4))
+            ax.xaxis.set_major_locator(mticker.MaxNLocator(4))
         fig.supxlabel("difference of era means (later − earlier), 95% bootstrap CI; filled: Holm p < "
                       f"{alpha:g}", fontsize=7)
         fig.suptitle(title, x=0.01, ha="left", fontsize=8, fontweight="bold")
@@ -534,7 +751,7 @@ def plot_change_points(series: pd.DataFrame, intervals: pd.DataFrame, date_label
                               for r in mine.sort_values("label").itertuples()) or "no change point")
             ax.set_title(f"{values[k]}\n{note}", fontsize=6.5, loc="left")
             ax.tick_params(labelsize=6)
-            ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(4, integer=True))
+            ax.xaxis.set_major_locator(mticker.MaxNLocator(4, integer=True))
         fig.supxlabel(f"{date_label}; dashed: change point, shaded: its bootstrap interval", fontsize=7)
         fig.suptitle(title, x=0.01, ha="left", fontsize=8, fontweight="bold")
     return fig
@@ -596,23 +813,20 @@ def plot_beside(table: pd.DataFrame, title: str | None = None) -> Figure:
         h = 0.8 / max(1, len(sources))
         for ax, year in zip(axes[0], years):
             t = table[table["year"].astype(int) == year]
+            counts = []
             for j, src in enumerate(sources):
                 s = t[t["source"].astype(str) == src].set_index("category")
                 vals = [100 * float(s.loc[c, "share"]) if c in s.index else np.nan for c in cats]
                 y = np.arange(len(cats))[::-1] + (len(sources) - 1 - 2 * j) * h / 2
-                nd = int(s["n_docs"].iloc[0]) if len(s) else 0
                 ax.barh(y, _r(np.nan_to_num(vals)), height=h, color=OKABE_ITO[j % len(OKABE_ITO)],
                         label=f"{src}" if year == years[0] else None)
-                if not len(s):
-                    ax.text(0.5, 0.02 + 0.06 * j, f"no {src}", transform=ax.transAxes, fontsize=6, ha="center")
-                elif nd:
-                    ax.text(0.98, 0.02 + 0.06 * j, f"{src.split()[0]}: {nd} doc{'s' if nd > 1 else ''}",
-                            transform=ax.transAxes, fontsize=5.5, ha="right", color=OKABE_ITO[j % len(OKABE_ITO)])
-            ax.set_title(str(year), fontsize=7)
+                counts.append(f"{src.split()[0]} {int(s['n_docs'].iloc[0]) if len(s) else 0}")
+            # documents behind each bar pair, in the title: a year may have none from one source
+            ax.set_title(f"{year}\n" + ", ".join(counts) + " docs", fontsize=6.5)
             ax.set_yticks(np.arange(len(cats))[::-1])
             ax.set_yticklabels(cats)
             ax.tick_params(labelsize=6)
-            ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(3))
+            ax.xaxis.set_major_locator(mticker.MaxNLocator(3))
             ax.set_xlabel("% of sentences", fontsize=6.5)
         fig.legend(loc="outside lower center", ncols=len(sources), frameon=False)
         fig.suptitle(title, x=0.01, ha="left", fontsize=8, fontweight="bold")
