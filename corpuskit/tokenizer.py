@@ -31,7 +31,8 @@ from .errors import ParameterError
 
 __all__ = ["normalize", "tokenize", "tokenize_spans", "token_spans", "sentences", "sentence_spans", "tokens", "Tokens",
            "clean_to_raw", "kwic",
-           "ABBREVIATIONS", "HYPHEN_PREFIXES", "stop_words", "Pattern", "Matcher",
+           "ABBREVIATIONS", "HYPHEN_PREFIXES", "stop_words", "STOP_LISTS", "CONTRACTIONS", "HONORIFICS",
+           "is_number", "Pattern", "Matcher",
            "VALUETYPES", "check_valuetype"]
 
 # Lower-case, without the final period. Month and title abbreviations, states, common news usage.
@@ -82,18 +83,59 @@ def normalize(text: str) -> str:
     return _POSSESSIVE.sub("", t)
 
 
-@lru_cache(maxsize=8)
-def stop_words(name: str | None = "english") -> frozenset[str]:
-    """Stop words by name: ``"english"`` is scikit-learn's list (no NLTK data needed)."""
-    if name is None:
-        return frozenset()
+# Contractions as the tokenizer leaves them: an apostrophe inside a word is kept ("don't"), a
+# final "'s" is dropped as a possessive ("it's" -> "it", already a stop word), so the forms
+# left are n't, 're, 've, 'll, 'd and 'm (and the mis-decoded "donít" becomes "don't" first).
+CONTRACTIONS = frozenset("""
+ain't aren't can't couldn't didn't doesn't don't hadn't hasn't haven't isn't mightn't mustn't needn't shan't
+shouldn't wasn't weren't won't wouldn't
+i'm we're you're they're who're what're
+i've we've you've they've could've would've should've might've must've who've
+i'll we'll you'll he'll she'll it'll they'll that'll there'll who'll
+i'd we'd you'd he'd she'd it'd they'd that'd there'd who'd
+ma'am y'all
+""".split())
+# Honorifics and titles before a name (lower case, without the period).
+HONORIFICS = frozenset("mr mrs ms messrs mme mlle dr prof hon rev jr sr".split())
+#: the named stop lists: "english" is scikit-learn's list (318 words); "english_extended" adds
+#: CONTRACTIONS and HONORIFICS (the default of a study file).
+STOP_LISTS = ("english", "english_extended")
+
+
+@lru_cache(maxsize=32)
+def _named_stop_words(name: str) -> frozenset[str]:
     if name == "english":
         return frozenset(ENGLISH_STOP_WORDS)
-    raise ParameterError(f"stop_words={name!r}: use 'english', None, or pass a collection of words")
+    if name == "english_extended":
+        return frozenset(ENGLISH_STOP_WORDS) | CONTRACTIONS | HONORIFICS
+    raise ParameterError(f"stop_words={name!r}: use one of {', '.join(map(repr, STOP_LISTS))}, None, "
+                         "or pass a collection of words")
+
+
+def stop_words(name: str | None = "english", add: Iterable[str] = (), remove: Iterable[str] = ()) -> frozenset[str]:
+    """Stop words by name, with words added or removed (quanteda's ``c(stopwords("en"), ...)``).
+
+    ``"english"`` is scikit-learn's list (no NLTK data needed); ``"english_extended"`` adds the
+    contractions (``CONTRACTIONS``: "don't", "we're", ...) and honorifics (``HONORIFICS``: "mr", "dr",
+    ...) as the tokenizer leaves them. ``add``/``remove`` words are normalized like the text. The
+    result is a frozenset, which every ``stop_words=`` argument takes.
+
+    >>> "applause" in stop_words("english_extended", add=["Applause"]), "mr" in stop_words("english")
+    (True, False)
+    """
+    base = frozenset() if name is None else _named_stop_words(name)
+    if isinstance(add, str) or isinstance(remove, str):
+        raise ParameterError(f"add={add!r}, remove={remove!r}: give lists of words, e.g. add=['applause']")
+    if not add and not remove:
+        return base
+    plus = frozenset(w for a in add for w in TOKEN_RE.findall(normalize(a)))
+    minus = frozenset(w for a in remove for w in TOKEN_RE.findall(normalize(a)))
+    return (base | plus) - minus
 
 
 def stop_set(stop: str | Iterable[str] | None) -> frozenset[str]:
-    """The stop words ``stop_words=`` names ("english", None) or a collection of them, normalized.
+    """The stop words ``stop_words=`` names ("english", "english_extended", None) or a collection of them,
+    normalized.
 
     >>> sorted(stop_set(["The", "of"]))
     ['of', 'the']
@@ -101,6 +143,23 @@ def stop_set(stop: str | Iterable[str] | None) -> frozenset[str]:
     if stop is None or isinstance(stop, str):
         return stop_words(stop)
     return frozenset(normalize(w) for w in stop)
+
+
+def is_number(words: np.ndarray) -> np.ndarray:
+    """Boolean mask of the words that are numbers only ("000", "1990"; not "1990s" or "9th"), as
+    quanteda's ``remove_numbers``. "1,000" is two tokens, "1" and "000", both numbers.
+
+    >>> is_number(np.array(["000", "1990s", "9"], dtype=object)).tolist()
+    [True, False, True]
+    """
+    return np.fromiter((w.isdigit() for w in words), bool, len(words))
+
+
+def check_remove_punct(remove_punct: bool) -> None:
+    """``remove_punct=True`` is what corpuskit's tokens always are: words and numbers, no punctuation."""
+    if remove_punct is not True:
+        raise ParameterError(f"remove_punct={remove_punct!r}: corpuskit's tokens never hold punctuation (they "
+                             "are words and numbers); leave remove_punct=True and read punctuation in kwic context")
 
 
 @lru_cache(maxsize=1)
@@ -111,19 +170,24 @@ def stemmer():
 
 
 def tokenize(text: str, stop_words: str | Iterable[str] | None = None, stem: bool = False,
-             ngrams: int | Sequence[int] = 1, min_len: int = 1) -> list[str]:
-    """Tokens of one text, normalized; optional stop words, Snowball stemming, n-grams.
+             ngrams: int | Sequence[int] = 1, min_len: int = 1, remove_numbers: bool = False,
+             remove_punct: bool = True) -> list[str]:
+    """Tokens of one text, normalized; optional stop words, numbers removed, Snowball stemming, n-grams.
 
     N-grams are joined with ``_`` and built after stop-word removal (as quanteda's
-    ``tokens_ngrams`` on removed tokens).
+    ``tokens_ngrams`` on removed tokens). ``remove_numbers`` drops tokens that are digits only
+    (:func:`is_number`); punctuation is never a token (``remove_punct`` must be True).
 
     >>> tokenize("Japan’s plan to re-arm, Article 9.")
     ['japan', 'plan', 'to', 'rearm', 'article', '9']
+    >>> tokenize("$1,000 for Article 9", remove_numbers=True)
+    ['for', 'article']
     """
+    check_remove_punct(remove_punct)
     toks = TOKEN_RE.findall(normalize(text))
     stop = stop_set(stop_words)
-    if stop or min_len > 1:
-        toks = [t for t in toks if t not in stop and len(t) >= min_len]
+    if stop or min_len > 1 or remove_numbers:
+        toks = [t for t in toks if t not in stop and len(t) >= min_len and not (remove_numbers and t.isdigit())]
     if stem:
         st = stemmer()
         toks = [st.stem(t) for t in toks]
