@@ -774,12 +774,16 @@ class Tokens:
 def tokens(corpus) -> Tokens:
     """Tokenize a corpus (or a streamed chunk) once: a :class:`Tokens` (quanteda's ``tokens()``).
 
-    A :class:`Tokens` is returned as it is.
+    A :class:`Tokens` is returned as it is; a corpus that keeps its tokens (``Corpus.tokens()``, built
+    once and rebuilt when its documents change) gives those, so repeated ``kwic`` calls reuse one index.
 
     >>> toks = tokens(ck.load_corpus("seeds"))   # doctest: +SKIP
     """
     if isinstance(corpus, Tokens):
         return corpus
+    kept = getattr(corpus, "tokens", None)
+    if callable(kept):
+        return kept()
     return Tokens(corpus)
 
 

@@ -207,3 +207,20 @@ def test_sentences_of_hard_wrapped_prose_run_across_line_breaks():
     # a text with a line per paragraph keeps every line break as a sentence end
     lines = "A heading\nJapan will contribute. It will not.\n" * 6
     assert len(sentence_spans(lines)) == 18
+
+
+def test_a_corpus_keeps_its_tokens_for_kwic_and_builds_them_again_when_it_changes(monkeypatch):
+    from conftest import spy_on
+    import corpuskit.corpus
+    c = ck.Corpus.from_records([{"id": "a", "date": "2020", "text": "Japan rearms. Japan's budget grows."},
+                                {"id": "b", "date": "2021", "text": "China objects to the budget."}])
+    built = spy_on(monkeypatch, corpuskit.corpus, "Tokens")
+    assert len(ck.kwic(c, "budget")) == 2 and len(ck.kwic(c, "japan")) == 2 and len(ck.kwic(c, "china")) == 1
+    assert len(built) == 1  # one Tokens (and one index) for every pattern
+    assert ck.tokens(c) is c.tokens()
+    c.documents.append(ck.Corpus.from_records([{"id": "c", "date": "2022", "text": "A budget."}]).documents[0])
+    assert len(ck.kwic(c, "budget")) == 3 and len(built) == 2  # a document added: built again
+    other = ck.Corpus.from_records([{"id": "a", "date": "2020", "text": "No such word."}]).documents[0]
+    c.documents[0] = other
+    assert ck.kwic(c, "japan").empty and len(built) == 3  # a text replaced: built again
+    assert len(ck.kwic(c.subset([True, False, True]), "budget")) == 1  # a subset is its own corpus
