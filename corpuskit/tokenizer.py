@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import fnmatch
 import re
+import warnings
 from functools import lru_cache
 from typing import Iterable, Iterator, Sequence
 
@@ -33,7 +34,7 @@ __all__ = ["normalize", "tokenize", "tokenize_spans", "token_spans", "sentences"
            "clean_to_raw", "kwic",
            "ABBREVIATIONS", "HYPHEN_PREFIXES", "stop_words", "STOP_LISTS", "CONTRACTIONS", "HONORIFICS",
            "is_number", "Pattern", "Matcher",
-           "VALUETYPES", "check_valuetype"]
+           "VALUETYPES", "check_valuetype", "regex_hint"]
 
 # Lower-case, without the final period. Month and title abbreviations, states, common news usage.
 ABBREVIATIONS = frozenset("""
@@ -857,6 +858,21 @@ class Pattern:
 #: quanteda's pattern value types: shell-style globs, regular expressions, fixed (literal) words.
 VALUETYPES = ("glob", "regex", "fixed")
 
+# what only a regular expression writes: anchors, groups, alternation, escapes, counts, ".*"/".+"
+_REGEX_ONLY = re.compile(r"[\^$\\()|{}+]|\.[*+?]")
+
+
+def regex_hint(pattern: str, valuetype: str) -> str | None:
+    """A warning's text when a glob pattern looks like a regular expression (``^immig.*``), else None.
+
+    >>> regex_hint("^immig.*", "glob") is not None, regex_hint("immig*", "glob")
+    (True, None)
+    """
+    if valuetype != "glob" or not _REGEX_ONLY.search(pattern):
+        return None
+    return (f"pattern {pattern!r} looks like a regular expression but is read as a glob (valuetype='glob', "
+            "where only * ? [ ] are special); pass valuetype='regex'")
+
 
 def check_valuetype(valuetype: str) -> str:
     """``valuetype`` if it is one of :data:`VALUETYPES`, else a ParameterError naming it."""
@@ -966,21 +982,27 @@ def kwic(corpus, pattern: str | Sequence[str], window: int = 5, valuetype: str =
     the clean text at token boundaries, so it shows the words as written.
 
     Returns id, date, year, pattern, start, end (offsets in the clean text), raw_start,
-    raw_end (in the raw text; <NA> without raw texts), pre, keyword, post.
+    raw_end (in the raw text; <NA> without raw texts), pre, keyword, post. A pattern that matches
+    nothing is named in a warning, and so is a glob that looks like a regex (``^immig.*``).
 
     >>> kwic(corpus, "rearm*", window=4)   # doctest: +SKIP
     """
     patterns = [pattern] if isinstance(pattern, str) else list(pattern)
     compiled = [Pattern(p, valuetype) for p in patterns]
+    for p in patterns:
+        hint = regex_hint(p, valuetype)
+        if hint:
+            warnings.warn(f"kwic: {hint}", UserWarning, stacklevel=2)
     toks = tokens(corpus)
     m = toks.matcher(valuetype, within="document")
     dv = toks.docvars
     ids, dates, years = dv["id"].to_numpy(), dv["date"].to_numpy(), dv["year"].to_numpy()
     ptr = toks.doc_ptr
-    parts = []
+    parts, unmatched = [], []
     for pat in compiled:
         pos = m.find(pat.words)
         if not len(pos):
+            unmatched.append(pat.pattern)
             continue
         last = pos + len(pat.words) - 1
         d = toks.doc[pos]
@@ -995,6 +1017,9 @@ def kwic(corpus, pattern: str | Sequence[str], window: int = 5, valuetype: str =
             "pre": [" ".join(t[a:b].split()) for t, a, b in zip(texts, lo.tolist(), s.tolist())],
             "keyword": [" ".join(t[a:b].split()) for t, a, b in zip(texts, s.tolist(), e.tolist())],
             "post": [" ".join(t[a:b].split()) for t, a, b in zip(texts, e.tolist(), hi.tolist())]}))
+    if unmatched:  # never silent: a typo or a wrong valuetype looks like an absent word
+        warnings.warn(f"kwic: {len(unmatched)} of {len(compiled)} pattern(s) match nothing in these {len(toks)} "
+                      f"documents ({valuetype}): {', '.join(map(repr, unmatched))}", UserWarning, stacklevel=2)
     cols = ["id", "date", "year", "pattern", "start", "end", "raw_start", "raw_end", "pre", "keyword", "post"]
     df = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=cols)
     df = df.drop_duplicates(subset=["id", "start", "end", "pattern"])

@@ -224,3 +224,23 @@ def test_a_corpus_keeps_its_tokens_for_kwic_and_builds_them_again_when_it_change
     c.documents[0] = other
     assert ck.kwic(c, "japan").empty and len(built) == 3  # a text replaced: built again
     assert len(ck.kwic(c.subset([True, False, True]), "budget")) == 1  # a subset is its own corpus
+
+
+def test_kwic_names_patterns_that_match_nothing_and_regexes_read_as_globs():
+    import warnings
+    c = ck.Corpus.from_records([{"id": "a", "date": "2020", "text": "Immigration and immigrants. Japan rearms."}])
+    with pytest.warns(UserWarning, match=r"kwic: 1 of 2 pattern\(s\) match nothing in these 1 documents "
+                                         r"\(glob\): 'imigration'"):
+        assert len(ck.kwic(c, ["immig*", "imigration"])) == 2
+    with pytest.warns(UserWarning) as caught:
+        assert ck.kwic(c, "^immig.*").empty
+    said = " | ".join(str(w.message) for w in caught)
+    assert "'^immig.*' looks like a regular expression" in said and "valuetype='regex'" in said
+    assert "match nothing" in said
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # the regex itself: hits, and nothing to warn about
+        assert ck.kwic(c, "^immig.*", valuetype="regex")["keyword"].tolist() == ["Immigration", "immigrants"]
+        assert len(ck.kwic(c, "rearm?", valuetype="glob")) == 1
+        # the packaged lexicons hold no regex-looking glob
+        from corpuskit.dictionary import load_dictionary
+        load_dictionary("rearmament"), ck.load_target("rearmament"), ck.load_cues("rearmament")
