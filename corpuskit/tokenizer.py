@@ -12,7 +12,18 @@ Normalization for analysis (``normalize``):
   ``re-interpret`` -> ``reinterpret``); other hyphens separate words
   (``US-Japan`` -> ``us``, ``japan``), so multiword patterns match either form;
 * a possessive ``'s`` is dropped (``Japan's`` -> ``japan``);
-* numbers are kept (``Article 9``, ``2 percent``); punctuation is dropped.
+* numbers are kept (``Article 9``, ``2 percent``); punctuation is dropped;
+* scanning artefacts are read as what was meant (``repair``): punctuation mis-decoded from UTF-8
+  (``â€œ`` -> “, ``â€™`` -> ’, ``â€`` -> ”) and an apostrophe mis-decoded as ``í`` or ``â`` where the
+  pattern is unambiguous (``Japanís``/``Japanâs`` -> ``japan``, ``donít`` -> ``don't``, ``weíre``,
+  ``leadersí``; names such as ``Bogotá``, ``Côte``, ``Asís`` or ``Saíd`` keep their letters); and a
+  hyphen at a line end inside a sentence is the hyphen written on one line (``non-\nproliferation``
+  -> ``nonproliferation``, ``Secretary-\nGeneral`` -> ``secretary``, ``general``, ``peace-\nkeeping``
+  -> ``peace``, ``keeping`` as ``peace-keeping``), except before a bare suffix, a word broken in
+  two (``Organi-\nzation`` -> ``organization``). The UN's scanned records keep compound hyphens at
+  line ends (68 of the 69 in ungd_japan; "man-|kind" is the one word break), so joining every one would make
+  "secretarygeneral". The stored text is never changed: tokens keep their raw offsets, and a joined
+  token spans the line break.
 """
 from __future__ import annotations
 
@@ -58,7 +69,9 @@ _JOIN_HYPHEN = re.compile(r"-(?:" + "|".join(rf"(?<=\b{p}-)" for p in HYPHEN_PRE
 _POSSESSIVE = re.compile(r"'s\b")
 TOKEN_PATTERN = r"[^\W_]+(?:'[^\W_]+)*"
 TOKEN_RE = re.compile(TOKEN_PATTERN)
-_MARK_TOKEN = re.compile(r"\n|" + TOKEN_PATTERN)  # tokens and the line breaks between pieces
+# tokens and the separators between pieces (a control character: a line break inside a piece is text)
+_SEP = "\x1f"
+_MARK_TOKEN = re.compile(_SEP + "|" + TOKEN_PATTERN)
 # The same tokens found in the raw (un-normalized) text, so each keeps its character span.
 _SPAN_TOKEN = re.compile(r"(?:\b(?:" + "|".join(HYPHEN_PREFIXES) + r")[-\u2010\u2011\u2012](?=[^\W\d_]))?"
                          r"[^\W_]+(?:['\u2019\u2018\u02bc][^\W_]+)*", re.IGNORECASE)
@@ -69,13 +82,73 @@ _HYPHENS = frozenset("-\u2010\u2011\u2012")
 _PREFIX_MAX = max(map(len, HYPHEN_PREFIXES))
 
 
+# Scanning artefacts (issue 14), read at tokenization. UTF-8 punctuation read as cp1252: ’ ‘ “ – — and
+# ” (whose last byte cp1252 lacks: kept as U+009D or lost).
+_CP1252 = {"™": "\u2019", "˜": "\u2018", "œ": "\u201c", "“": "\u2013", "”": "\u2014", "\x9d": "\u201d", "": "\u201d"}
+# An apostrophe mis-decoded as í or â, only where nothing else is likely: before a final s after 3+
+# letters (Japanís; not Asís), before n't's t (donít), after a pronoun before 're 've 'll 'd 'm
+# (weíre; not Saíd), and after a plural's s (leadersí).
+_MISDECODED = re.compile(
+    r"â€(?P<cp>[™˜œ“”\x9d]?)"
+    r"|(?<=[^\W\d_]{3})[íâ](?=s(?![^\W_]))"
+    r"|(?<=[^\W\d_]n)[íâ](?=t(?![^\W_]))"
+    r"|\b(?P<pro>i|we|you|they|he|she|it|that|there|who|what)[íâ](?=(?:s|re|ve|ll|d|m)(?![^\W_]))"
+    r"|(?<=[^\W\d_]{2}s)[íâ](?![^\W_])", re.IGNORECASE)
+# A hyphen at a line end between letters; the continuation decides (see the module docstring).
+_LINE_HYPHEN = re.compile(r"(?<=[^\W\d_])-[ \t]*(?:\r\n|\n|\r)[ \t]*(?=(?P<cont>[^\W\d_]+))")
+# Bare suffixes, never words of their own: a word broken in two before one is joined without the hyphen.
+WORD_BREAK_SUFFIXES = frozenset("""
+tion tions sion sions ation ations ization izations isation isations zation zations ment ments ness
+ity ities ing ings ance ances ence ences ious ous ive ively ical ically ular ible ibly ably ized ised
+izing ising ously ities bility bilities lity ional ionally
+""".split())
+
+
+def _repair_one(m: re.Match) -> str:
+    if m.group(0).startswith("-"):
+        return "" if m.group("cont").lower() in WORD_BREAK_SUFFIXES else "-"
+    if m.group(0).startswith(("â€", "Â€")):
+        return _CP1252[m.group("cp")]
+    return (m.group("pro") or "") + "\u2019"
+
+
+def repair(text: str, join_lines: bool = True) -> tuple[str, np.ndarray | None]:
+    """``text`` with scanning artefacts read as meant (module docstring), and where each character of
+    the result (and its end) came from in ``text``: None when nothing changed (the usual case).
+    ``join_lines=False`` leaves line-end hyphens (a line break that ends a sentence).
+
+    >>> repair("Japanís Organi-\nzation")[0]
+    'Japan’s Organization'
+    """
+    spots = []
+    if ("â" in text or "í" in text or "Â" in text or "Í" in text):
+        spots = [m for m in _MISDECODED.finditer(text)]
+    if join_lines and "-" in text and ("\n" in text or "\r" in text):
+        spots += list(_LINE_HYPHEN.finditer(text))
+    if not spots:
+        return text, None
+    spots.sort(key=lambda m: m.start())
+    parts, src, last = [], [], 0
+    for m in spots:
+        a, b = m.span()
+        if a < last:  # overlapping matches cannot occur (disjoint characters); kept safe
+            continue
+        rep = _repair_one(m)
+        parts += [text[last:a], rep]
+        src += [np.arange(last, a), np.full(len(rep), a)]
+        last = b
+    parts.append(text[last:])
+    src += [np.arange(last, len(text) + 1)]
+    return "".join(parts), np.concatenate(src).astype(np.int64)
+
+
 def normalize(text: str) -> str:
     """The analysis form of a text (see module docstring); not used for storage.
 
     >>> normalize("Japan’s re-arm")
     "japan rearm"
     """
-    t = text.lower()
+    t = repair(text.lower())[0]
     # str.replace per character is much faster than str.translate with a dict (same result)
     for a, b in _REPLACE:
         if a in t:
@@ -210,12 +283,24 @@ def tokenize_spans(text: str) -> list[tuple[str, int, int]]:
     return list(zip(toks, starts.tolist(), ends.tolist()))
 
 
-def token_spans(text: str) -> tuple[list[str], np.ndarray, np.ndarray]:
+def token_spans(text: str, join_lines: bool = True) -> tuple[list[str], np.ndarray, np.ndarray]:
     """``tokenize_spans`` as (tokens, starts, ends) arrays.
+
+    Scanning artefacts are read as meant (:func:`repair`) and the spans are those of ``text`` itself:
+    a line-end hyphenation joined into one token spans the line break. ``join_lines=False`` reads a
+    line break as the end of a sentence (a :class:`Tokens` of text that is not hard-wrapped).
 
     >>> token_spans("Japan's re-arm")[0]
     ['japan', 'rearm']
     """
+    fixed, src = repair(text, join_lines)
+    toks, starts, ends = _token_spans(fixed)
+    if src is not None and len(toks):
+        starts, ends = src[starts], src[ends - 1] + 1
+    return toks, starts, ends
+
+
+def _token_spans(text: str) -> tuple[list[str], np.ndarray, np.ndarray]:
     # split() with a capturing group gives gap, match, gap, ... so the running sum of the
     # part lengths is every match's offset, without a Python call per match. The split runs
     # without the prefix-hyphen branch of _SPAN_TOKEN (several times faster); the few pieces
@@ -250,16 +335,17 @@ def token_spans(text: str) -> tuple[list[str], np.ndarray, np.ndarray]:
 def _tokenize_flat(pieces: list[str]) -> tuple[np.ndarray, np.ndarray]:
     """All tokens of ``[tokenize(p) for p in pieces]`` (object array) and the count per piece.
 
-    One ``normalize`` and one ``findall`` over the pieces joined by line breaks instead of
-    one per piece: ``normalize`` sees a line break as it sees the start or end of a string
-    (a non-word, non-cased character), tokens never hold one, and the line breaks found by
-    the same ``findall`` say which piece each token came from. A piece holding a line break
-    itself takes the per-piece path.
+    One ``normalize`` and one ``findall`` over the pieces joined by a separator (``_SEP``, a
+    control character) instead of one per piece: ``normalize`` sees it as it sees the start or end
+    of a string (a non-word, non-cased character that no repair reads across: a line-end hyphen
+    needs a real line break), tokens never hold one, and the separators found by the same
+    ``findall`` say which piece each token came from. A piece holding the separator itself takes
+    the per-piece path.
     """
     if not pieces:
         return np.zeros(0, dtype=object), np.zeros(0, np.int64)
-    joined = "\n".join(pieces)
-    if joined.count("\n") != len(pieces) - 1:
+    joined = _SEP.join(pieces)
+    if joined.count(_SEP) != len(pieces) - 1:
         per = [TOKEN_RE.findall(normalize(p)) for p in pieces]
         toks = np.empty(sum(map(len, per)), dtype=object)
         toks[:] = [t for ts in per for t in ts]
@@ -267,7 +353,7 @@ def _tokenize_flat(pieces: list[str]) -> tuple[np.ndarray, np.ndarray]:
     items = _MARK_TOKEN.findall(normalize(joined))
     arr = np.empty(len(items), dtype=object)
     arr[:] = items
-    mark = arr == "\n"
+    mark = arr == _SEP
     piece = np.cumsum(mark)[~mark]
     return arr[~mark], np.bincount(piece, minlength=len(pieces)).astype(np.int64)
 
@@ -644,7 +730,9 @@ class Tokens:
         if self._spans is None:
             starts, ends, lines = [], [], []
             for i, text in enumerate(self.texts):
-                t, a, b = token_spans(text)
+                # a line-end hyphen is joined where a sentence runs across the line break (hard-wrapped
+                # prose, sentence_spans); elsewhere a line break ends the sentence, as in __init__
+                t, a, b = token_spans(text, join_lines=_LINE_HYPHEN.search(text) is not None and hard_wrapped(text))
                 k0, k1 = self.doc_ptr[i], self.doc_ptr[i + 1]
                 want = self.vocabulary[self.codes[k0:k1]].tolist()
                 if t != want:
