@@ -84,7 +84,8 @@ _PREFIX_MAX = max(map(len, HYPHEN_PREFIXES))
 
 # Scanning artefacts (issue 14), read at tokenization. UTF-8 punctuation read as cp1252: ’ ‘ “ – — and
 # ” (whose last byte cp1252 lacks: kept as U+009D or lost).
-_CP1252 = {"™": "\u2019", "˜": "\u2018", "œ": "\u201c", "“": "\u2013", "”": "\u2014", "\x9d": "\u201d", "": "\u201d"}
+_CP1252 = {"™": "\u2019", "˜": "\u2018", "œ": "\u201c", "“": "\u2013", "”": "\u2014",
+           "\x9d": "\u201d", "": "\u201d"}
 # An apostrophe mis-decoded as í or â, only where nothing else is likely: before a final s after 3+
 # letters (Japanís; not Asís), before n't's t (donít), after a pronoun before 're 've 'll 'd 'm
 # (weíre; not Saíd), and after a plural's s (leadersí).

@@ -408,7 +408,8 @@ def test_no_default_dictionary_every_entry_point_names_what_to_pass(tiny):
 
 def test_an_entry_that_matches_nothing_is_warned_and_listed(tiny):
     d = {"alliance": ["umbrella", "umbrela"], "migration": ["^immig.*"]}
-    with pytest.warns(UserWarning, match=r"key 'migration': pattern '\^immig\.\*' looks like a regular expression.*valuetype='regex'"):
+    with pytest.warns(UserWarning, match=r"key 'migration': pattern '\^immig\.\*' looks like a regular "
+                                         r"expression.*valuetype='regex'"):
         dd = ck.Dictionary(d, source="my.yml")
     with pytest.warns(UserWarning, match=r"score_frames: 2 of 3 entries of the dictionary match nothing in these "
                                          r"\d+ documents: alliance: 'umbrela' \(my.yml, entry 2\); migration"):
