@@ -21,7 +21,7 @@ from .stance import (GoldError, LABELS, agreement, attach_gold, check_gold, cros
                      target_detection, target_sentences)
 from .coherence import topic_coherence
 from .topics import TopicModel, select_n_topics
-from .tokenizer import Tokens, kwic, sentences, tokenize, tokens
+from .tokenizer import Tokens, kwic, sentences, stop_words, tokenize, tokens
 from . import plots
 from .version import __version__
 
@@ -36,4 +36,4 @@ __all__ = ["StanceClassifier", "change_points", "period_means", "permutation_pva
            "Dictionary", "DictionaryError", "frame_prevalence", "frame_terms",
            "load_dictionary", "score_frames", "keyness", "TopicModel", "select_n_topics", "topic_coherence",
            "Cleaner", "Corpus", "DFM", "dfm", "units", "CorpusError", "CorpuskitError", "Document", "ParameterError", "kwic",
-           "load_corpus", "reassemble", "sentences", "tokenize", "tokens", "Tokens", "plots", "__version__"]
+           "load_corpus", "reassemble", "sentences", "stop_words", "tokenize", "tokens", "Tokens", "plots", "__version__"]

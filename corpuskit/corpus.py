@@ -28,6 +28,7 @@ from sklearn.feature_extraction.text import CountVectorizer
 from .clean import Cleaner, CleanResult, no_cleaning, removals_frame
 from .errors import ParameterError
 from .periods import DateInterval, assign_periods, parse_date, parse_span
+from .tokenizer import Tokens
 from .readers import (Problems, csv_batches, decode, folder_rows, folder_texts, jsonl_batches, jsonl_records,
                       parquet_batches, to_rows)
 
@@ -95,6 +96,7 @@ class Corpus:
         self.documents: list[Document] = list(documents)
         self.name = name
         self._docvars: pd.DataFrame | None = None
+        self._tokens: Tokens | None = None
 
     # -- protocol -------------------------------------------------------------------
     def __len__(self) -> int:
@@ -126,6 +128,23 @@ class Corpus:
     @property
     def ids(self) -> list[str]:
         return [d.id for d in self.documents]
+
+    def tokens(self) -> Tokens:
+        """The corpus tokenized once and kept (what :func:`corpuskit.tokenizer.tokens` returns for it), so
+        ``kwic``, frames and stance on one corpus share one :class:`~corpuskit.tokenizer.Tokens` and its index.
+
+        Built again when the documents changed since (one added or removed, or its text replaced): the
+        kept Tokens holds the clean texts it was made from, checked by identity (no text is compared).
+
+        >>> c = Corpus.from_records([{"id": "a", "date": "2021", "text": "Japan rearms."}])
+        >>> c.tokens() is c.tokens()
+        True
+        """
+        tk, docs = self._tokens, self.documents
+        if tk is None or len(tk.texts) != len(docs) or any(t is not d.text for t, d in zip(tk.texts, docs)):
+            self._docvars = None  # the documents changed: so may their docvars
+            self._tokens = tk = Tokens(self)
+        return tk
 
     @property
     def docvars(self) -> pd.DataFrame:

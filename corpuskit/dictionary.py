@@ -28,7 +28,7 @@ import os
 import pathlib
 import re
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import resources
 from typing import Any, Mapping, Sequence
 
@@ -38,9 +38,10 @@ import yaml
 
 from .errors import CorpuskitError, ParameterError
 from .readers import compose_yaml
-from .tokenizer import VALUETYPES, Matcher, Pattern, Tokens
+from .tokenizer import VALUETYPES, Matcher, Pattern, Tokens, regex_hint
 
 __all__ = ["Dictionary", "DictionaryError", "plural", "load_dictionary", "packaged_dictionary", "match_entries", "Matches",
+           "warn_unmatched",
            "PACKAGED_DICTIONARIES", "SCOPES", "missing_source"]
 
 #: Dictionaries shipped with corpuskit: name -> file in ``corpuskit/data``.
@@ -131,6 +132,9 @@ class Dictionary:
             for i, value in enumerate(entries):
                 loc = where.get((frame, i), f"{source}, entry {i + 1}")
                 w = _entry_words(value, frame, loc, key, valuetype)
+                hint = regex_hint(value, valuetype) if isinstance(value, str) else None
+                if hint:
+                    warnings.warn(f"{loc}: {key} {frame!r}: {hint}", UserWarning, stacklevel=3)
                 if w in seen:
                     warnings.warn(f"{loc}: {key} {frame!r}: entry {value!r} repeats {seen[w]!r} "
                                   "(same tokens after normalization); it is counted once", UserWarning,
@@ -633,6 +637,8 @@ class Matches:
     length: np.ndarray
     frame: np.ndarray    # frame index
     entry: np.ndarray    # index into dictionary.compiled()
+    # entries (indices into dictionary.compiled()) that match no token at all, before overlap resolution
+    unmatched: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
 
 
 def match_entries(tk, dictionary: Dictionary, nested_scope: str = "dictionary") -> Matches:
@@ -651,10 +657,11 @@ def match_entries(tk, dictionary: Dictionary, nested_scope: str = "dictionary") 
          else Matcher(tk.codes, tk.vocab, tk.seg, dictionary.valuetype))
     comp = dictionary.compiled()
     parts = [(m.find(words), len(words), fi, gi) for gi, (fi, _, words, _) in enumerate(comp)]
+    unmatched = np.array([p[3] for p in parts if not len(p[0])], dtype=np.int64)
     parts = [p for p in parts if len(p[0])]
     if not parts:
         z = np.zeros(0, np.int64)
-        return Matches(z, z, z, z)
+        return Matches(z, z, z, z, unmatched)
     start = np.concatenate([p[0] for p in parts])
     length = np.concatenate([np.full(len(p[0]), p[1]) for p in parts])
     frame = np.concatenate([np.full(len(p[0]), p[2]) for p in parts])
@@ -675,6 +682,27 @@ def match_entries(tk, dictionary: Dictionary, nested_scope: str = "dictionary") 
         key = start * (int(length.max()) + 1) + length
         ukey, first_idx, inverse = np.unique(key, return_index=True, return_inverse=True)
         keep = _resolve(start[first_idx], length[first_idx], n)[inverse]
-    return Matches(start[keep], length[keep], frame[keep], entry[keep])
+    return Matches(start[keep], length[keep], frame[keep], entry[keep], unmatched)
+
+
+def warn_unmatched(dictionary: Dictionary, mt: Matches, n_docs: int, caller: str, show: int = 8) -> None:
+    """Warn naming the entries of ``dictionary`` that matched no token (``mt.unmatched``): never silent.
+
+    An entry that matches nothing is often a typo, a spelling the texts do not use, or a regex read as a
+    glob; ``frame_terms`` lists them (``matched`` False). The first ``show`` are named with their lines.
+    """
+    if not len(mt.unmatched):
+        return
+    comp = dictionary.compiled()
+    keys = dictionary.keys()
+    named = []
+    for gi in mt.unmatched[:show].tolist():
+        fi, ei, _, entry = comp[gi]
+        named.append(f"{keys[fi]}: {entry!r} ({dictionary.where_of(keys[fi], ei)})")
+    more = f"; and {len(mt.unmatched) - show} more" if len(mt.unmatched) > show else ""
+    label = f"{dictionary.kind} {dictionary.name!r}" if dictionary.name else dictionary.kind
+    warnings.warn(f"{caller}: {len(mt.unmatched)} of {len(comp)} entries of the {label} match nothing in these "
+                  f"{n_docs} documents: {'; '.join(named)}{more} (frame_terms lists them with matched=False)",
+                  UserWarning, stacklevel=3)
 
 

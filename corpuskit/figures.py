@@ -139,7 +139,7 @@ def step_frames(study: Study) -> None:
 
 def step_topics(study: Study) -> None:
     spec = study.spec
-    params = {"unit": spec.topic_unit, "stop_words": _stop_words(spec)}
+    params = {"unit": spec.topic_unit, "stop_words": _stop_words(spec), "remove_numbers": spec.remove_numbers}
     selection = select_n_topics(study.corpus, ks=spec.k, random_state=study.random_state, **params)
     k = int(selection.loc[selection["recommended"], "k"].iloc[0])
     model = TopicModel(n_topics=k, random_state=study.random_state, **params).fit(study.corpus)
@@ -191,7 +191,7 @@ def step_keyness(study: Study) -> None:
                                      f"{dv['date'].min():%Y-%m-%d} to {dv['date_end'].max():%Y-%m-%d}); choose "
                                      f"periods with the study's eras or --before / --after")
         stop = _stop_words(study.spec)
-        table = keyness(a, b, stop_words=stop)
+        table = keyness(a, b, stop_words=stop, remove_numbers=study.spec.remove_numbers)
         study.results["keyness" if i == 0 else f"keyness {name_a} vs {name_b}"] = table
         labels = (name_a, name_b)
         study.figures[comparison_figure(i, name_a, name_b)] = plots.plot_keyness(table, n=15, labels=labels)

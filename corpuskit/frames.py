@@ -41,7 +41,7 @@ import numpy as np
 import pandas as pd
 
 from .corpus import Corpus
-from .dictionary import Dictionary, Matches, load_dictionary, match_entries
+from .dictionary import Dictionary, Matches, load_dictionary, match_entries, warn_unmatched
 from .errors import ParameterError
 from .periods import assign_periods, period_labels, period_shares
 from .tokenizer import Tokens, tokens
@@ -82,7 +82,7 @@ def score_frames(corpus: "Corpus | Tokens", dictionary: "str | os.PathLike | Map
     DataFrame with id, date, date_mid, year, n_tokens (for sentences also
     sentence, start, end: offsets in the clean text), then one column per frame
     in dictionary order. A document without tokens has NaN rates (a warning
-    names it). ``.attrs["corpuskit"]`` records unit, per, frames and the
+    names it); so does an entry that matches no token (:func:`frame_terms` lists them). ``.attrs["corpuskit"]`` records unit, per, frames and the
     dictionary's name and version (:func:`frame_prevalence` reads it).
     Sentence counts add up to document counts exactly, because phrases never
     match across sentences.
@@ -107,6 +107,7 @@ def score_frames(corpus: "Corpus | Tokens", dictionary: "str | os.PathLike | Map
         raise ParameterError(f"dictionary frame name(s) {', '.join(map(repr, clash))} collide with output "
                              "columns; rename the frame(s)")
     mt = match_entries(tk, d, nested_scope)
+    warn_unmatched(d, mt, len(tk), "score_frames")
     frames = d.keys()
     sc = _sentence_counts(tk, mt, len(frames))
     dv = tk.docvars
@@ -147,15 +148,17 @@ def score_frames(corpus: "Corpus | Tokens", dictionary: "str | os.PathLike | Map
 
 def frame_terms(corpus: "Corpus | Tokens", dictionary: "str | os.PathLike | Mapping | Dictionary | None" = None,
                 frame: str | Sequence[str] | None = None, *, by_document: bool = False,
-                include_unmatched: bool = False, nested_scope: str = "dictionary") -> pd.DataFrame:
+                include_unmatched: bool = True, nested_scope: str = "dictionary") -> pd.DataFrame:
     """Which entries matched, as what text, how often: the dictionary's audit trail.
 
     Counts are hits after overlap resolution (what :func:`score_frames` counts).
 
-    Returns frame, entry, match (the matched tokens, normalized), count, n_docs
+    Returns frame, entry, match (the matched tokens, normalized), matched, count, n_docs
     (plus id when ``by_document=True``), sorted by frame (dictionary order) and
-    count. ``include_unmatched=True`` adds entries that never matched, with
-    count 0 and match ``<NA>``.
+    count. An entry that never matched is a row of its own (``include_unmatched=True``, the
+    default, as quanteda keeps zero-count features): count 0, match ``<NA>`` and matched False
+    when it matches no token at all (a warning names it); matched True when every match went to a
+    longer entry (overlap resolution). ``include_unmatched=False`` keeps only the hits.
 
     Example
     -------
@@ -172,6 +175,7 @@ def frame_terms(corpus: "Corpus | Tokens", dictionary: "str | os.PathLike | Mapp
             raise ParameterError(f"frame={bad[0]!r} is not in the dictionary; frames: {', '.join(frames)}")
     tk = tokens(corpus)
     mt = match_entries(tk, d, nested_scope)
+    warn_unmatched(d, mt, len(tk), "frame_terms")
     comp = d.compiled()
     ids = tk.docvars["id"].astype(str).to_numpy()
     texts = np.empty(len(mt.start), dtype=object)
@@ -195,12 +199,14 @@ def frame_terms(corpus: "Corpus | Tokens", dictionary: "str | os.PathLike | Mapp
         if extra:
             out = pd.concat([out, pd.DataFrame(extra)], ignore_index=True)
     out = out[out["frame"].isin(wanted)]
+    # matched tokens at all (a count of 0 can also mean every match went to a longer entry)
+    out["matched"] = ~out["entry_order"].isin(mt.unmatched.tolist())
     out["frame_order"] = out["frame"].map({f: i for i, f in enumerate(frames)})
     out = out.sort_values(["frame_order", "count", "entry_order", "match"], ascending=[True, False, True, True],
                           kind="stable").drop(columns=["frame_order", "entry_order"]).reset_index(drop=True)
     out["count"] = out["count"].astype(int)
     out["n_docs"] = out["n_docs"].astype(int)
-    cols = ["frame", "entry", "match"] + (["id"] if by_document else []) + ["count", "n_docs"]
+    cols = ["frame", "entry", "match"] + (["id"] if by_document else []) + ["matched", "count", "n_docs"]
     return out[cols].astype({c: "string" for c in cols if c in ("frame", "entry", "match", "id")})
 
 

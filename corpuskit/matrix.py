@@ -25,7 +25,8 @@ from .chunks import Merger, concat_docvars, is_streaming, prepare_chunk, run_chu
 from .clean import split_lines
 from .errors import ParameterError
 from .periods import assign_periods, period_labels
-from .tokenizer import TOKEN_RE, Pattern, Tokens, normalize, sentence_spans, stemmer, stop_set, tokenize
+from .tokenizer import (TOKEN_RE, Pattern, Tokens, check_remove_punct, is_number, normalize, sentence_spans, stemmer,
+                        stop_set, tokenize)
 
 __all__ = ["DFM", "dfm", "units", "UNITS"]
 
@@ -230,13 +231,15 @@ class DFM:
         return df
 
 
-def _analyzer(text: str, stop_words, stem: bool, ngrams, min_len: int) -> list[str]:
-    return tokenize(text, stop_words=stop_words, stem=stem, ngrams=ngrams, min_len=min_len)
+def _analyzer(text: str, stop_words, stem: bool, ngrams, min_len: int, remove_numbers: bool) -> list[str]:
+    return tokenize(text, stop_words=stop_words, stem=stem, ngrams=ngrams, min_len=min_len,
+                    remove_numbers=remove_numbers)
 
 
 def dfm(corpus, unit: str = "document", *, window: int = 3, stop_words: str | Iterable[str] | None = None,
-        stem: bool = False, ngrams: int | Sequence[int] = 1, min_len: int = 1, n_jobs: int | None = None,
-        chunk_size: int | None = None, progress: bool | None = None, dtype=np.int64) -> DFM:
+        stem: bool = False, ngrams: int | Sequence[int] = 1, min_len: int = 1, remove_numbers: bool = False,
+        remove_punct: bool = True, n_jobs: int | None = None, chunk_size: int | None = None,
+        progress: bool | None = None, dtype=np.int64) -> DFM:
     """Count features per unit of a corpus.
 
     Parameters
@@ -245,8 +248,12 @@ def dfm(corpus, unit: str = "document", *, window: int = 3, stop_words: str | It
         them), or a :class:`~corpuskit.stream.StreamingCorpus` (counted chunk by chunk).
     unit : "document", "paragraph" (non-blank line), "sentence" or "window"
         (``window`` consecutive sentences of one document).
-    stop_words : None (default, as quanteda), "english" (scikit-learn's list) or a collection.
+    stop_words : None (default, as quanteda), "english" (scikit-learn's list), "english_extended" (that list
+        with contractions and honorifics) or a collection, e.g. ``ck.stop_words("english_extended",
+        add=["applause"])``.
     stem : Snowball (Porter 2) stemming.
+    remove_numbers : drop tokens that are digits only ("000", "1990"; quanteda's ``remove_numbers``).
+    remove_punct : must be True: corpuskit's tokens never hold punctuation (quanteda's option, for parity).
     ngrams : 1, or e.g. (1, 2) for unigrams and bigrams joined with "_".
     n_jobs : count chunks of documents in this many joblib worker processes
         (-1: all cores) and merge the chunk vocabularies and counts exactly: the
@@ -265,23 +272,27 @@ def dfm(corpus, unit: str = "document", *, window: int = 3, stop_words: str | It
     """
 
     dtype = check_dtype(dtype)
+    check_remove_punct(remove_punct)
+    stop_set(stop_words)  # an unknown list name is reported here, not as an empty vocabulary
     if isinstance(corpus, Tokens):
         if unit == "document" and ngrams in (1, (1,), [1]) and n_jobs is None and chunk_size is None:
             # counted from the tokens as they are (the chunked path's counting, so the same matrix)
             if len(corpus) == 0:
                 raise ParameterError("the corpus has no text to count (no units)")
             merger = Merger(dtype)
-            merger.add(count_tokenized(corpus, stop_words=stop_words, stem=stem, min_len=min_len))
+            merger.add(count_tokenized(corpus, stop_words=stop_words, stem=stem, min_len=min_len,
+                                       remove_numbers=remove_numbers))
             return finish_dfm(merger, corpus.docvars, dict(unit=unit, window=window, stop_words=stop_words, stem=stem,
-                                                        ngrams=ngrams))
+                                                        ngrams=ngrams, remove_numbers=remove_numbers))
         corpus = corpus.corpus  # other units re-split the texts
     if n_jobs is not None or chunk_size is not None or not hasattr(corpus, "documents"):
         return _chunked_dfm(corpus, unit, window=window, stop_words=stop_words, stem=stem, ngrams=ngrams,
-                            min_len=min_len, n_jobs=n_jobs, chunk_size=chunk_size, progress=progress, dtype=dtype)
+                            min_len=min_len, remove_numbers=remove_numbers, n_jobs=n_jobs, chunk_size=chunk_size, progress=progress, dtype=dtype)
     u = units(corpus, unit, window)
     if len(u) == 0:
         raise ParameterError("the corpus has no text to count (no units)")
-    analyzer = partial(_analyzer, stop_words=stop_words, stem=stem, ngrams=ngrams, min_len=min_len)
+    analyzer = partial(_analyzer, stop_words=stop_words, stem=stem, ngrams=ngrams, min_len=min_len,
+                       remove_numbers=remove_numbers)
     vec = CountVectorizer(analyzer=analyzer, dtype=dtype)
     try:
         counts = vec.fit_transform(u["text"].tolist())
@@ -295,9 +306,11 @@ def dfm(corpus, unit: str = "document", *, window: int = 3, stop_words: str | It
     if ngrams in (1, (1,)):
         merged["n_tokens"] = np.asarray(counts.sum(axis=1)).ravel().astype(int)
     else:  # n_tokens counts unigrams, whatever features are counted
-        merged["n_tokens"] = [len(tokenize(t, stop_words=stop_words, stem=stem, min_len=min_len)) for t in u["text"]]
+        merged["n_tokens"] = [len(tokenize(t, stop_words=stop_words, stem=stem, min_len=min_len,
+                                           remove_numbers=remove_numbers)) for t in u["text"]]
     return DFM(counts, vec.get_feature_names_out(), merged, "count",
-               meta={"unit": unit, "window": window, "stop_words": stop_words, "stem": stem, "ngrams": ngrams})
+               meta={"unit": unit, "window": window, "stop_words": stop_words, "stem": stem, "ngrams": ngrams,
+                     "remove_numbers": remove_numbers})
 
 
 # ---------------------------------------------------------------------------- chunked / parallel counting
@@ -326,7 +339,7 @@ def check_unit(unit: str, window) -> None:
 
 def count_texts(ids: Sequence[str], texts: Sequence[str], unit: str = "document", *, window: int = 3,
                 stop_words=None, stem: bool = False, ngrams: int | Sequence[int] = 1,
-                min_len: int = 1) -> dict:
+                min_len: int = 1, remove_numbers: bool = False) -> dict:
     """Count the units of some documents with a chunk-local vocabulary.
 
     Returns ``units`` (unit_id, id, unit, start, end), ``features`` (chunk
@@ -351,7 +364,8 @@ def count_texts(ids: Sequence[str], texts: Sequence[str], unit: str = "document"
     if unigram:
         toks = [TOKEN_RE.findall(normalize(t)) for t in utext]
     else:
-        toks = [tokenize(t, stop_words=stop_words, stem=stem, ngrams=ngrams, min_len=min_len) for t in utext]
+        toks = [tokenize(t, stop_words=stop_words, stem=stem, ngrams=ngrams, min_len=min_len,
+                         remove_numbers=remove_numbers) for t in utext]
     lengths = np.fromiter((len(t) for t in toks), dtype=np.int64, count=len(toks))
     flat = [w for t in toks for w in t]
     codes, feats = pd.factorize(np.asarray(flat, dtype=object))
@@ -359,20 +373,23 @@ def count_texts(ids: Sequence[str], texts: Sequence[str], unit: str = "document"
     rows = np.repeat(np.arange(len(toks)), lengths)
     m = sp.csr_matrix((np.ones(len(codes), dtype=np.int64), (rows, codes)), shape=(len(toks), len(feats)))
     if unigram:
-        m, feats = _filter_features(m, feats, stop_words, stem, min_len)
+        m, feats = _filter_features(m, feats, stop_words, stem, min_len, remove_numbers)
         n_tokens = np.asarray(m.sum(axis=1)).ravel().astype(np.int64)
     else:  # n_tokens counts unigrams, whatever features are counted
-        n_tokens = np.fromiter((len(tokenize(t, stop_words=stop_words, stem=stem, min_len=min_len)) for t in utext),
-                               np.int64, len(utext))
+        n_tokens = np.fromiter((len(tokenize(t, stop_words=stop_words, stem=stem, min_len=min_len,
+                                             remove_numbers=remove_numbers)) for t in utext), np.int64, len(utext))
     return {"units": table, "features": feats, "counts": sp.csr_matrix(m), "n_tokens": n_tokens}
 
 
-def _filter_features(m: sp.csr_matrix, feats: np.ndarray, stop_words, stem: bool, min_len: int):
-    """Unigram counts with stop words and short words dropped and words stemmed, applied once per
+def _filter_features(m: sp.csr_matrix, feats: np.ndarray, stop_words, stem: bool, min_len: int,
+                     remove_numbers: bool = False):
+    """Unigram counts with stop words, short words and numbers dropped and words stemmed, applied once per
     distinct word of the vocabulary rather than per token (the same result)."""
     stop = stop_set(stop_words)
-    if stop or min_len > 1:
+    if stop or min_len > 1 or remove_numbers:
         keep = np.fromiter((w not in stop and len(w) >= min_len for w in feats), bool, len(feats))
+        if remove_numbers:
+            keep &= ~is_number(feats)
         idx = np.flatnonzero(keep)
         m, feats = m[:, idx], feats[idx]
     if stem:
@@ -384,7 +401,8 @@ def _filter_features(m: sp.csr_matrix, feats: np.ndarray, stop_words, stem: bool
     return m, feats
 
 
-def count_tokenized(tk: Tokens, *, stop_words=None, stem: bool = False, min_len: int = 1) -> dict:
+def count_tokenized(tk: Tokens, *, stop_words=None, stem: bool = False, min_len: int = 1,
+                    remove_numbers: bool = False) -> dict:
     """:func:`count_texts` for whole documents and unigrams, from a :class:`~corpuskit.tokenizer.Tokens`
     instead of tokenizing again (``tests/test_fast_paths.py`` checks the counts equal
     :func:`count_texts`'s).
@@ -394,7 +412,7 @@ def count_tokenized(tk: Tokens, *, stop_words=None, stem: bool = False, min_len:
     n = len(tk)
     feats = np.asarray(tk.vocabulary, dtype=object)
     m = sp.csr_matrix((np.ones(len(tk.codes), dtype=np.int64), (tk.doc, tk.codes)), shape=(n, len(feats)))
-    m, feats = _filter_features(m, feats, stop_words, stem, min_len)
+    m, feats = _filter_features(m, feats, stop_words, stem, min_len, remove_numbers)
     ids = tk.ids
     table = pd.DataFrame({"unit_id": ids, "id": ids, "unit": np.zeros(n, np.int64),
                           "start": np.zeros(n, np.int64),
@@ -417,7 +435,7 @@ def _dfm_worker(raw, prep: dict, **opts):
 
 
 def _chunked_dfm(corpus, unit: str, *, window: int, stop_words, stem: bool, ngrams, min_len: int,
-                 n_jobs: int | None, chunk_size: int | None, progress: bool | None, dtype=np.int64) -> DFM:
+                 remove_numbers: bool, n_jobs: int | None, chunk_size: int | None, progress: bool | None, dtype=np.int64) -> DFM:
     check_unit(unit, window)
     if chunk_size is not None and (isinstance(chunk_size, bool) or not isinstance(chunk_size, (int, np.integer))
                                    or chunk_size < 1):
@@ -425,7 +443,8 @@ def _chunked_dfm(corpus, unit: str, *, window: int, stop_words, stem: bool, ngra
     if n_jobs is not None and (isinstance(n_jobs, bool) or not isinstance(n_jobs, (int, np.integer)) or n_jobs == 0):
         raise ParameterError(f"n_jobs={n_jobs!r}: use a positive number of processes, or -1 for all cores")
     streaming = is_streaming(corpus)
-    opts = dict(unit=unit, window=window, stop_words=stop_words, stem=stem, ngrams=ngrams, min_len=min_len)
+    opts = dict(unit=unit, window=window, stop_words=stop_words, stem=stem, ngrams=ngrams, min_len=min_len,
+                remove_numbers=remove_numbers)
     merger = Merger(dtype)
     for res in run_chunks(corpus, _dfm_worker, opts, n_jobs=n_jobs, progress=progress, chunk_size=chunk_size,
                           desc="dfm", texts_only=True):
@@ -451,5 +470,6 @@ def finish_dfm(merger: Merger, dv: pd.DataFrame, opts: dict) -> DFM:
     u = u.astype({"unit_id": "string", "id": "string"})
     merged = u.merge(dv, on="id", how="left", sort=False)
     merged["n_tokens"] = np.concatenate(merger.n_tokens).astype(int)
-    return DFM(counts, features, merged, "count", meta={k: opts[k] for k in ("unit", "window", "stop_words", "stem",
-                                                                             "ngrams")})
+    meta = {k: opts[k] for k in ("unit", "window", "stop_words", "stem", "ngrams")}
+    meta["remove_numbers"] = opts.get("remove_numbers", False)
+    return DFM(counts, features, merged, "count", meta=meta)

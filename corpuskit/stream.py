@@ -284,7 +284,8 @@ def _scan_worker(raw, prep: dict, funcs: Mapping[str, Callable], dfm_opts: Mappi
     if dfm_opts is not None:
         o = dfm_opts
         if _tokens_count(o):
-            res = count_tokenized(tk, stop_words=o["stop_words"], stem=o["stem"], min_len=o["min_len"])
+            res = count_tokenized(tk, stop_words=o["stop_words"], stem=o["stem"], min_len=o["min_len"],
+                                  remove_numbers=o["remove_numbers"])
         else:
             res = count_texts(chunk.ids, list(chunk.iter_texts()), **dfm_opts)
         res["docvars"] = chunk.docvars if prep else None
@@ -315,12 +316,12 @@ def scan(corpus, funcs: Mapping[str, Callable[[Tokens], pd.DataFrame]] | None = 
     opts = None
     dtype = np.int64
     if dfm is not None:
-        allowed = {"unit", "window", "stop_words", "stem", "ngrams", "min_len", "dtype"}
+        allowed = {"unit", "window", "stop_words", "stem", "ngrams", "min_len", "remove_numbers", "dtype"}
         unknown = set(dfm) - allowed
         if unknown:
             raise ParameterError(f"dfm={dict(dfm)!r}: unknown option(s) {sorted(unknown)}; use {sorted(allowed)}")
         opts = {"unit": "document", "window": 3, "stop_words": None, "stem": False, "ngrams": 1, "min_len": 1,
-                **dfm}
+                "remove_numbers": False, **dfm}
         dtype = check_dtype(opts.pop("dtype", np.int64))
         check_unit(opts["unit"], opts["window"])
     merger = Merger(dtype)

@@ -26,6 +26,7 @@ from .clean import DEFAULT_RULES
 from .errors import CorpuskitError
 from . import periods
 from .readers import compose_yaml
+from .tokenizer import STOP_LISTS, stop_words as named_stop_words
 
 __all__ = ["StudySpec", "StudyError", "load_study", "parse_span", "init_study_text", "FIGURE_NAMES"]
 
@@ -57,7 +58,10 @@ class StudySpec:
     gold: pathlib.Path | None = None
     topic_unit: str = "auto"
     k: tuple[int, ...] = tuple(range(2, 11))
-    stop_words: str | tuple[str, ...] | None = "english"
+    # a named list (STOP_LISTS), the words themselves (a named list with words added is resolved to them)
+    # or None; "english_extended" adds contractions and honorifics to scikit-learn's "english"
+    stop_words: str | tuple[str, ...] | None = "english_extended"
+    remove_numbers: bool = False
     n_boot: int = 2000
     wordfish_refits: int = 500
     random_state: int = 0
@@ -138,8 +142,8 @@ class _Reader:
 
 
 _KEYS = ("name", "title", "corpus", "cleaning", "eras", "comparisons", "frames", "stance", "topics",
-         "stop_words", "n_boot", "wordfish", "random_state", "date_label", "period", "figures", "tests",
-         "change_points", "length_by", "beside")
+         "stop_words", "remove_numbers", "n_boot", "wordfish", "random_state", "date_label", "period", "figures",
+         "tests", "change_points", "length_by", "beside")
 
 
 def _resource(value: str | None, base: pathlib.Path) -> str | pathlib.Path | None:
@@ -149,6 +153,29 @@ def _resource(value: str | None, base: pathlib.Path) -> str | pathlib.Path | Non
     if re.fullmatch(r"[A-Za-z0-9_-]+", value):  # a bare name: a packaged lexicon asked for by name
         return value
     return base / value
+
+
+def _stop_words(r: _Reader, node: yaml.Node) -> str | tuple[str, ...] | None:
+    """``stop_words:`` a list name, a list of words, null, or ``{list: NAME, add: [...], remove: [...]}``
+    (resolved to the sorted words, :func:`corpuskit.tokenizer.stop_words`)."""
+    names = ", ".join(STOP_LISTS)
+    if isinstance(node, yaml.SequenceNode):
+        return tuple(r.text(n, "stop_words") for n in node.value)
+    if isinstance(node, yaml.MappingNode):
+        m = r.mapping(node, "stop_words", ("list", "add", "remove"))
+        if "list" not in m:
+            raise r.fail(node, "stop_words", f"give the list the words are added to: list: one of {names}")
+        name = r.text(m["list"], "stop_words.list")
+        if name not in STOP_LISTS:
+            raise r.fail(m["list"], "stop_words.list", f"unknown list {name!r}; choose from {names}")
+        words = {k: [r.text(n, f"stop_words.{k}") for n in r.seq(m[k], f"stop_words.{k}")]
+                 for k in ("add", "remove") if k in m}
+        return tuple(sorted(named_stop_words(name, add=words.get("add", ()), remove=words.get("remove", ()))))
+    value = r.scalar(node, "stop_words")
+    if value is not None and value not in STOP_LISTS:
+        raise r.fail(node, "stop_words", f"{value!r}: use {names}, a list of words, "
+                                         "{list: NAME, add: [words]}, or null for none")
+    return value
 
 
 def load_study(path: "str | pathlib.Path") -> StudySpec:
@@ -240,14 +267,9 @@ def load_study(path: "str | pathlib.Path") -> StudySpec:
             if not spec.k or min(spec.k) < 2:
                 raise r.fail(tp["k"], "topics.k", f"{list(spec.k)!r}: give numbers of topics of 2 or more")
     if "stop_words" in top:
-        node = top["stop_words"]
-        if isinstance(node, yaml.SequenceNode):
-            spec.stop_words = tuple(r.text(n, "stop_words") for n in node.value)
-        else:
-            value = r.scalar(node, "stop_words")
-            if value not in (None, "english"):
-                raise r.fail(node, "stop_words", f"{value!r}: use english, a list of words, or null for none")
-            spec.stop_words = value
+        spec.stop_words = _stop_words(r, top["stop_words"])
+    if "remove_numbers" in top:
+        spec.remove_numbers = r.typed(top["remove_numbers"], "remove_numbers", (bool,), "true or false")
     for key, attr in (("n_boot", "n_boot"), ("random_state", "random_state")):
         if key in top:
             setattr(spec, attr, r.typed(top[key], key, (int,), "a whole number"))
@@ -325,7 +347,8 @@ topics:
   unit: auto
   k: [2, 3, 4, 5, 6, 7, 8, 9, 10]
 
-stop_words: english
+stop_words: english_extended   # or english (scikit-learn's), [words], null, or {{list: english_extended, add: [applause]}}
+remove_numbers: true     # drop tokens that are digits only ("000", "1990") from topics and keyness
 n_boot: 1000
 wordfish:
   refits: 100

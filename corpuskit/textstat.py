@@ -42,27 +42,28 @@ import scipy.sparse as sp
 
 from .matrix import DFM, dfm
 from .errors import ParameterError
-from .tokenizer import stop_words as _stop_words
+from .tokenizer import is_number, stop_set
 
 __all__ = ["keyness", "DEFAULT_ALPHA_0"]
 
 DEFAULT_ALPHA_0 = 500.0
 
 
-def _as_counts(x, name: str, stop_words, stem: bool) -> tuple[np.ndarray, np.ndarray]:
+def _as_counts(x, name: str, stop_words, stem: bool, remove_numbers: bool = False) -> tuple[np.ndarray, np.ndarray]:
     """(features, summed counts) of a corpus or DFM."""
     if isinstance(x, DFM):
         if x.weighting != "count":
             raise ParameterError(f"{name} is a weighted DFM ({x.weighting}); keyness needs raw counts")
         m = x
-        if stop_words is not None:
-            stop = _stop_words(stop_words) if isinstance(stop_words, str) else frozenset(stop_words)
-            keep = ~np.isin(m.features.astype(str), list(stop))
+        if stop_words is not None or remove_numbers:
+            keep = ~np.isin(m.features.astype(str), list(stop_set(stop_words)))
+            if remove_numbers:
+                keep &= ~is_number(m.features)
             m = m.select_features(keep)
     elif hasattr(x, "iter_texts") and hasattr(x, "docvars"):
         if len(x) == 0:
             raise ParameterError(f"{name} is an empty corpus; keyness needs text on both sides")
-        m = dfm(x, stop_words=stop_words, stem=stem)
+        m = dfm(x, stop_words=stop_words, stem=stem, remove_numbers=remove_numbers)
     else:
         raise ParameterError(f"{name}={type(x).__name__}: pass a corpuskit Corpus or DFM")
     counts = np.asarray(sp.csr_matrix(m.counts).sum(axis=0)).ravel().astype(float)
@@ -80,7 +81,7 @@ def _align(feats: np.ndarray, counts: np.ndarray, vocab: np.ndarray) -> np.ndarr
 
 def keyness(corpus_a, corpus_b, prior="pooled", alpha_0: float | None = DEFAULT_ALPHA_0, *,
             stop_words: str | Iterable[str] | None = None, stem: bool = False,
-            min_count: int = 1) -> pd.DataFrame:
+            min_count: int = 1, remove_numbers: bool = False) -> pd.DataFrame:
     """Fightin' Words keyness of corpus a against corpus b (Monroe, Colaresi & Quinn 2008, sec. 3.5).
 
     Parameters
@@ -96,6 +97,7 @@ def keyness(corpus_a, corpus_b, prior="pooled", alpha_0: float | None = DEFAULT_
         ``None`` (default) keeps every word, as the paper does: the prior already
         keeps frequent function words from dominating.
     stem : Snowball stemming (only when corpora are given, not DFMs).
+    remove_numbers : drop tokens that are digits only ("000"), as :func:`corpuskit.matrix.dfm`.
     min_count : keep words with count_a + count_b >= min_count in the output.
         Filtering happens after estimation; it does not change any word's z.
 
@@ -116,8 +118,8 @@ def keyness(corpus_a, corpus_b, prior="pooled", alpha_0: float | None = DEFAULT_
                              "(default 500), or None to use the prior counts unscaled")
     if not isinstance(min_count, (int, np.integer)) or min_count < 0:
         raise ParameterError(f"min_count={min_count!r}: pass a non-negative integer")
-    fa, ca = _as_counts(corpus_a, "corpus_a", stop_words, stem)
-    fb, cb = _as_counts(corpus_b, "corpus_b", stop_words, stem)
+    fa, ca = _as_counts(corpus_a, "corpus_a", stop_words, stem, remove_numbers)
+    fb, cb = _as_counts(corpus_b, "corpus_b", stop_words, stem, remove_numbers)
     vocab = np.union1d(fa, fb)
     if len(vocab) < 2:
         raise ParameterError("keyness needs at least two distinct words across the two corpora")
@@ -148,7 +150,7 @@ def keyness(corpus_a, corpus_b, prior="pooled", alpha_0: float | None = DEFAULT_
                 if ser.index.has_duplicates:
                     raise ParameterError("prior has duplicate terms; sum their counts first")
             else:
-                fbg, cbg = _as_counts(prior, "prior", stop_words, stem)
+                fbg, cbg = _as_counts(prior, "prior", stop_words, stem, remove_numbers)
             if not np.all(np.isfinite(cbg)) or (cbg < 0).any():
                 raise ParameterError("prior counts must be finite and non-negative")
             pos = np.searchsorted(vocab, fbg)

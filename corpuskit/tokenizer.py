@@ -12,12 +12,24 @@ Normalization for analysis (``normalize``):
   ``re-interpret`` -> ``reinterpret``); other hyphens separate words
   (``US-Japan`` -> ``us``, ``japan``), so multiword patterns match either form;
 * a possessive ``'s`` is dropped (``Japan's`` -> ``japan``);
-* numbers are kept (``Article 9``, ``2 percent``); punctuation is dropped.
+* numbers are kept (``Article 9``, ``2 percent``); punctuation is dropped;
+* scanning artefacts are read as what was meant (``repair``): punctuation mis-decoded from UTF-8
+  (``â€œ`` -> “, ``â€™`` -> ’, ``â€`` -> ”) and an apostrophe mis-decoded as ``í`` or ``â`` where the
+  pattern is unambiguous (``Japanís``/``Japanâs`` -> ``japan``, ``donít`` -> ``don't``, ``weíre``,
+  ``leadersí``; names such as ``Bogotá``, ``Côte``, ``Asís`` or ``Saíd`` keep their letters); and a
+  hyphen at a line end inside a sentence is the hyphen written on one line (``non-\nproliferation``
+  -> ``nonproliferation``, ``Secretary-\nGeneral`` -> ``secretary``, ``general``, ``peace-\nkeeping``
+  -> ``peace``, ``keeping`` as ``peace-keeping``), except before a bare suffix, a word broken in
+  two (``Organi-\nzation`` -> ``organization``). The UN's scanned records keep compound hyphens at
+  line ends (68 of the 69 in ungd_japan; "man-|kind" is the one word break), so joining every one would make
+  "secretarygeneral". The stored text is never changed: tokens keep their raw offsets, and a joined
+  token spans the line break.
 """
 from __future__ import annotations
 
 import fnmatch
 import re
+import warnings
 from functools import lru_cache
 from typing import Iterable, Iterator, Sequence
 
@@ -31,8 +43,9 @@ from .errors import ParameterError
 
 __all__ = ["normalize", "tokenize", "tokenize_spans", "token_spans", "sentences", "sentence_spans", "tokens", "Tokens",
            "clean_to_raw", "kwic",
-           "ABBREVIATIONS", "HYPHEN_PREFIXES", "stop_words", "Pattern", "Matcher",
-           "VALUETYPES", "check_valuetype"]
+           "ABBREVIATIONS", "HYPHEN_PREFIXES", "stop_words", "STOP_LISTS", "CONTRACTIONS", "HONORIFICS",
+           "is_number", "Pattern", "Matcher",
+           "VALUETYPES", "check_valuetype", "regex_hint"]
 
 # Lower-case, without the final period. Month and title abbreviations, states, common news usage.
 ABBREVIATIONS = frozenset("""
@@ -56,7 +69,9 @@ _JOIN_HYPHEN = re.compile(r"-(?:" + "|".join(rf"(?<=\b{p}-)" for p in HYPHEN_PRE
 _POSSESSIVE = re.compile(r"'s\b")
 TOKEN_PATTERN = r"[^\W_]+(?:'[^\W_]+)*"
 TOKEN_RE = re.compile(TOKEN_PATTERN)
-_MARK_TOKEN = re.compile(r"\n|" + TOKEN_PATTERN)  # tokens and the line breaks between pieces
+# tokens and the separators between pieces (a control character: a line break inside a piece is text)
+_SEP = "\x1f"
+_MARK_TOKEN = re.compile(_SEP + "|" + TOKEN_PATTERN)
 # The same tokens found in the raw (un-normalized) text, so each keeps its character span.
 _SPAN_TOKEN = re.compile(r"(?:\b(?:" + "|".join(HYPHEN_PREFIXES) + r")[-\u2010\u2011\u2012](?=[^\W\d_]))?"
                          r"[^\W_]+(?:['\u2019\u2018\u02bc][^\W_]+)*", re.IGNORECASE)
@@ -67,13 +82,74 @@ _HYPHENS = frozenset("-\u2010\u2011\u2012")
 _PREFIX_MAX = max(map(len, HYPHEN_PREFIXES))
 
 
+# Scanning artefacts (issue 14), read at tokenization. UTF-8 punctuation read as cp1252: ’ ‘ “ – — and
+# ” (whose last byte cp1252 lacks: kept as U+009D or lost).
+_CP1252 = {"™": "\u2019", "˜": "\u2018", "œ": "\u201c", "“": "\u2013", "”": "\u2014",
+           "\x9d": "\u201d", "": "\u201d"}
+# An apostrophe mis-decoded as í or â, only where nothing else is likely: before a final s after 3+
+# letters (Japanís; not Asís), before n't's t (donít), after a pronoun before 're 've 'll 'd 'm
+# (weíre; not Saíd), and after a plural's s (leadersí).
+_MISDECODED = re.compile(
+    r"â€(?P<cp>[™˜œ“”\x9d]?)"
+    r"|(?<=[^\W\d_]{3})[íâ](?=s(?![^\W_]))"
+    r"|(?<=[^\W\d_]n)[íâ](?=t(?![^\W_]))"
+    r"|\b(?P<pro>i|we|you|they|he|she|it|that|there|who|what)[íâ](?=(?:s|re|ve|ll|d|m)(?![^\W_]))"
+    r"|(?<=[^\W\d_]{2}s)[íâ](?![^\W_])", re.IGNORECASE)
+# A hyphen at a line end between letters; the continuation decides (see the module docstring).
+_LINE_HYPHEN = re.compile(r"(?<=[^\W\d_])-[ \t]*(?:\r\n|\n|\r)[ \t]*(?=(?P<cont>[^\W\d_]+))")
+# Bare suffixes, never words of their own: a word broken in two before one is joined without the hyphen.
+WORD_BREAK_SUFFIXES = frozenset("""
+tion tions sion sions ation ations ization izations isation isations zation zations ment ments ness
+ity ities ing ings ance ances ence ences ious ous ive ively ical ically ular ible ibly ably ized ised
+izing ising ously ities bility bilities lity ional ionally
+""".split())
+
+
+def _repair_one(m: re.Match) -> str:
+    if m.group(0).startswith("-"):
+        return "" if m.group("cont").lower() in WORD_BREAK_SUFFIXES else "-"
+    if m.group(0).startswith(("â€", "Â€")):
+        return _CP1252[m.group("cp")]
+    return (m.group("pro") or "") + "\u2019"
+
+
+def repair(text: str, join_lines: bool = True) -> tuple[str, np.ndarray | None]:
+    """``text`` with scanning artefacts read as meant (module docstring), and where each character of
+    the result (and its end) came from in ``text``: None when nothing changed (the usual case).
+    ``join_lines=False`` leaves line-end hyphens (a line break that ends a sentence).
+
+    >>> repair("Japanís Organi-\nzation")[0]
+    'Japan’s Organization'
+    """
+    spots = []
+    if ("â" in text or "í" in text or "Â" in text or "Í" in text):
+        spots = [m for m in _MISDECODED.finditer(text)]
+    if join_lines and "-" in text and ("\n" in text or "\r" in text):
+        spots += list(_LINE_HYPHEN.finditer(text))
+    if not spots:
+        return text, None
+    spots.sort(key=lambda m: m.start())
+    parts, src, last = [], [], 0
+    for m in spots:
+        a, b = m.span()
+        if a < last:  # overlapping matches cannot occur (disjoint characters); kept safe
+            continue
+        rep = _repair_one(m)
+        parts += [text[last:a], rep]
+        src += [np.arange(last, a), np.full(len(rep), a)]
+        last = b
+    parts.append(text[last:])
+    src += [np.arange(last, len(text) + 1)]
+    return "".join(parts), np.concatenate(src).astype(np.int64)
+
+
 def normalize(text: str) -> str:
     """The analysis form of a text (see module docstring); not used for storage.
 
     >>> normalize("Japan’s re-arm")
     "japan rearm"
     """
-    t = text.lower()
+    t = repair(text.lower())[0]
     # str.replace per character is much faster than str.translate with a dict (same result)
     for a, b in _REPLACE:
         if a in t:
@@ -82,18 +158,59 @@ def normalize(text: str) -> str:
     return _POSSESSIVE.sub("", t)
 
 
-@lru_cache(maxsize=8)
-def stop_words(name: str | None = "english") -> frozenset[str]:
-    """Stop words by name: ``"english"`` is scikit-learn's list (no NLTK data needed)."""
-    if name is None:
-        return frozenset()
+# Contractions as the tokenizer leaves them: an apostrophe inside a word is kept ("don't"), a
+# final "'s" is dropped as a possessive ("it's" -> "it", already a stop word), so the forms
+# left are n't, 're, 've, 'll, 'd and 'm (and the mis-decoded "donít" becomes "don't" first).
+CONTRACTIONS = frozenset("""
+ain't aren't can't couldn't didn't doesn't don't hadn't hasn't haven't isn't mightn't mustn't needn't shan't
+shouldn't wasn't weren't won't wouldn't
+i'm we're you're they're who're what're
+i've we've you've they've could've would've should've might've must've who've
+i'll we'll you'll he'll she'll it'll they'll that'll there'll who'll
+i'd we'd you'd he'd she'd it'd they'd that'd there'd who'd
+ma'am y'all
+""".split())
+# Honorifics and titles before a name (lower case, without the period).
+HONORIFICS = frozenset("mr mrs ms messrs mme mlle dr prof hon rev jr sr".split())
+#: the named stop lists: "english" is scikit-learn's list (318 words); "english_extended" adds
+#: CONTRACTIONS and HONORIFICS (the default of a study file).
+STOP_LISTS = ("english", "english_extended")
+
+
+@lru_cache(maxsize=32)
+def _named_stop_words(name: str) -> frozenset[str]:
     if name == "english":
         return frozenset(ENGLISH_STOP_WORDS)
-    raise ParameterError(f"stop_words={name!r}: use 'english', None, or pass a collection of words")
+    if name == "english_extended":
+        return frozenset(ENGLISH_STOP_WORDS) | CONTRACTIONS | HONORIFICS
+    raise ParameterError(f"stop_words={name!r}: use one of {', '.join(map(repr, STOP_LISTS))}, None, "
+                         "or pass a collection of words")
+
+
+def stop_words(name: str | None = "english", add: Iterable[str] = (), remove: Iterable[str] = ()) -> frozenset[str]:
+    """Stop words by name, with words added or removed (quanteda's ``c(stopwords("en"), ...)``).
+
+    ``"english"`` is scikit-learn's list (no NLTK data needed); ``"english_extended"`` adds the
+    contractions (``CONTRACTIONS``: "don't", "we're", ...) and honorifics (``HONORIFICS``: "mr", "dr",
+    ...) as the tokenizer leaves them. ``add``/``remove`` words are normalized like the text. The
+    result is a frozenset, which every ``stop_words=`` argument takes.
+
+    >>> "applause" in stop_words("english_extended", add=["Applause"]), "mr" in stop_words("english")
+    (True, False)
+    """
+    base = frozenset() if name is None else _named_stop_words(name)
+    if isinstance(add, str) or isinstance(remove, str):
+        raise ParameterError(f"add={add!r}, remove={remove!r}: give lists of words, e.g. add=['applause']")
+    if not add and not remove:
+        return base
+    plus = frozenset(w for a in add for w in TOKEN_RE.findall(normalize(a)))
+    minus = frozenset(w for a in remove for w in TOKEN_RE.findall(normalize(a)))
+    return (base | plus) - minus
 
 
 def stop_set(stop: str | Iterable[str] | None) -> frozenset[str]:
-    """The stop words ``stop_words=`` names ("english", None) or a collection of them, normalized.
+    """The stop words ``stop_words=`` names ("english", "english_extended", None) or a collection of them,
+    normalized.
 
     >>> sorted(stop_set(["The", "of"]))
     ['of', 'the']
@@ -101,6 +218,23 @@ def stop_set(stop: str | Iterable[str] | None) -> frozenset[str]:
     if stop is None or isinstance(stop, str):
         return stop_words(stop)
     return frozenset(normalize(w) for w in stop)
+
+
+def is_number(words: np.ndarray) -> np.ndarray:
+    """Boolean mask of the words that are numbers only ("000", "1990"; not "1990s" or "9th"), as
+    quanteda's ``remove_numbers``. "1,000" is two tokens, "1" and "000", both numbers.
+
+    >>> is_number(np.array(["000", "1990s", "9"], dtype=object)).tolist()
+    [True, False, True]
+    """
+    return np.fromiter((w.isdigit() for w in words), bool, len(words))
+
+
+def check_remove_punct(remove_punct: bool) -> None:
+    """``remove_punct=True`` is what corpuskit's tokens always are: words and numbers, no punctuation."""
+    if remove_punct is not True:
+        raise ParameterError(f"remove_punct={remove_punct!r}: corpuskit's tokens never hold punctuation (they "
+                             "are words and numbers); leave remove_punct=True and read punctuation in kwic context")
 
 
 @lru_cache(maxsize=1)
@@ -111,19 +245,24 @@ def stemmer():
 
 
 def tokenize(text: str, stop_words: str | Iterable[str] | None = None, stem: bool = False,
-             ngrams: int | Sequence[int] = 1, min_len: int = 1) -> list[str]:
-    """Tokens of one text, normalized; optional stop words, Snowball stemming, n-grams.
+             ngrams: int | Sequence[int] = 1, min_len: int = 1, remove_numbers: bool = False,
+             remove_punct: bool = True) -> list[str]:
+    """Tokens of one text, normalized; optional stop words, numbers removed, Snowball stemming, n-grams.
 
     N-grams are joined with ``_`` and built after stop-word removal (as quanteda's
-    ``tokens_ngrams`` on removed tokens).
+    ``tokens_ngrams`` on removed tokens). ``remove_numbers`` drops tokens that are digits only
+    (:func:`is_number`); punctuation is never a token (``remove_punct`` must be True).
 
     >>> tokenize("Japan’s plan to re-arm, Article 9.")
     ['japan', 'plan', 'to', 'rearm', 'article', '9']
+    >>> tokenize("$1,000 for Article 9", remove_numbers=True)
+    ['for', 'article']
     """
+    check_remove_punct(remove_punct)
     toks = TOKEN_RE.findall(normalize(text))
     stop = stop_set(stop_words)
-    if stop or min_len > 1:
-        toks = [t for t in toks if t not in stop and len(t) >= min_len]
+    if stop or min_len > 1 or remove_numbers:
+        toks = [t for t in toks if t not in stop and len(t) >= min_len and not (remove_numbers and t.isdigit())]
     if stem:
         st = stemmer()
         toks = [st.stem(t) for t in toks]
@@ -145,12 +284,24 @@ def tokenize_spans(text: str) -> list[tuple[str, int, int]]:
     return list(zip(toks, starts.tolist(), ends.tolist()))
 
 
-def token_spans(text: str) -> tuple[list[str], np.ndarray, np.ndarray]:
+def token_spans(text: str, join_lines: bool = True) -> tuple[list[str], np.ndarray, np.ndarray]:
     """``tokenize_spans`` as (tokens, starts, ends) arrays.
+
+    Scanning artefacts are read as meant (:func:`repair`) and the spans are those of ``text`` itself:
+    a line-end hyphenation joined into one token spans the line break. ``join_lines=False`` reads a
+    line break as the end of a sentence (a :class:`Tokens` of text that is not hard-wrapped).
 
     >>> token_spans("Japan's re-arm")[0]
     ['japan', 'rearm']
     """
+    fixed, src = repair(text, join_lines)
+    toks, starts, ends = _token_spans(fixed)
+    if src is not None and len(toks):
+        starts, ends = src[starts], src[ends - 1] + 1
+    return toks, starts, ends
+
+
+def _token_spans(text: str) -> tuple[list[str], np.ndarray, np.ndarray]:
     # split() with a capturing group gives gap, match, gap, ... so the running sum of the
     # part lengths is every match's offset, without a Python call per match. The split runs
     # without the prefix-hyphen branch of _SPAN_TOKEN (several times faster); the few pieces
@@ -185,16 +336,17 @@ def token_spans(text: str) -> tuple[list[str], np.ndarray, np.ndarray]:
 def _tokenize_flat(pieces: list[str]) -> tuple[np.ndarray, np.ndarray]:
     """All tokens of ``[tokenize(p) for p in pieces]`` (object array) and the count per piece.
 
-    One ``normalize`` and one ``findall`` over the pieces joined by line breaks instead of
-    one per piece: ``normalize`` sees a line break as it sees the start or end of a string
-    (a non-word, non-cased character), tokens never hold one, and the line breaks found by
-    the same ``findall`` say which piece each token came from. A piece holding a line break
-    itself takes the per-piece path.
+    One ``normalize`` and one ``findall`` over the pieces joined by a separator (``_SEP``, a
+    control character) instead of one per piece: ``normalize`` sees it as it sees the start or end
+    of a string (a non-word, non-cased character that no repair reads across: a line-end hyphen
+    needs a real line break), tokens never hold one, and the separators found by the same
+    ``findall`` say which piece each token came from. A piece holding the separator itself takes
+    the per-piece path.
     """
     if not pieces:
         return np.zeros(0, dtype=object), np.zeros(0, np.int64)
-    joined = "\n".join(pieces)
-    if joined.count("\n") != len(pieces) - 1:
+    joined = _SEP.join(pieces)
+    if joined.count(_SEP) != len(pieces) - 1:
         per = [TOKEN_RE.findall(normalize(p)) for p in pieces]
         toks = np.empty(sum(map(len, per)), dtype=object)
         toks[:] = [t for ts in per for t in ts]
@@ -202,7 +354,7 @@ def _tokenize_flat(pieces: list[str]) -> tuple[np.ndarray, np.ndarray]:
     items = _MARK_TOKEN.findall(normalize(joined))
     arr = np.empty(len(items), dtype=object)
     arr[:] = items
-    mark = arr == "\n"
+    mark = arr == _SEP
     piece = np.cumsum(mark)[~mark]
     return arr[~mark], np.bincount(piece, minlength=len(pieces)).astype(np.int64)
 
@@ -579,7 +731,9 @@ class Tokens:
         if self._spans is None:
             starts, ends, lines = [], [], []
             for i, text in enumerate(self.texts):
-                t, a, b = token_spans(text)
+                # a line-end hyphen is joined where a sentence runs across the line break (hard-wrapped
+                # prose, sentence_spans); elsewhere a line break ends the sentence, as in __init__
+                t, a, b = token_spans(text, join_lines=_LINE_HYPHEN.search(text) is not None and hard_wrapped(text))
                 k0, k1 = self.doc_ptr[i], self.doc_ptr[i + 1]
                 want = self.vocabulary[self.codes[k0:k1]].tolist()
                 if t != want:
@@ -710,12 +864,16 @@ class Tokens:
 def tokens(corpus) -> Tokens:
     """Tokenize a corpus (or a streamed chunk) once: a :class:`Tokens` (quanteda's ``tokens()``).
 
-    A :class:`Tokens` is returned as it is.
+    A :class:`Tokens` is returned as it is; a corpus that keeps its tokens (``Corpus.tokens()``, built
+    once and rebuilt when its documents change) gives those, so repeated ``kwic`` calls reuse one index.
 
     >>> toks = tokens(ck.load_corpus("seeds"))   # doctest: +SKIP
     """
     if isinstance(corpus, Tokens):
         return corpus
+    kept = getattr(corpus, "tokens", None)
+    if callable(kept):
+        return kept()
     return Tokens(corpus)
 
 
@@ -788,6 +946,21 @@ class Pattern:
 
 #: quanteda's pattern value types: shell-style globs, regular expressions, fixed (literal) words.
 VALUETYPES = ("glob", "regex", "fixed")
+
+# what only a regular expression writes: anchors, groups, alternation, escapes, counts, ".*"/".+"
+_REGEX_ONLY = re.compile(r"[\^$\\()|{}+]|\.[*+?]")
+
+
+def regex_hint(pattern: str, valuetype: str) -> str | None:
+    """A warning's text when a glob pattern looks like a regular expression (``^immig.*``), else None.
+
+    >>> regex_hint("^immig.*", "glob") is not None, regex_hint("immig*", "glob")
+    (True, None)
+    """
+    if valuetype != "glob" or not _REGEX_ONLY.search(pattern):
+        return None
+    return (f"pattern {pattern!r} looks like a regular expression but is read as a glob (valuetype='glob', "
+            "where only * ? [ ] are special); pass valuetype='regex'")
 
 
 def check_valuetype(valuetype: str) -> str:
@@ -898,21 +1071,27 @@ def kwic(corpus, pattern: str | Sequence[str], window: int = 5, valuetype: str =
     the clean text at token boundaries, so it shows the words as written.
 
     Returns id, date, year, pattern, start, end (offsets in the clean text), raw_start,
-    raw_end (in the raw text; <NA> without raw texts), pre, keyword, post.
+    raw_end (in the raw text; <NA> without raw texts), pre, keyword, post. A pattern that matches
+    nothing is named in a warning, and so is a glob that looks like a regex (``^immig.*``).
 
     >>> kwic(corpus, "rearm*", window=4)   # doctest: +SKIP
     """
     patterns = [pattern] if isinstance(pattern, str) else list(pattern)
     compiled = [Pattern(p, valuetype) for p in patterns]
+    for p in patterns:
+        hint = regex_hint(p, valuetype)
+        if hint:
+            warnings.warn(f"kwic: {hint}", UserWarning, stacklevel=2)
     toks = tokens(corpus)
     m = toks.matcher(valuetype, within="document")
     dv = toks.docvars
     ids, dates, years = dv["id"].to_numpy(), dv["date"].to_numpy(), dv["year"].to_numpy()
     ptr = toks.doc_ptr
-    parts = []
+    parts, unmatched = [], []
     for pat in compiled:
         pos = m.find(pat.words)
         if not len(pos):
+            unmatched.append(pat.pattern)
             continue
         last = pos + len(pat.words) - 1
         d = toks.doc[pos]
@@ -927,6 +1106,9 @@ def kwic(corpus, pattern: str | Sequence[str], window: int = 5, valuetype: str =
             "pre": [" ".join(t[a:b].split()) for t, a, b in zip(texts, lo.tolist(), s.tolist())],
             "keyword": [" ".join(t[a:b].split()) for t, a, b in zip(texts, s.tolist(), e.tolist())],
             "post": [" ".join(t[a:b].split()) for t, a, b in zip(texts, e.tolist(), hi.tolist())]}))
+    if unmatched:  # never silent: a typo or a wrong valuetype looks like an absent word
+        warnings.warn(f"kwic: {len(unmatched)} of {len(compiled)} pattern(s) match nothing in these {len(toks)} "
+                      f"documents ({valuetype}): {', '.join(map(repr, unmatched))}", UserWarning, stacklevel=2)
     cols = ["id", "date", "year", "pattern", "start", "end", "raw_start", "raw_end", "pre", "keyword", "post"]
     df = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=cols)
     df = df.drop_duplicates(subset=["id", "start", "end", "pattern"])

@@ -156,7 +156,9 @@ class TopicModel(BaseEstimator):
         gives two different models, as scikit-learn does with a RandomState. The
         same corpus, parameters and integer seed give identical results, and so
         do two Generators made from the same seed.
-    stop_words : "english" (scikit-learn's list), None or a collection of words.
+    stop_words : "english" (scikit-learn's list), "english_extended" (with contractions and honorifics),
+        None or a collection of words (``ck.stop_words("english_extended", add=[...])``).
+    remove_numbers : drop tokens that are digits only ("000"; :func:`corpuskit.matrix.dfm`).
     ngram_range : (min_n, max_n) of the features, e.g. (1, 2) adds bigrams.
     min_df, max_df : drop features in fewer / more units than this (int: units;
         float: proportion of units), as scikit-learn's vectorizers.
@@ -213,7 +215,7 @@ class TopicModel(BaseEstimator):
                  ngram_range: tuple[int, int] = (1, 1), min_df: int | float = 1, max_df: int | float = 1.0,
                  max_features: int | None = None, stem: bool = False, max_iter: int | None = None,
                  alpha_W: float = 0.0, l1_ratio: float = 0.0, labels: Sequence[str] | None = None,
-                 estimator_kwargs: Mapping | None = None, n_jobs: int | None = None):
+                 estimator_kwargs: Mapping | None = None, n_jobs: int | None = None, remove_numbers: bool = False):
         self.n_topics = n_topics
         self.method = method
         self.unit = unit
@@ -232,6 +234,7 @@ class TopicModel(BaseEstimator):
         self.labels = labels
         self.estimator_kwargs = estimator_kwargs
         self.n_jobs = n_jobs
+        self.remove_numbers = remove_numbers
 
     # ------------------------------------------------------------------ validation
     def _validate(self) -> None:
@@ -275,11 +278,11 @@ class TopicModel(BaseEstimator):
         """The untrimmed count dfm of the corpus."""
         lo, hi = self.ngram_range
         return dfm(corpus, unit, window=self.window, stop_words=self.stop_words, stem=self.stem,
-                   ngrams=tuple(range(lo, hi + 1)))
+                   ngrams=tuple(range(lo, hi + 1)), remove_numbers=self.remove_numbers)
 
     def _unit_tokens(self, corpus, unit: str) -> list[list[str]]:
         """Each unit's tokens, the model's way (the reference texts of coherence)."""
-        return [tokenize(t, stop_words=self.stop_words, stem=self.stem)
+        return [tokenize(t, stop_words=self.stop_words, stem=self.stem, remove_numbers=self.remove_numbers)
                 for t in units(corpus, unit, self.window)["text"]]
 
     def _estimator(self, seed: int | None):
@@ -404,10 +407,11 @@ class TopicModel(BaseEstimator):
                                  "(TopicModel weights them itself)")
         meta = m.meta
         lo, hi = self.ngram_range
-        want = {"stop_words": self.stop_words, "stem": self.stem, "ngrams": tuple(range(lo, hi + 1))}
+        want = {"stop_words": self.stop_words, "stem": self.stem, "ngrams": tuple(range(lo, hi + 1)),
+                "remove_numbers": self.remove_numbers}
         if check_unit:
             want = {"unit": meta.get("unit") if self.unit == "auto" else self.unit, **want}
-        got = dict(meta, ngrams=(meta.get("ngrams"),) if isinstance(meta.get("ngrams"), (int, np.integer))
+        got = dict(meta, remove_numbers=meta.get("remove_numbers", False), ngrams=(meta.get("ngrams"),) if isinstance(meta.get("ngrams"), (int, np.integer))
                    else tuple(meta.get("ngrams") or ()))
         for k, v in want.items():
             if got.get(k) != v:

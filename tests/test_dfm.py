@@ -77,3 +77,48 @@ def test_empty_vocabulary_is_a_clear_error():
     c = ck.Corpus.from_records([{"id": "a", "date": "2020", "text": "the and of"}])
     with pytest.raises(ParameterError, match="vocabulary is empty"):
         dfm(c, stop_words="english")
+
+
+SPEECH = ("Mr. Speaker, we're spending $1,000 in 1990 and 2,000 in the 1990s. We don't stop; it's the 9th year. "
+          "(Applause.)")
+
+
+def test_remove_numbers_drops_digit_tokens_on_every_path():
+    c = ck.Corpus.from_records([{"id": "a", "date": "2020", "text": SPEECH},
+                                {"id": "b", "date": "2021", "text": "Dr. Smith wrote 000 and 12 words."}])
+    full = dfm(c)
+    assert {"1", "000", "1990", "2", "12"} <= set(full.features)
+    want = sorted(set(full.features) - {"1", "000", "1990", "2", "12"})
+    assert "1990s" in want and "9th" in want  # a number with letters is a word
+    for m in (dfm(c, remove_numbers=True), dfm(ck.tokens(c), remove_numbers=True),
+              dfm(c, remove_numbers=True, chunk_size=1)):
+        assert sorted(m.features) == want
+        assert m.docvars["n_tokens"].tolist() == [len(ck.tokenize(SPEECH, remove_numbers=True)), 5]
+        assert m.meta["remove_numbers"] is True
+    bi = dfm(c, ngrams=2, remove_numbers=True)
+    assert "000_in" not in set(bi.features) and "spending_in" in set(bi.features)  # n-grams after removal
+    k = ck.keyness(c.subset([True, False]), c.subset([False, True]), remove_numbers=True)
+    assert not set(k["term"]) & {"1", "000", "1990", "12"}
+
+
+def test_remove_punct_is_what_tokens_are_and_false_says_so():
+    assert ck.tokenize(SPEECH, remove_punct=True) == ck.tokenize(SPEECH)
+    c = ck.Corpus.from_records([{"id": "a", "date": "2020", "text": SPEECH}])
+    with pytest.raises(ParameterError, match=r"remove_punct=False: corpuskit's tokens never hold punctuation"):
+        dfm(c, remove_punct=False)
+
+
+def test_extended_stop_list_covers_contractions_and_honorifics_and_takes_user_words():
+    c = ck.Corpus.from_records([{"id": "a", "date": "2020", "text": SPEECH}])
+    old = set(dfm(c, stop_words="english").features)
+    assert {"mr", "we're", "don't", "applause"} <= old  # what issue 13 saw pass scikit-learn's list
+    new = set(dfm(c, stop_words="english_extended").features)
+    assert old - new == {"mr", "we're", "don't"}
+    mine = ck.stop_words("english_extended", add=["Applause"])
+    assert set(dfm(c, stop_words=mine).features) == new - {"applause"}
+    assert ck.stop_words("english", remove=["the"]) == ck.stop_words("english") - {"the"}
+    with pytest.raises(ParameterError, match="stop_words='smart': use one of 'english', 'english_extended'"):
+        dfm(c, stop_words="smart")
+    # every contraction and honorific is a word the tokenizer can produce, and none is in the old list
+    for w in ck.tokenizer.CONTRACTIONS | ck.tokenizer.HONORIFICS:
+        assert ck.tokenize(w) == [w] and w not in ck.stop_words("english")

@@ -231,14 +231,17 @@ def test_rates_per_thousand_tokens(tiny):
 
 
 def test_frame_terms_by_hand(tiny):
-    t = frame_terms(tiny, TINY_DICT)
+    t = frame_terms(tiny, TINY_DICT, include_unmatched=False)
     row = t[(t["frame"] == "threat")].iloc[0]
     assert (row["entry"], row["match"], row["count"], row["n_docs"]) == (
         "chinese aircraft carrier*", "chinese aircraft carriers", 1, 1)
     assert not ((t["frame"] == "capability") & (t["entry"] == "aircraft carrier*")).any()
-    u = frame_terms(tiny, TINY_DICT, frame="capability", include_unmatched=True)
+    assert t["matched"].all()
+    u = frame_terms(tiny, TINY_DICT, frame="capability")  # entries without hits are rows by default
     assert set(u["frame"]) == {"capability"}
-    assert u.loc[u["entry"] == "aircraft carrier*", "count"].item() == 0
+    row = u[u["entry"] == "aircraft carrier*"].iloc[0]
+    # its only match went to the longer "chinese aircraft carrier*" of threat: it matched, counts 0
+    assert row["count"] == 0 and bool(row["matched"]) and row["match"] is pd.NA
     with pytest.raises(ParameterError, match="frame='nope'"):
         frame_terms(tiny, TINY_DICT, frame="nope")
 
@@ -401,3 +404,24 @@ def test_no_default_dictionary_every_entry_point_names_what_to_pass(tiny):
             msg = str(err.value)
             assert "\n" not in msg and msg.startswith(f"{param}=None:") and f"{param}='rearmament'" in msg, msg
     assert score_frames(tiny, "rearmament").attrs["corpuskit"]["dictionary"] == load_dictionary("rearmament").name
+
+
+def test_an_entry_that_matches_nothing_is_warned_and_listed(tiny):
+    d = {"alliance": ["umbrella", "umbrela"], "migration": ["^immig.*"]}
+    with pytest.warns(UserWarning, match=r"key 'migration': pattern '\^immig\.\*' looks like a regular "
+                                         r"expression.*valuetype='regex'"):
+        dd = ck.Dictionary(d, source="my.yml")
+    with pytest.warns(UserWarning, match=r"score_frames: 2 of 3 entries of the dictionary match nothing in these "
+                                         r"\d+ documents: alliance: 'umbrela' \(my.yml, entry 2\); migration"):
+        score_frames(tiny, dd)
+    with pytest.warns(UserWarning, match="frame_terms: 2 of 3 entries"):
+        t = frame_terms(tiny, dd)
+    gone = t[~t["matched"]]
+    assert gone["entry"].tolist() == ["umbrela", "^immig.*"] and (gone["count"] == 0).all()
+    assert gone["match"].isna().all() and t.loc[t["matched"], "count"].gt(0).all()
+    # the same entry read as a regex matches, and nothing is warned
+    import warnings
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        rx = ck.Dictionary({"alliance": ["^umbrel"]}, valuetype="regex")
+        assert frame_terms(tiny, rx)["matched"].all()

@@ -91,6 +91,12 @@ def test_paths_are_relative_to_the_study_file(study_dir, monkeypatch, tmp_path):
     (("cleaning:\n", "cleaning:\n  rules: [bom, shouting]\n"), "cleaning.rules: unknown rule 'shouting'"),
     (("name: three", "name: three\nextra: &x 1\nalso: *x"), "line 3, column 7: YAML alias *x is not allowed"),
     (("n_boot: 50", "n_boot: 50\nperiod: fortnightly"), "line 19: period: by='fortnightly'"),
+    (("n_boot: 50", "n_boot: 50\nstop_words: german"), "line 19: stop_words: 'german': use english, english_extended"),
+    (("n_boot: 50", "n_boot: 50\nstop_words:\n  add: [mr]"), "line 20: stop_words: give the list the words are added"),
+    (("n_boot: 50", "n_boot: 50\nstop_words:\n  list: smart\n  add: [mr]"),
+     "line 20: stop_words.list: unknown list 'smart'; choose from english, english_extended"),
+    (("n_boot: 50", "n_boot: 50\nstop_words:\n  list: english\n  ad: [mr]"), "line 21: unknown key 'ad' in stop_words"),
+    (("n_boot: 50", "n_boot: 50\nremove_numbers: yes please"), "line 19: remove_numbers: 'yes please' is not true or false"),
 ])
 def test_bad_study_files_name_the_key_and_line(study_dir, edit, message):
     path = study_dir / "study.yml"
@@ -208,3 +214,21 @@ def test_figures_without_a_study_outside_the_repository_says_what_to_pass(tmp_pa
     err = capsys.readouterr().err.strip()
     assert "no study given and no seeds/study.yml here; pass --study PATH" in err and len(err.splitlines()) == 1
     assert not (tmp_path / "figures").exists()
+
+
+def test_stop_words_and_numbers_settings(study_dir):
+    import corpuskit as ck
+    path = study_dir / "study.yml"
+    text = path.read_text(encoding="utf-8")
+    spec = load_study(path)
+    assert spec.stop_words == "english_extended" and spec.remove_numbers is False  # the defaults
+    path.write_text(text + "stop_words:\n  list: english\n  add: [Applause, mr]\n  remove: [the]\n"
+                    "remove_numbers: true\n", encoding="utf-8")
+    spec = load_study(path)
+    words = set(spec.stop_words)
+    assert words == (ck.stop_words("english") | {"applause", "mr"}) - {"the"}
+    assert spec.remove_numbers is True
+    # the seed study names the list its figures were made with; the State of the Union uses the new one
+    assert load_study(ROOT / "seeds" / "study.yml").stop_words == "english"
+    sotu = load_study(ROOT / "notebooks" / "data" / "state_of_the_union" / "study.yml")
+    assert sotu.stop_words == "english_extended" and sotu.remove_numbers is True

@@ -6,6 +6,7 @@ import sys
 import pytest
 
 import corpuskit as ck
+from conftest import ROOT
 from corpuskit.tokenizer import Pattern, normalize, sentence_spans, tokenize, tokenize_spans
 
 
@@ -207,3 +208,123 @@ def test_sentences_of_hard_wrapped_prose_run_across_line_breaks():
     # a text with a line per paragraph keeps every line break as a sentence end
     lines = "A heading\nJapan will contribute. It will not.\n" * 6
     assert len(sentence_spans(lines)) == 18
+
+
+def test_a_corpus_keeps_its_tokens_for_kwic_and_builds_them_again_when_it_changes(monkeypatch):
+    from conftest import spy_on
+    import corpuskit.corpus
+    c = ck.Corpus.from_records([{"id": "a", "date": "2020", "text": "Japan rearms. Japan's budget grows."},
+                                {"id": "b", "date": "2021", "text": "China objects to the budget."}])
+    built = spy_on(monkeypatch, corpuskit.corpus, "Tokens")
+    assert len(ck.kwic(c, "budget")) == 2 and len(ck.kwic(c, "japan")) == 2 and len(ck.kwic(c, "china")) == 1
+    assert len(built) == 1  # one Tokens (and one index) for every pattern
+    assert ck.tokens(c) is c.tokens()
+    c.documents.append(ck.Corpus.from_records([{"id": "c", "date": "2022", "text": "A budget."}]).documents[0])
+    assert len(ck.kwic(c, "budget")) == 3 and len(built) == 2  # a document added: built again
+    other = ck.Corpus.from_records([{"id": "a", "date": "2020", "text": "No such word."}]).documents[0]
+    c.documents[0] = other
+    assert ck.kwic(c, "japan").empty and len(built) == 3  # a text replaced: built again
+    assert len(ck.kwic(c.subset([True, False, True]), "budget")) == 1  # a subset is its own corpus
+
+
+def test_kwic_names_patterns_that_match_nothing_and_regexes_read_as_globs():
+    import warnings
+    c = ck.Corpus.from_records([{"id": "a", "date": "2020", "text": "Immigration and immigrants. Japan rearms."}])
+    with pytest.warns(UserWarning, match=r"kwic: 1 of 2 pattern\(s\) match nothing in these 1 documents "
+                                         r"\(glob\): 'imigration'"):
+        assert len(ck.kwic(c, ["immig*", "imigration"])) == 2
+    with pytest.warns(UserWarning) as caught:
+        assert ck.kwic(c, "^immig.*").empty
+    said = " | ".join(str(w.message) for w in caught)
+    assert "'^immig.*' looks like a regular expression" in said and "valuetype='regex'" in said
+    assert "match nothing" in said
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # the regex itself: hits, and nothing to warn about
+        assert ck.kwic(c, "^immig.*", valuetype="regex")["keyword"].tolist() == ["Immigration", "immigrants"]
+        assert len(ck.kwic(c, "rearm?", valuetype="glob")) == 1
+        # the packaged lexicons hold no regex-looking glob
+        from corpuskit.dictionary import load_dictionary
+        load_dictionary("rearmament"), ck.load_target("rearmament"), ck.load_cues("rearmament")
+
+
+# ---------------------------------------------------------------------------- scanning artefacts (issue 14)
+UNGD = ROOT / "notebooks" / "data" / "ungd_japan"
+
+
+@pytest.mark.parametrize("text, want", [
+    # an apostrophe mis-decoded as í or â (the UN records' two kinds)
+    ("Japanís role and todayís world", ["japan", "role", "and", "today", "world"]),
+    ("Japanâs role and the yearâs end", ["japan", "role", "and", "the", "year", "end"]),
+    ("We donít know; canít we? Weíre here, itís late, Iím sure, theyíll go, leadersí views",
+     ["we", "don't", "know", "can't", "we", "we're", "here", "it", "late", "i'm", "sure", "they'll", "go",
+      "leaders", "views"]),
+    # UTF-8 punctuation read as cp1252: “ ” ’ — (” with its undefined last byte kept, or lost)
+    ("the â€œzero victimâ€\x9d goal, â€œpeaceâ€ and Japanâ€™s warâ€”time",
+     ["the", "zero", "victim", "goal", "peace", "and", "japan", "war", "time"]),
+    # hyphens at line ends: the hyphen as written on one line; a word broken before a bare suffix is joined
+    ("the non-\nproliferation Treaty", ["the", "nonproliferation", "treaty"]),
+    ("the Secretary-\n   General and peace-\nkeeping", ["the", "secretary", "general", "and", "peace", "keeping"]),
+    ("the Organi-\nzation and its develop-\nment", ["the", "organization", "and", "its", "development"]),
+    # names whose í and â are letters survive
+    ("Pérez de Cuéllar, Côte d'Ivoire, Bogotá, Asís, Saíd, Martí, Ríos, Benín, así, Brâncuși, Paraguarí",
+     ["pérez", "de", "cuéllar", "côte", "d'ivoire", "bogotá", "asís", "saíd", "martí", "ríos", "benín", "así",
+      "brâncuși", "paraguarí"]),
+])
+def test_scanning_artefacts_are_read_at_tokenization(text, want):
+    from corpuskit.tokenizer import token_spans
+    assert tokenize(text) == want
+    toks, starts, ends = token_spans(text)
+    assert toks == want
+    # spans are offsets in the text as stored: a joined token spans the line break
+    for t, a, b in zip(toks, starts.tolist(), ends.tolist()):
+        raw = text[a:b]
+        assert raw[0].isalnum() and raw[-1].isalnum() or raw[-1] in "íâ", (t, raw)
+    if "Organi-\nzation" in text:
+        assert text[starts[1]:ends[1]] == "Organi-\nzation"
+    # the text a corpus stores is never changed, and Tokens agree with tokenize (a line break in a text
+    # that is not hard-wrapped ends a sentence: the next test)
+    c = ck.Corpus.from_records([{"id": "a", "date": "2020", "text": text}])
+    assert c["a"].raw == text
+    if "\n" not in text:
+        assert ck.tokens(c)[0] == want
+
+
+def test_a_line_end_hyphen_is_joined_only_where_a_sentence_runs_across_the_line():
+    wrapped = "".join(f"In year {i} the Government of Japan called for the\nstrengthening of the nuclear non-\n"
+                      f"proliferation regime, as in {i + 1}, and for a world\nwithout nuclear weapons, and Japan\n"
+                      for i in range(12))
+    lines = "A line of its own ends with non-\nproliferation starts the next paragraph.\n"
+    c = ck.Corpus.from_records([{"id": "w", "date": "2000", "text": wrapped},
+                                {"id": "l", "date": "2000", "text": lines}])
+    tk = ck.tokens(c)
+    assert tk[0].count("nonproliferation") == 12 and "proliferation" not in tk[0]
+    assert tk[1][7:9] == ["non", "proliferation"]  # a line break ends the sentence there
+    k = ck.kwic(c, "nonproliferation")
+    assert len(k) == 12 and all(kw == "non- proliferation" for kw in k["keyword"])
+    raw = c["w"].raw
+    assert raw == wrapped
+    assert all(raw[a:b] == "non-\nproliferation" for a, b in zip(k["raw_start"], k["raw_end"]))
+
+
+def test_repairs_touch_nothing_in_the_seeds_or_the_state_of_the_union(seeds, sotu):
+    # not one mis-decoded character or line-end hyphen: the token streams stay as they were
+    from corpuskit.tokenizer import repair
+    for corpus in (seeds, sotu):
+        for d in corpus.documents:
+            for text in (d.raw, d.text):
+                assert repair(text)[1] is None, d.id
+
+
+def test_ungd_japan_artefacts_are_read_and_keep_their_raw_spans():
+    from corpuskit.tokenizer import _LINE_HYPHEN, _MISDECODED
+    c = ck.load_corpus(UNGD)
+    assert sum(len(_MISDECODED.findall(t)) for t in c.iter_texts()) == 31  # 29 apostrophes, “ and ”
+    assert sum(len(_LINE_HYPHEN.findall(t)) for t in c.iter_texts()) == 69
+    tk = ck.tokens(c)
+    vocab = set(tk.vocabulary)
+    assert not [w for w in vocab if "â" in w or "œ" in w or w.endswith("í")]
+    assert {"japan", "nonproliferation"} <= vocab
+    k = ck.kwic(c, ["japan", "nonproliferation"])
+    raws = {d.id: d.raw for d in c.documents}
+    spans = [raws[i][a:b] for i, a, b in zip(k["id"], k["raw_start"], k["raw_end"])]
+    assert {"Japanís", "Japanâs"} <= set(spans) and "non-\nproliferation" in spans
