@@ -1,0 +1,85 @@
+"""Japan at the UN General Debate (issue 14): the study file regenerates its committed figures, and the
+numbers the README quotes come from the library's era tests, change points and agreement."""
+import hashlib
+import json
+import subprocess
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import corpuskit as ck
+from conftest import ROOT
+from corpuskit.cli import main
+
+DATA = ROOT / "notebooks" / "data" / "ungd_japan"
+STUDY = DATA / "study.yml"
+COMMITTED = ROOT / "figures" / "ungd_japan"
+
+
+@pytest.fixture(scope="module")
+def regenerated(tmp_path_factory):
+    out = tmp_path_factory.mktemp("ungd") / "ungd_japan"
+    assert main(["figures", "--study", str(STUDY), "--out", str(out)]) == 0
+    return out
+
+
+@pytest.fixture(scope="module")
+def summary(regenerated):
+    return json.loads((regenerated / "summary.json").read_text(encoding="utf-8"))
+
+
+def digest(folder):
+    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.iterdir())}
+
+
+def test_committed_ungd_figures_equal_what_the_study_generates(regenerated):
+    assert digest(COMMITTED) == digest(regenerated), (
+        "regenerate with `corpuskit figures --study notebooks/data/ungd_japan/study.yml --force`")
+
+
+def test_era_comparisons_are_a_holm_family_of_stance_and_every_frame(summary):
+    eras = summary["eras"]
+    frames = ck.load_dictionary(DATA / "frames.yml").keys()
+    assert eras["values"] == ["stance", *frames]
+    assert eras["family_size"] == 3 * (1 + len(frames)) == len(eras["comparisons"])
+    p = np.array([c["p_value"] for c in eras["comparisons"].values()])
+    holm = np.array([c["p_holm"] for c in eras["comparisons"].values()])
+    assert (holm >= p - 1e-4).all()  # an adjusted p is never below the raw one (both rounded to 4 places)
+    assert eras["n_holm_significant"] == int((holm < 0.05).sum())
+    assert eras["robustness"]["shift_years"] == 2 and eras["robustness"]["n_runs"] == 4
+
+
+def test_change_points_keep_five_years_a_side_and_give_intervals(summary):
+    cp = summary["change_points"]
+    assert cp["min_size"] == 5 and cp["by"] == "year"
+    for found in cp["found"].values():
+        for c in found:
+            assert 1957 + 5 <= int(c["year"]) <= 2024 - 4
+            assert int(c["ci_low"]) <= int(c["year"]) <= int(c["ci_high"])
+
+
+def test_gold_sampling_and_the_two_codings(summary):
+    gold = ck.read_gold(DATA / "annotations" / "gold.csv")
+    second = ck.read_gold(DATA / "annotations" / "gold_second.csv")
+    assert len(gold) >= 150 and len(second) >= 50
+    # stratified by era, equal allocation, weights recorded
+    assert gold.groupby("era").size().tolist() == [60, 60, 60]
+    assert np.allclose(gold.groupby("era")["weight"].first() * 60, gold.groupby("era")["frame_size"].first())
+    assert set(second["sentence_hash"]) <= set(gold["sentence_hash"])
+    st = summary["stance"]
+    assert st["gold"]["n_coded"] == len(gold) and st["target_detection"]["weighted"] is True
+
+
+def test_codings_precede_the_lexicons_in_history():
+    def first_commit(path):
+        out = subprocess.run(["git", "log", "--format=%ct", "--reverse", "--", path], cwd=ROOT,
+                             capture_output=True, text=True, check=True).stdout.split()
+        return int(out[0])
+    if not (ROOT / ".git").exists():
+        pytest.fail("the history check needs the git clone of the repository")
+    codebook = first_commit("notebooks/data/ungd_japan/CODEBOOK.md")
+    gold = first_commit("notebooks/data/ungd_japan/annotations/gold.csv")
+    lexicons = min(first_commit(f"notebooks/data/ungd_japan/{f}") for f in ("target.yml", "cues.yml"))
+    results = first_commit("figures/ungd_japan/summary.json")
+    assert codebook <= gold <= lexicons <= results
