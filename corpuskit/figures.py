@@ -31,6 +31,7 @@ from typing import Any, Callable
 import numpy as np
 import pandas as pd
 from scipy.stats import spearmanr
+from sklearn.metrics import cohen_kappa_score
 from threadpoolctl import threadpool_limits
 from tqdm import tqdm  # text bar: tqdm.auto would need ipywidgets in notebooks
 
@@ -213,6 +214,20 @@ def _agreement(gold, predicted) -> dict:
     return {"n": a["n"], "accuracy": _num(a["accuracy"]), "macro_f1": _num(a["macro_f1"]), "kappa": _num(a["kappa"])}
 
 
+def _intercoder(first: pd.DataFrame, second: pd.DataFrame, where) -> dict:
+    """Agreement of two independent codings of the same sentences (matched by id and raw span)."""
+    both = first.merge(second, on=["id", "start", "end"], suffixes=("_1", "_2"))
+    if len(both) < len(second):
+        raise CorpuskitError(f"{where}: {len(second) - len(both)} of its {len(second)} sentences are not in the "
+                             "gold file (matched by id, start, end); code sentences of the gold sample")
+    out = {"labels": _agreement(both["label_1"], both["label_2"])}
+    if "target_1" in both and "target_2" in both:
+        t1, t2 = both["target_1"].astype(str), both["target_2"].astype(str)
+        out["target"] = {"n": int(len(both)), "agreement": _num((t1 == t2).mean()),
+                         "kappa": _num(cohen_kappa_score(t1, t2))}
+    return out
+
+
 def step_stance(study: Study) -> None:
     """Stance per article by the lexicon, the out-of-fold classifier and the hand codes, side by side."""
 
@@ -247,6 +262,8 @@ def step_stance(study: Study) -> None:
             "agreement_lexicon": _agreement(lg.loc[on, "gold_label"], lg.loc[on, "label"]),
             "agreement_classifier_leave_one_article_out": _agreement(cg["gold"], cg["label"]),
         })
+        if spec.second_coding is not None:
+            summary["intercoder"] = _intercoder(gold, read_gold(spec.second_coding), spec.second_coding)
     table = pd.concat([document_stance(t, dv, n_boot=spec.n_boot, random_state=rs, method=m)
                        for m, t in sentences.items()], ignore_index=True)
     study.results["stance_sentences"] = pd.concat(

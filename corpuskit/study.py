@@ -56,6 +56,7 @@ class StudySpec:
     target: str | pathlib.Path | None = None
     cues: str | pathlib.Path | None = None
     gold: pathlib.Path | None = None
+    second_coding: pathlib.Path | None = None  # an independent coding of some gold sentences: inter-coder kappa
     topic_unit: str = "auto"
     k: tuple[int, ...] = tuple(range(2, 11))
     # a named list (STOP_LISTS), the words themselves (a named list with words added is resolved to them)
@@ -251,13 +252,15 @@ def load_study(path: "str | pathlib.Path") -> StudySpec:
         if "levels" in fr:
             spec.frame_levels = r.typed(fr["levels"], "frames.levels", (int,), "a whole number of levels")
     if "stance" in top:
-        st = r.mapping(top["stance"], "stance", ("target", "cues", "gold"))
+        st = r.mapping(top["stance"], "stance", ("target", "cues", "gold", "second_coding"))
         if "target" in st:
             spec.target = _resource(r.text(st["target"], "stance.target"), base)
         if "cues" in st:
             spec.cues = _resource(r.text(st["cues"], "stance.cues"), base)
         if "gold" in st and r.scalar(st["gold"], "stance.gold") is not None:
             spec.gold = base / r.text(st["gold"], "stance.gold")
+        if "second_coding" in st and r.scalar(st["second_coding"], "stance.second_coding") is not None:
+            spec.second_coding = base / r.text(st["second_coding"], "stance.second_coding")
     if "topics" in top:
         tp = r.mapping(top["topics"], "topics", ("unit", "k"))
         if "unit" in tp:

@@ -167,3 +167,13 @@ def test_the_readme_quick_start_runs(monkeypatch):
     namespace: dict = {}
     exec(compile(block, "README.md quick start", "exec"), namespace)
     assert len(namespace["corpus"]) == 5 and set(namespace["stance"]["id"]) <= set(namespace["corpus"].ids)
+
+
+def test_ungd_japan_findings_equal_their_study_summary():
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    m = re.search(r"^## Findings: Japan at the UN General Debate.*?\n(.*?)(?=^## )", text, re.S | re.M)
+    assert m, "README needs the Japan at the UN findings section"
+    tree = json.loads((ROOT / "figures" / "ungd_japan" / "summary.json").read_text(encoding="utf-8"))
+    assert len(quoted_numbers(m.group(1))) >= 20
+    problems = check_numbers(m.group(1), tree)
+    assert not problems, "README findings vs figures/ungd_japan/summary.json:\n" + "\n".join(problems)
