@@ -122,3 +122,19 @@ def test_extended_stop_list_covers_contractions_and_honorifics_and_takes_user_wo
     # every contraction and honorific is a word the tokenizer can produce, and none is in the old list
     for w in ck.tokenizer.CONTRACTIONS | ck.tokenizer.HONORIFICS:
         assert ck.tokenize(w) == [w] and w not in ck.stop_words("english")
+
+
+def test_topic_models_and_streamed_counts_take_remove_numbers(tmp_path):
+    recs = [{"id": f"d{i}", "date": str(2000 + i),
+             "text": f"In {1990 + i} we spent 1,000 dollars on {w} and {w} again. Budget {i} of 000 items."}
+            for i, w in enumerate(["farms", "roads", "ships", "farms", "roads", "ships"])]
+    c = ck.Corpus.from_records(recs)
+    tm = ck.TopicModel(n_topics=2, random_state=0, unit="document", remove_numbers=True).fit(c)
+    assert not [f for f in tm.feature_names_ if f.isdigit()] and "farms" in set(tm.feature_names_)
+    with pytest.raises(ParameterError, match="counted with remove_numbers=False but this TopicModel uses True"):
+        ck.TopicModel(n_topics=2, random_state=0, unit="document", remove_numbers=True).fit(dfm(c, stop_words="english"))
+    import json
+    path = tmp_path / "c.jsonl"
+    path.write_text("\n".join(json.dumps(r) for r in recs) + "\n", encoding="utf-8")
+    m, _ = ck.scan(ck.stream_corpus(path), {}, dfm={"remove_numbers": True, "stop_words": "english"})
+    assert sorted(m.features) == sorted(dfm(c, remove_numbers=True, stop_words="english").features)
