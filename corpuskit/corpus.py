@@ -98,6 +98,10 @@ class Corpus:
         self._docvars: pd.DataFrame | None = None
         self._tokens: Tokens | None = None
 
+    def __getstate__(self) -> dict:
+        # the kept Tokens is rebuilt where needed, not shipped to joblib workers with the documents
+        return {**self.__dict__, "_tokens": None}
+
     # -- protocol -------------------------------------------------------------------
     def __len__(self) -> int:
         return len(self.documents)

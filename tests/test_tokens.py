@@ -328,3 +328,11 @@ def test_ungd_japan_artefacts_are_read_and_keep_their_raw_spans():
     raws = {d.id: d.raw for d in c.documents}
     spans = [raws[i][a:b] for i, a, b in zip(k["id"], k["raw_start"], k["raw_end"])]
     assert {"Japanís", "Japanâs"} <= set(spans) and "non-\nproliferation" in spans
+
+
+def test_a_pickled_corpus_leaves_its_kept_tokens_behind():
+    import pickle
+    c = ck.Corpus.from_records([{"id": "a", "date": "2020", "text": "Japan rearms. Japan's budget grows."}])
+    c.tokens()
+    back = pickle.loads(pickle.dumps(c))
+    assert back._tokens is None and back.tokens()[0] == c.tokens()[0] and c._tokens is not None
