@@ -106,7 +106,7 @@ def test_regex_phrase_and_kwic_valuetype():
 def test_stance_package_exports_the_same_names():
     before = {"LABELS", "LABEL_SCORES", "GoldError", "load_target", "load_cues", "sentence_hash", "target_sentences",
               "score_stance", "cross_fit_stance", "document_stance", "read_gold", "check_gold", "attach_gold",
-              "sample_for_coding", "agreement"}
+              "sample_for_coding", "agreement", "target_detection"}
     assert set(stance.__all__) == before
     assert all(hasattr(stance, n) for n in before)
     from corpuskit.classifier import LABEL_SCORES
