@@ -41,8 +41,9 @@ napoleon_numpy_docstring = True
 napoleon_use_param = False
 napoleon_use_rtype = False
 napoleon_use_ivar = True
-# "Attributes" sections list fitted attributes with free-text types, rendered like parameters
-napoleon_custom_sections = [("Attributes", "params_style")]
+# "Attributes" sections list fitted attributes with free-text types, rendered like parameters; "Returns"
+# sections are sentences (a table's columns), rendered as written (see corpuskit_ref.loose_numpy_sections)
+napoleon_custom_sections = [("Attributes", "params_style"), "Returns", "Yields", "Fitted attributes"]
 
 html_theme = "alabaster"
 html_title = f"corpuskit {release}"

@@ -115,7 +115,10 @@ class PublicNames(Directive):
             doc = inspect.getdoc(obj) if (inspect.isclass(obj) or inspect.isfunction(obj)
                                           or isinstance(obj, types.ModuleType)) else None
             if doc:
-                para += nodes.Text(" — " + doc.strip().splitlines()[0])
+                para += nodes.Text(" — ")
+                inline, messages = self.state.inline_text(doc.strip().splitlines()[0], self.lineno)
+                para += inline
+                para += messages
             items += nodes.list_item("", para)
         return [items]
 
@@ -232,6 +235,70 @@ def drop_type_docstrings(app, what, name, obj, options, lines):
             del lines[:]
 
 
+FIELD_SECTIONS = {"Parameters", "Other Parameters", "Attributes"}
+FIELD = re.compile(r"^(\*{0,2}[A-Za-z_][\w, *]*?)\s+:\s+(.*)$")
+
+
+def _is_prose(text: str) -> bool:
+    # a numpy type is a short expression ("int", "str | None", "tuple[int, int]"); corpuskit often writes a
+    # sentence after the colon instead ("smooth : a constant added to every reference count ...")
+    return len(re.sub(r"[|,\[\]]", " ", text).split()) >= 4 or text.rstrip().endswith(".")
+
+
+def loose_numpy_sections(app, what, name, obj, options, lines):
+    """Make corpuskit's loosely numpy-style sections read as written before napoleon parses them.
+
+    corpuskit's docstrings use numpy section headers with prose inside: ``name : description`` on one
+    line, an Attributes section that is a sentence, a paragraph after the fields. Napoleon would read the
+    description as a type and each later line with a colon as another field. Here a one-line prose field
+    becomes ``name`` + an indented description, an Attributes sentence becomes a generic "Fitted
+    attributes" section, and a paragraph after a blank line that is not a field goes under a "Notes"
+    header. (Returns sections, all prose in corpuskit, are generic sections by conf.py.)
+    """
+    if not name.startswith(PACKAGE):
+        return
+    out, i, section = [], 0, None
+    while i < len(lines):
+        line = lines[i]
+        nxt = lines[i + 1] if i + 1 < len(lines) else ""
+        header = line.strip() if re.fullmatch(r"\s*-{3,}\s*", nxt) and line.strip() else None
+        if header:
+            body = next((l for l in lines[i + 2:] if l.strip()), "")
+            if header == "Attributes" and not FIELD.match(body.strip()):
+                # a sentence listing the attributes: a generic section (conf.py), rendered as written
+                out += [line.replace("Attributes", "Fitted attributes"), nxt.strip() and "-" * 17]
+                section = None
+            else:
+                out += [line, nxt]
+                section = header if header in FIELD_SECTIONS else None
+            i += 2
+            continue
+        if section and line.strip() and not line[:1].isspace():
+            field = FIELD.match(line)
+            after_blank = bool(out) and not out[-1].strip()
+            if field and _is_prose(field.group(2)):
+                out += [field.group(1), "    " + field.group(2)]
+                i += 1
+                continue
+            if not field and after_blank:
+                out += ["Notes", "-----"]
+                section = None
+        out.append(line)
+        i += 1
+    lines[:] = [_literal_attributes(l) for l in out]
+
+
+# a fitted attribute named in prose ("wordscores_") is a hyperlink reference to rST; corpuskit means the name
+TRAILING_UNDERSCORE = re.compile(r"(?<![\w`*|])([A-Za-z]\w*_)(?![\w`])")
+
+
+def _literal_attributes(line: str) -> str:
+    if line.lstrip().startswith((">>>", "...")):
+        return line
+    parts = re.split(r"(``.*?``|`[^`]*`)", line)  # leave literals and roles as they are
+    return "".join(p if i % 2 else TRAILING_UNDERSCORE.sub(r"``\1``", p) for i, p in enumerate(parts))
+
+
 def _attribute_docstring_as_prose(self):
     # napoleon reads a property's or constant's first line "x: y" as "type: description"; corpuskit's
     # attribute docstrings are prose ("One row per document without text: id, date, ..."), kept as written
@@ -244,6 +311,7 @@ def setup(app):
     NumpyDocstring._parse_attribute_docstring = _attribute_docstring_as_prose
     app.connect("autodoc-skip-member", skip_foreign_members)
     app.connect("autodoc-process-docstring", drop_type_docstrings, priority=400)
+    app.connect("autodoc-process-docstring", loose_numpy_sections, priority=450)
     app.add_directive("public-names", PublicNames)
     app.connect("missing-reference", missing_reference)
     app.connect("warn-missing-reference", warn_missing_reference)
