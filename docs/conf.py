@@ -49,4 +49,4 @@ html_theme = "alabaster"
 html_title = f"corpuskit {release}"
 html_static_path = []
 html_theme_options = {"description": "dated text: lossless cleaning, tokens, topics, stance and framing shift",
-                      "fixed_sidebar": False}
+                      "fixed_sidebar": False, "page_width": "1180px"}
