@@ -10,42 +10,42 @@ General rules decide what they can (each a line-level test, applied to every
 document alike); an explicit per-document override in the metadata decides the
 rest (``body_start`` / ``body_end``: markers where the body begins or ends).
 
-Rules (names as recorded in ``Removal.rule``):
+Rules (names as recorded in ``Removal.rule``)::
 
-``bom``              a byte-order mark at the start of the text.
-``repeated_line``    a line (of at least ``min_repeat_chars`` non-space
-                     characters) that already occurred earlier in the document and
-                     is furniture, not prose repeated on purpose: either it is not
-                     a complete sentence (a duplicated deck or teaser; not in prose
-                     hard-wrapped at a fixed width, where fragments recur by
-                     chance), or it is in a block of at least ``min_block_lines``
-                     consecutive lines that repeats an earlier block (a speech
-                     pasted twice). A sentence a speaker repeats for effect (a
-                     refrain) stays.
-``ellipsis_teaser``  a line of at most ``max_teaser_chars`` characters ending in
-                     an ellipsis ("..." or "…") and of 8 words or more, in the page
-                     furniture before or after the body (see below): a deck,
-                     teasers of other articles (not "Mr. President…").
-                     Inside the body such a line stays: a speaker's or a letter's
-                     sentence may trail off, and some speeches do it line after line.
-``page_header``      a scanned page header: a line that is only a page number
-                     ("31" or "41/51") and a UN document number ("06-53615"), in
-                     either order, or the document-symbol line "17-29597 (E)
-                     *1729597*"; and such a header glued to the start of a line of
-                     prose ("17-29813 11/28 of public funds…": only the header goes).
-``url_encoded``      a line with at least ``min_url_escapes`` percent-escapes
-                     (``%20``) making up a visible share of it: "Sources:" lines
-                     of URL fragments.
-``other_language``   a short line whose function words are those of another
-                     language (French, German, Spanish, Italian, Portuguese or
-                     Dutch) and not English, in the furniture before or after the
-                     body: login banners and the like (a French quotation inside a
-                     speech stays).
-custom rules         ``Cleaner(custom_rules={"name": regex})``: a line in which the regular
-                     expression matches (``re.search`` on the stripped line) is removed
-                     wherever it stands, recorded under ``name`` like a built-in rule.
-``body_start`` /     everything before the ``body_start`` marker or after the end
-``body_end``         of the ``body_end`` marker (metadata override).
+    ``bom``              a byte-order mark at the start of the text.
+    ``repeated_line``    a line (of at least ``min_repeat_chars`` non-space
+                         characters) that already occurred earlier in the document and
+                         is furniture, not prose repeated on purpose: either it is not
+                         a complete sentence (a duplicated deck or teaser; not in prose
+                         hard-wrapped at a fixed width, where fragments recur by
+                         chance), or it is in a block of at least ``min_block_lines``
+                         consecutive lines that repeats an earlier block (a speech
+                         pasted twice). A sentence a speaker repeats for effect (a
+                         refrain) stays.
+    ``ellipsis_teaser``  a line of at most ``max_teaser_chars`` characters ending in
+                         an ellipsis ("..." or "…") and of 8 words or more, in the page
+                         furniture before or after the body (see below): a deck,
+                         teasers of other articles (not "Mr. President…").
+                         Inside the body such a line stays: a speaker's or a letter's
+                         sentence may trail off, and some speeches do it line after line.
+    ``page_header``      a scanned page header: a line that is only a page number
+                         ("31" or "41/51") and a UN document number ("06-53615"), in
+                         either order, or the document-symbol line "17-29597 (E)
+                         *1729597*"; and such a header glued to the start of a line of
+                         prose ("17-29813 11/28 of public funds…": only the header goes).
+    ``url_encoded``      a line with at least ``min_url_escapes`` percent-escapes
+                         (``%20``) making up a visible share of it: "Sources:" lines
+                         of URL fragments.
+    ``other_language``   a short line whose function words are those of another
+                         language (French, German, Spanish, Italian, Portuguese or
+                         Dutch) and not English, in the furniture before or after the
+                         body: login banners and the like (a French quotation inside a
+                         speech stays).
+    custom rules         ``Cleaner(custom_rules={"name": regex})``: a line in which the regular
+                         expression matches (``re.search`` on the stripped line) is removed
+                         wherever it stands, recorded under ``name`` like a built-in rule.
+    ``body_start`` /     everything before the ``body_start`` marker or after the end
+    ``body_end``         of the ``body_end`` marker (metadata override).
 
 The furniture before and after the body is the run of lines from the first
 (and back from the last) non-blank line in which every line is a teaser, an
@@ -342,7 +342,7 @@ class Cleaner:
 
 
 def hard_wrapped(text: str) -> bool:
-    """Whether ``text`` is prose wrapped at a fixed width (scanned records), not a line per paragraph.
+    r"""Whether ``text`` is prose wrapped at a fixed width (scanned records), not a line per paragraph.
 
     At least 10 non-blank lines, fewer than half ending like a sentence (``.!?,;:``), a median
     line of at most 100 characters. The tokenizer then reads a line break inside a paragraph as a

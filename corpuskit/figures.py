@@ -616,7 +616,7 @@ def provenance(spec: StudySpec, corpus) -> dict[str, Any]:
     dictionary, gold codes and corpus.
 
     >>> provenance(load_study("seeds/study.yml"), corpus)["corpuskit"]   # doctest: +SKIP
-    '0.1.0'
+    '0.2.0'
     """
     base = spec.path.resolve().parent if spec.path is not None else None
     used = set(steps_to_run(spec))

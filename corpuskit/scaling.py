@@ -546,7 +546,9 @@ class Wordscores(BaseEstimator):
         self.reference_scores_ = y[ref]
         self.reference_ids_ = ids[ref] if ids is not None else np.flatnonzero(ref).astype(str)
         # raw scores of the (unsmoothed) references, for Martin-Vanberg rescaling
-        self.reference_raw_, _ = self._raw(M[np.flatnonzero(ref)], ids[ref] if ids is not None else None)
+        # over the scored features only: a reference's words absent from every reference have no score
+        self.reference_raw_, _ = self._raw(M[np.flatnonzero(ref)][:, np.flatnonzero(scored)],
+                                           ids[ref] if ids is not None else None)
         return self
 
     def _conform(self, X) -> tuple[sp.csr_matrix, np.ndarray | None]:

@@ -159,12 +159,12 @@ def permutation_pvalue(before: np.ndarray, after: np.ndarray, alternative: str =
     values into groups of the observed sizes is enumerated, p = (number at
     least as extreme) / C(n, n_after). Otherwise ``n_perm`` random relabelings
     and p = (b + 1) / (n_perm + 1) (Phipson & Smyth 2010). "two-sided" compares
-    |difference|; "greater" tests after > before. Works for any n in bounded
+    ``|difference|``; "greater" tests after > before. Works for any n in bounded
     memory (relabelings are drawn and counted in batches).
 
     ``p_min`` is the smallest p the design can reach: 1 / C(n, n_after), twice
     that for a two-sided test with equal group sizes (a relabeling and its mirror
-    give the same |difference|), and at least 1 / (n_perm + 1) under Monte Carlo.
+    give the same ``|difference|``), and at least 1 / (n_perm + 1) under Monte Carlo.
     ``n_relabelings`` is an exact integer (C(n, n_after) when exact, else n_perm).
 
     >>> permutation_pvalue([0.0, 0.1], [0.5, 0.7])["p_value"]   # 2 of 6 relabelings as extreme

@@ -7,6 +7,7 @@ always ends a sentence). Tokens come from one regular expression applied to a
 normalized copy of the text; the stored text is never changed.
 
 Normalization for analysis (``normalize``):
+
 * lower case; curly apostrophes and quotes become straight ones;
 * a hyphen after a common prefix is dropped (``re-arm`` -> ``rearm``,
   ``re-interpret`` -> ``reinterpret``); other hyphens separate words
@@ -483,7 +484,7 @@ _SPAN_CACHE_SIZE = 4096
 
 
 def sentence_spans(text: str) -> list[tuple[int, int]]:
-    """Sentence (start, end) offsets in ``text``.
+    r"""Sentence (start, end) offsets in ``text``.
 
     A line break ends a sentence, except in prose hard-wrapped at a fixed width
     (:func:`corpuskit.clean.hard_wrapped`, e.g. the UN's scanned records), where only a blank

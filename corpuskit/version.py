@@ -2,4 +2,4 @@
 
 >>> from corpuskit.version import __version__
 """
-__version__ = "0.1.0"
+__version__ = "0.2.0"

@@ -223,6 +223,16 @@ def test_wordscores_on_a_corpus(tiny_corpus):
     assert s["d0"] < s["d1"] < s["d2"] < s["d3"]
 
 
+
+def test_wordscores_on_a_corpus_whose_other_documents_use_words_no_reference_has(seeds):
+    # the seeds: 000 and 003 as references; 001, 002 and 004 use words neither reference has (crashed with
+    # a matmul shape error before the references' raw scores were taken over the scored features only)
+    t = wordscores(seeds, {"000": -1.0, "003": 1.0}, rescaling="mv").set_index("id")
+    assert t.loc["000", "score"] == pytest.approx(-1.0) and t.loc["003", "score"] == pytest.approx(1.0)
+    assert t["score"].notna().all() and t.loc[["001", "002", "004"], "is_reference"].eq(False).all()
+    raw = wordscores(seeds, {"000": -1.0, "003": 1.0}).set_index("id")["score"]
+    assert raw["000"] < raw["003"]
+
 # ------------------------------------------------------------------------------ bad input
 def test_bad_input_wordfish(lbg):
     with pytest.raises(ParameterError, match=r"dir\[1\]: no document with id 'R9'"):
