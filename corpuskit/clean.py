@@ -86,7 +86,6 @@ _UN_DOC = r"\d{2}-\d{5}"
 _PAGE_HEADER_LINE = re.compile(rf"\s*(?:{_PAGE_NO}\s+{_UN_DOC}|{_UN_DOC}\s+{_PAGE_NO}|{_UN_DOC}\s+\(E\)\s+\*\d{{7}}\*)\s*")
 # glued to prose, only the specific "document number, page of pages" form is taken
 _PAGE_HEADER_PREFIX = re.compile(rf"{_UN_DOC} \d{{1,4}}/\d{{1,4}} (?=\S)")
-_INNER_SPACE = re.compile(r"[^\S\n]+")  # a run of whitespace inside a line (stripped lines hold no "\n")
 _URL_ESCAPE = re.compile(r"%[0-9A-Fa-f]{2}")
 _WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?")
 
@@ -329,11 +328,12 @@ class Cleaner:
         texts = [t for _, _, t in lines]
         rules: list[list[str]] = [self._line_rules(t) for t in texts]
         if "repeated_line" in self.rules:
-            # every line's whitespace runs as one space, in one regex pass over the joined lines (no line
-            # holds a "\n"): the keys of _norm_line, and each line's non-space characters
-            spaced = _INNER_SPACE.sub(" ", "\n".join(texts))
-            keys = spaced.casefold().split("\n")
-            removable = [len(t) - t.count(" ") >= self.min_repeat_chars for t in spaced.split("\n")]
+            # each line with its whitespace runs as one space (" ".join(t.split())); a printable line
+            # (every whitespace but " " is a control or separator character, so not printable) without
+            # a double space is already so: most lines skip the split
+            spaced = [t if t.isprintable() and "  " not in t else " ".join(t.split()) for t in texts]
+            keys = "\n".join(spaced).casefold().split("\n")  # no line holds a "\n": one casefold call
+            removable = [len(t) - t.count(" ") >= self.min_repeat_chars for t in spaced]
             sentence = [_sentence_end(t) for t in texts]
             if _wrapped(texts, sentence):
                 # a line of wrapped prose is rarely a sentence, and a fragment such as "the international

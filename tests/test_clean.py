@@ -232,7 +232,7 @@ def test_sentence_end_equals_the_regex_search_on_any_ending(line):
     assert _clean._sentence_end(line) == bool(_clean._SENTENCE_END.search(line))
 
 
-@pytest.mark.parametrize("space", ["\t", "\u00a0", "\u3000", "\u2003", "\x1f", "  \t "])
+@pytest.mark.parametrize("space", ["\t", "\u00a0", "\u3000", "\u2003", "\x1f", "  \t ", "  ", "\u200a"])
 def test_repeat_key_joins_any_whitespace_as_str_split_does(space):
     # a deck whose second copy has other whitespace inside is still the same line (and long enough)
     deck = f"A DECK line{space}that repeats itself here"
@@ -261,3 +261,10 @@ def test_edge_rules_run_only_on_the_furniture_runs(monkeypatch):
     assert [x.rule for x in r.removals] == ["ellipsis_teaser", "ellipsis_teaser"]
     # the teaser and the first body line from the front, the same from the back: not the 50 body lines
     assert len(calls) == 4
+
+
+def test_every_whitespace_but_the_space_is_not_printable():
+    # the repeat key skips " ".join(line.split()) for printable lines without a double space
+    import sys
+    spaces = [chr(i) for i in range(sys.maxunicode + 1) if chr(i).isspace()]
+    assert len(spaces) > 20 and [c for c in spaces if c.isprintable()] == [" "]
