@@ -679,3 +679,26 @@ def test_select_n_topics_errors():
         select_n_topics(c, ks=[2], n_topics=3)
     with pytest.raises(ParameterError, match="bogus"):
         select_n_topics(c, ks=[2], bogus=1)
+
+
+def test_fit_frees_the_untrimmed_counts_before_weighting(seeds, monkeypatch):
+    # issue 15: the full count dfm is not alive while the tf-idf values and the factorization allocate
+    import gc
+    import weakref
+    refs, alive = [], []
+    count, weight = TopicModel._count, TopicModel._input_matrix
+
+    def counted(self, corpus, unit):
+        m = count(self, corpus, unit)
+        refs.append(weakref.ref(m))
+        return m
+
+    def weighted(self, trimmed):
+        gc.collect()
+        alive.append(refs[0]() is not None)
+        return weight(self, trimmed)
+
+    monkeypatch.setattr(TopicModel, "_count", counted)
+    monkeypatch.setattr(TopicModel, "_input_matrix", weighted)
+    tm = TopicModel(n_topics=2, unit="sentence", random_state=0).fit(seeds)
+    assert alive == [False] and tm.dfm_.shape[0] > 0
