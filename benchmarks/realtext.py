@@ -3,6 +3,7 @@
     python benchmarks/realtext.py                  # all 10,952 statements (about 200 MB): the reported run
     python benchmarks/realtext.py --docs 500       # an evenly spaced subset, for development
     python benchmarks/realtext.py --profile        # cProfile of load_corpus, the fit and the streamed pass
+    python benchmarks/realtext.py --no-stance      # the streamed pass without score_stance (frames only)
 
 The corpus is ``../shared/corpora/ungdc`` (UNGDC v13, CC0; ``--corpus`` to point elsewhere): a folder of
 ``.txt`` statements with ``metadata.csv`` (id, file, date = year, country, session). ``--docs N`` copies
@@ -61,6 +62,7 @@ JOBS = ["corpuskit", "sklearn", "gensim", "corpuskit_stream"]
 START, END = "<!-- realtext:start -->", "<!-- realtext:end -->"
 PSTART, PEND = "<!-- profile:start -->", "<!-- profile:end -->"
 STREAM_STEP = "stream_pass (read+clean+tokenize+count+score_frames+score_stance)"
+STREAM_STEP_NO_STANCE = "stream_pass (read+clean+tokenize+count+score_frames; --no-stance)"
 
 
 # ---------------------------------------------------------------------------- data
@@ -158,22 +160,24 @@ def job_gensim(folder: pathlib.Path) -> dict:
     return {"steps": t.steps, "max_rss_mb_after_step": t.max_rss_mb, "shape": [len(bow), len(d)]}
 
 
-def _scan_args(folder: pathlib.Path):
+def _scan_args(folder: pathlib.Path, stance: bool = True):
     import numpy as np
 
     import corpuskit as ck
     from corpuskit.stream import stream_corpus
     sc = stream_corpus(folder, chunk_size=500)
     frames = partial(ck.score_frames, dictionary=ck.load_dictionary("rearmament"))
-    stance = partial(stance_scores, target=ck.load_target("rearmament"), cues=ck.load_cues("rearmament"))
-    return sc, {"frames": frames, "stance": stance}, {"stop_words": "english", "dtype": np.int32}
+    funcs = {"frames": frames}
+    if stance:
+        funcs["stance"] = partial(stance_scores, target=ck.load_target("rearmament"), cues=ck.load_cues("rearmament"))
+    return sc, funcs, {"stop_words": "english", "dtype": np.int32}
 
 
-def job_corpuskit_stream(folder: pathlib.Path) -> dict:
+def job_corpuskit_stream(folder: pathlib.Path, stance: bool = True) -> dict:
     from corpuskit.stream import scan
     t = Timer()
-    sc, funcs, opts = _scan_args(folder)
-    m, out = t(STREAM_STEP, scan, sc, funcs, dfm=opts, n_jobs=N_JOBS)
+    sc, funcs, opts = _scan_args(folder, stance)
+    m, out = t(STREAM_STEP if stance else STREAM_STEP_NO_STANCE, scan, sc, funcs, dfm=opts, n_jobs=N_JOBS)
     return {"steps": t.steps, "max_rss_mb_after_step": t.max_rss_mb, "shape": list(m.shape)}
 
 
@@ -182,11 +186,11 @@ WORKERS = {"corpuskit": job_corpuskit, "sklearn": job_sklearn, "gensim": job_gen
 
 
 # ---------------------------------------------------------------------------- parent
-def measure(job: str, folder: pathlib.Path) -> dict:
+def measure(job: str, folder: pathlib.Path, stance: bool = True) -> dict:
     import psutil
     with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as fh:
         out_path = fh.name
-    cmd = [sys.executable, __file__, "--worker", job, "--folder", str(folder), "--worker-out", out_path]
+    cmd = [sys.executable, __file__, "--worker", job, "--folder", str(folder), "--worker-out", out_path] + ([] if stance else ["--no-stance"])
     print(f"[{job}]", file=sys.stderr, flush=True)
     t0 = time.perf_counter()
     proc = subprocess.Popen(cmd, env={**os.environ, "PYTHONPATH": str(ROOT)})
@@ -212,7 +216,8 @@ def summarize(results: dict, folder: pathlib.Path, n_docs: int, mb: float, load_
         return round(a / b, 3) if a and b else None
     tot = {j: r.get("total_s") for j, r in results.items()}
     rss = {j: r.get("peak_rss_mb") for j, r in results.items()}
-    stream_s = results.get("corpuskit_stream", {}).get("steps", {}).get(STREAM_STEP)
+    st = results.get("corpuskit_stream", {}).get("steps", {})
+    stream_s = st.get(STREAM_STEP) or st.get(STREAM_STEP_NO_STANCE)
     return {"corpus": str(folder), "docs": n_docs, "text_mb": round(mb, 1), "n_jobs": N_JOBS,
             "total_s": tot, "peak_rss_mb": rss, "stream_mb_per_s": ratio(mb, stream_s),
             "ratios": {"time corpuskit/sklearn": ratio(tot.get("corpuskit"), tot.get("sklearn")),
@@ -246,6 +251,10 @@ def results_section(s: dict) -> str:
              "— do not edit by hand. Each pipeline in its own process; peak RSS includes joblib workers.", "",
              f"- Corpus: `{pathlib.Path(s['corpus']).name}`, {s['docs']:,} statements, {s['text_mb']:.1f} MB of "
              f"raw text; corpuskit commit {mc['corpuskit_commit']}, {s['utc']} UTC",
+             *([f"- A development subset (`--docs {s['docs']}`), run while the machine was shared; the reported run "
+                "is `python benchmarks/realtext.py` (all statements) on a quiet machine"]
+               if pathlib.Path(s["corpus"]).name != "ungdc" else []),
+             f"- Streamed pass {'with' if s.get('stance', True) else 'without'} `score_stance`",
              f"- Machine: {mc['cpu']} ({mc['cores']} cores), RAM {mc['ram_gb']} GB; Python {mc['python']}, "
              f"numpy {mc['numpy']}, scikit-learn {mc['sklearn']}, gensim {mc['gensim']}",
              f"- Load average before {s['loadavg_before']}, after {s['loadavg_after']} (the machine's other work "
@@ -259,7 +268,8 @@ def results_section(s: dict) -> str:
               f"| peak RSS, corpuskit / sklearn | {f(q['peak RSS corpuskit/sklearn'])} | ≤ 1.5 |",
               f"| time, corpuskit / gensim | {f(q['time corpuskit/gensim'])} | — |",
               f"| peak RSS, corpuskit / gensim | {f(q['peak RSS corpuskit/gensim'])} | — |",
-              f"| streamed pass MB/s (n_jobs=2) | {f(s['stream_mb_per_s'], 1)} | ≥ 8 |", "",
+              f"| streamed pass MB/s (n_jobs=2{'' if s.get('stance', True) else ', without stance'}) "
+              f"| {f(s['stream_mb_per_s'], 1)} | ≥ 8 |", "",
               "| process | step | seconds | peak RSS of the process so far, MB |", "|---|---|---:|---:|"]
     for j, st in s["steps"].items():
         mx = s["max_rss_mb_after_step"].get(j) or {}
@@ -269,7 +279,7 @@ def results_section(s: dict) -> str:
 
 
 # ---------------------------------------------------------------------------- profile
-def profile(folder: pathlib.Path, top: int) -> str:
+def profile(folder: pathlib.Path, top: int, stance: bool = True) -> str:
     import warnings
 
     import corpuskit as ck
@@ -279,7 +289,7 @@ def profile(folder: pathlib.Path, top: int) -> str:
              f"{time.strftime('%Y-%m-%d %H:%M', time.gmtime())} UTC, commit {machine()['corpuskit_commit']})", "",
              "One process (n_jobs=1 for the streamed pass, so its work is visible to the profiler; the fit keeps "
              "n_jobs=2 threads). Top entries by own time (tottime), then by cumulative time.", ""]
-    sc, funcs, opts = _scan_args(folder)
+    sc, funcs, opts = _scan_args(folder, stance)
     corpus = None
     for name, fn in [("load_corpus", lambda: ck.load_corpus(folder)),
                      ("TopicModel.fit", lambda: _topic_model().fit(corpus)),
@@ -311,6 +321,8 @@ def main(argv=None):
     ap.add_argument("--jobs", default=",".join(JOBS), help="which processes to run (comma-separated)")
     ap.add_argument("--profile", action="store_true", help="cProfile the corpuskit steps into benchmarks/NOTES.md")
     ap.add_argument("--top", type=int, default=25, help="profile entries per table")
+    ap.add_argument("--no-stance", dest="stance", action="store_false",
+                    help="streamed pass without score_stance (frames only)")
     ap.add_argument("--no-write", action="store_true", help="print the results, do not touch RESULTS.md")
     ap.add_argument("--worker", default=None, help=argparse.SUPPRESS)
     ap.add_argument("--folder", type=pathlib.Path, default=None, help=argparse.SUPPRESS)
@@ -319,11 +331,12 @@ def main(argv=None):
     if a.worker:
         import warnings
         warnings.filterwarnings("ignore", message="Maximum number of iterations")  # max_iter is fixed on purpose
-        pathlib.Path(a.worker_out).write_text(json.dumps(WORKERS[a.worker](a.folder)))
+        kw = {} if a.worker != "corpuskit_stream" else {"stance": a.stance}
+        pathlib.Path(a.worker_out).write_text(json.dumps(WORKERS[a.worker](a.folder, **kw)))
         return
     folder = subset(a.corpus, a.docs)
     if a.profile:
-        replace_section(HERE / "NOTES.md", PSTART, PEND, profile(folder, a.top), "Benchmark notes")
+        replace_section(HERE / "NOTES.md", PSTART, PEND, profile(folder, a.top, a.stance), "Benchmark notes")
         print(f"wrote {HERE / 'NOTES.md'}", file=sys.stderr)
         return
     n_docs = sum(1 for _ in folder.glob("*.txt"))
@@ -336,8 +349,9 @@ def main(argv=None):
         except ImportError:
             jobs.remove("gensim")
             print("gensim is not installed: its process is not run", file=sys.stderr)
-    results = {j: measure(j, folder) for j in jobs}
+    results = {j: measure(j, folder, a.stance) for j in jobs}
     s = summarize(results, folder, n_docs, mb, load_before)
+    s["stance"] = a.stance
     text = json.dumps(s, indent=1)
     print(text)
     if a.no_write:
