@@ -41,12 +41,23 @@ def _row_blocks(m: sp.csr_matrix, n: int) -> list[tuple[int, int]]:
     return [(a, b) for a, b in zip(bounds[:-1], bounds[1:]) if b > a]
 
 
+def _row_view(m: sp.csr_matrix, a: int, b: int) -> sp.csr_matrix:
+    """Rows ``a:b`` of ``m`` sharing its ``data`` and ``indices`` (``m[a:b]`` copies them: with two
+    sides of row blocks that was two more copies of the tf-idf matrix alive through the whole fit)."""
+    lo, hi = m.indptr[a], m.indptr[b]
+    out = sp.csr_matrix((b - a, m.shape[1]), dtype=m.dtype)
+    # set, not passed to the constructor: scipy copies a view smaller than half its base (_prune_array)
+    out.data, out.indices, out.indptr = m.data[lo:hi], m.indices[lo:hi], (m.indptr[a:b + 1] - lo).astype(
+        m.indices.dtype)
+    return out
+
+
 class _Side:
     """One factor's update: the matrix whose rows it uses (CSR) and the row blocks."""
 
     def __init__(self, x: sp.csr_matrix, n_threads: int):
         self.blocks = _row_blocks(x, n_threads)
-        self.parts = [x[a:b] for a, b in self.blocks]
+        self.parts = [_row_view(x, a, b) for a, b in self.blocks]
 
     def update(self, pool: ThreadPoolExecutor, w: np.ndarray, ht: np.ndarray, l1: float, l2: float,
                perm: np.ndarray, cd_update) -> float:

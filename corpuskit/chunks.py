@@ -19,6 +19,7 @@ protocol of :class:`~corpuskit.stream.StreamingCorpus`): this module sits below
 from __future__ import annotations
 
 import itertools
+import os
 import pathlib
 import sys
 from typing import Any, Callable, Iterable, Iterator, Mapping
@@ -35,10 +36,11 @@ from .errors import CorpusError, ParameterError, Problem
 from .readers import Problems, folder_texts, jsonl_records, to_rows
 
 __all__ = ["Chunk", "Merger", "check_chunk", "chunk_corpus", "concat_docvars", "is_streaming", "memory_chunks",
-           "prepare_chunk", "progress_bar", "run_chunks"]
+           "parallel_pays_off", "prepare_chunk", "progress_bar", "run_chunks"]
 
 # a chunk as shipped to a worker: (kind, payload...); see prepare_chunk
 Chunk = tuple
+DEFAULT_CHUNK_SIZE = 1000  # documents per chunk of an in-memory corpus
 
 
 def is_streaming(corpus) -> bool:
@@ -126,11 +128,68 @@ def chunk_corpus(raw, prep: dict) -> tuple[Corpus, list[Problem]]:
     return Corpus(raw), []
 
 
+# Worker processes pay off only above a size. Starting joblib's workers and shipping them the texts
+# costs about 1.5 s on an idle 2-core machine (several seconds on a busy one), and two processes at
+# best halve the work; a corpus of one chunk is never split between workers at all. Measured on this
+# machine (2-core Xeon, 2026-12-04, load average about 7 from other sessions; ck.dfm(stop_words=
+# "english") on UN General Debate statements held in memory, seconds in one process vs n_jobs=2):
+#   4.5 MB, 250 docs (1 chunk):    1.2 vs  7.4      10.8 MB, State of the Union, 233 docs (1 chunk): 4.1 vs 10.6
+#   18.5 MB, 1,000 docs (1 chunk): 7.4 vs 13.1      18.5 MB in 4 chunks: 7.4 vs 6.6
+#   36 MB, 2,000 docs (4 chunks): 15.2 vs 12.6      (issue 13: State of the Union 6.9 vs 19.6 on an idle machine)
+# Counting in memory runs at about 10-13 MB/s per process, so two processes save the 1.5 s start-up
+# from about 32 MB of text on. A streamed corpus is also read and cleaned in the workers (about 5 MB/s
+# per process for read + clean + count), so half as much text suffices: 16 MB of source files.
+MIN_PARALLEL_CHARS = 32_000_000   # in-memory corpus: characters of clean text
+MIN_PARALLEL_BYTES = 16_000_000   # streamed corpus: bytes of its source files
+
+
+def _source_bytes(corpus, limit: int) -> int:
+    """The size of a streamed corpus's source files, counted until it reaches ``limit``."""
+    total = 0
+    for path, fmt in getattr(corpus, "sources", []):
+        try:
+            if fmt == "folder":
+                with os.scandir(path) as entries:
+                    for e in entries:
+                        if e.name.lower().endswith(".txt") and e.is_file():
+                            total += e.stat().st_size
+                            if total >= limit:
+                                return total
+            else:
+                total += os.stat(path).st_size
+        except OSError:
+            return limit  # sizes unknown: leave the decision to n_jobs (reading reports the problem)
+        if total >= limit:
+            return total
+    return total
+
+
+def parallel_pays_off(corpus, n_jobs: int | None, chunk_size: int | None = None) -> bool:
+    """Whether ``n_jobs`` worker processes would beat one process on ``corpus`` (see the measurements
+    above ``MIN_PARALLEL_CHARS``): not for one job, a corpus of a single chunk, or less text than
+    ``MIN_PARALLEL_CHARS`` (in memory) / ``MIN_PARALLEL_BYTES`` of source files (streamed).
+
+    >>> parallel_pays_off(Corpus([]), n_jobs=2)
+    False
+    """
+    if n_jobs in (None, 1):
+        return False
+    if is_streaming(corpus):
+        return _source_bytes(corpus, MIN_PARALLEL_BYTES) >= MIN_PARALLEL_BYTES
+    docs = getattr(corpus, "documents", None)
+    if docs is None:
+        return True  # not a corpus: memory_chunks reports it
+    if len(docs) <= (chunk_size or DEFAULT_CHUNK_SIZE):
+        return False
+    return sum(len(d.text) for d in docs) >= MIN_PARALLEL_CHARS
+
+
 def run_chunks(corpus, worker: Callable, kwargs: dict, *, n_jobs: int | None = None,
                progress: bool | None = None, chunk_size: int | None = None, desc: str = "chunks",
                texts_only: bool = False) -> Iterator[Any]:
     """Yield ``worker(chunk)`` results in order, over a StreamingCorpus's raw chunks or a
-    Corpus's document chunks, in ``n_jobs`` joblib processes (None/1: in this process).
+    Corpus's document chunks, in ``n_jobs`` joblib processes (None/1: in this process; also when
+    :func:`parallel_pays_off` finds the corpus too small for workers to be faster: same results).
 
     ``worker(raw_chunk, prep, **kwargs)`` returns (result, problems, ids); problems
     and duplicate ids are raised here, naming the file/row.
@@ -140,13 +199,13 @@ def run_chunks(corpus, worker: Callable, kwargs: dict, *, n_jobs: int | None = N
         chunks: Iterable = corpus.raw_chunks()
         prep = corpus.prepare_args()
     else:
-        size = chunk_size or 1000
+        size = chunk_size or DEFAULT_CHUNK_SIZE
         chunks = memory_chunks(corpus, size, texts_only)
         prep = {}
     seen: set[str] = set()
     bar = progress_bar(progress, None if streaming else len(corpus), desc)
     try:
-        if n_jobs in (None, 1):
+        if not parallel_pays_off(corpus, n_jobs, chunk_size):
             results = (worker(c, prep, **kwargs) for c in chunks)
         else:
             par = Parallel(n_jobs=n_jobs, return_as="generator", pre_dispatch="2*n_jobs", batch_size=1)

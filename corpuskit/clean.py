@@ -76,7 +76,8 @@ LINE_END = re.compile(r"\r\n|[\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029]")
 _ELLIPSIS_END = re.compile(r"(?:\.\.\.|…)\s*$")
 # prose ends a line with . ! ? , ; or : (not an ellipsis), perhaps inside closing quotes or brackets;
 # a salutation a speaker repeats ("Excellencies, Ladies and Gentlemen,") is prose too
-_SENTENCE_END = re.compile(r"(?<!\.\.)(?<!…)[.!?,;:][\"'”’)\]]*\s*$")
+_CLOSERS = "\"'”’)]"
+_SENTENCE_END = re.compile(rf"(?<!\.\.)(?<!…)[.!?,;:][{re.escape(_CLOSERS)}]*\s*$")
 # a teaser or deck summarizes a story in a sentence; a salutation that trails off ("Mr. President…",
 # 2 words) opens a speech
 _MIN_TEASER_WORDS = 8
@@ -99,6 +100,17 @@ il di che per sono della dei gli nel questo anche
 não uma com para os as em do da dos das você está
 het een van niet zijn voor met op ook maar wij jullie
 """.split())
+
+
+def _sentence_end(stripped: str) -> bool:
+    """``_SENTENCE_END.search(stripped)`` for a stripped line, run on its last characters only.
+
+    A match is the line's last punctuation mark before its closing quotes and brackets (nothing
+    else may follow it), and its look-behinds see the two characters before that mark: searching
+    that tail gives the same answer without the regex engine trying every position of a long line.
+    """
+    end = len(stripped.rstrip(_CLOSERS))
+    return _SENTENCE_END.search(stripped, max(end - 3, 0)) is not None
 
 
 def split_lines(text: str) -> list[tuple[int, int, int]]:
@@ -161,10 +173,6 @@ def reassemble(clean: CleanResult) -> str:
     pieces = [(s, clean.raw[s:e]) for s, e in clean.kept]
     pieces += [(r.start, r.text) for r in clean.removals]
     return "".join(t for _, t in sorted(pieces, key=lambda p: p[0]))
-
-
-def _norm_line(s: str) -> str:
-    return " ".join(s.split()).casefold()
 
 
 def _is_other_language(line: str) -> bool:
@@ -240,7 +248,7 @@ class Cleaner:
     def _line_rules(self, stripped: str) -> list[str]:
         """The rules that decide on a line by itself, wherever it stands."""
         rules = []
-        if "url_encoded" in self.rules:
+        if "url_encoded" in self.rules and "%" in stripped:  # no escape without a percent sign
             escapes = _URL_ESCAPE.findall(stripped)
             if len(escapes) >= self.min_url_escapes and 3 * len(escapes) >= 0.05 * len(stripped):
                 rules.append("url_encoded")
@@ -270,8 +278,12 @@ class Cleaner:
         in_block = [False] * len(keys)
         repeated = [False] * len(keys)
         for i, key in enumerate(keys):
-            earlier = seen.setdefault(key, [])
-            repeated[i] = bool(earlier)
+            earlier = seen.get(key)
+            if earlier is None:  # most lines occur once: no block runs through them
+                seen[key] = [i]
+                run = {}
+                continue
+            repeated[i] = True
             # the most recent copies suffice to find a block; bounding them keeps a line repeated
             # thousands of times linear
             run = {j: run.get(j - 1, 0) + 1 for j in earlier[-16:]}
@@ -316,18 +328,27 @@ class Cleaner:
         texts = [t for _, _, t in lines]
         rules: list[list[str]] = [self._line_rules(t) for t in texts]
         if "repeated_line" in self.rules:
-            removable = [len("".join(t.split())) >= self.min_repeat_chars for t in texts]
-            sentence = [bool(_SENTENCE_END.search(t)) for t in texts]
+            # each line with its whitespace runs as one space (" ".join(t.split())); a printable line
+            # (every whitespace but " " is a control or separator character, so not printable) without
+            # a double space is already so: most lines skip the split
+            spaced = [t if t.isprintable() and "  " not in t else " ".join(t.split()) for t in texts]
+            keys = "\n".join(spaced).casefold().split("\n")  # no line holds a "\n": one casefold call
+            removable = [len(t) - t.count(" ") >= self.min_repeat_chars for t in spaced]
+            sentence = [_sentence_end(t) for t in texts]
             if _wrapped(texts, sentence):
                 # a line of wrapped prose is rarely a sentence, and a fragment such as "the international
                 # community and the" recurs by chance: only whole repeated blocks count there
                 sentence = [True] * len(texts)
-            for i, hit in enumerate(self._repeated([_norm_line(t) for t in texts], removable, sentence)):
+            for i, hit in enumerate(self._repeated(keys, removable, sentence)):
                 if hit:
                     rules[i].insert(0, "repeated_line")
-        edge = [self._edge_rules(t) for t in texts]
+        # the edge rules decide only in the runs of furniture before and after the body: they are
+        # computed for the lines those runs reach (half of cleaning's time went to every line's)
+        edge: dict[int, list[str]] = {}
         for order in (range(len(texts)), range(len(texts) - 1, -1, -1)):  # before the body, then after it
             for i in order:
+                if i not in edge:
+                    edge[i] = self._edge_rules(texts[i])
                 if not (edge[i] or rules[i]):
                     break
                 rules[i] += [r for r in edge[i] if r not in rules[i]]
@@ -354,7 +375,7 @@ def hard_wrapped(text: str) -> bool:
     False
     """
     texts = [t for t in (text[a:c].strip() for a, c, _ in split_lines(text)) if t]
-    return _wrapped(texts, [bool(_SENTENCE_END.search(t)) for t in texts])
+    return _wrapped(texts, [_sentence_end(t) for t in texts])
 
 
 def _wrapped(texts: list[str], sentence: list[bool]) -> bool:

@@ -306,6 +306,10 @@ class TopicModel(BaseEstimator):
 
     def _fit_counts(self, full: DFM) -> "TopicModel":
         """Trim, weight and factorize a count dfm (one row per unit)."""
+        return self._fit_trimmed(self._trim(full))
+
+    def _trim(self, full: DFM) -> DFM:
+        """The count dfm with ``min_df``/``max_df``/``max_features`` applied (errors when too little is left)."""
         n_units = full.shape[0]
         if self.n_topics > n_units:
             raise ParameterError(f"n_topics={self.n_topics} is larger than the number of units ({n_units} "
@@ -319,6 +323,10 @@ class TopicModel(BaseEstimator):
         if self.n_topics > p:
             raise ParameterError(f"n_topics={self.n_topics} is larger than the vocabulary ({p} features after "
                                  "filtering); use fewer topics or relax min_df/max_df/max_features")
+        return trimmed
+
+    def _fit_trimmed(self, trimmed: DFM) -> "TopicModel":
+        """Weight and factorize a trimmed count dfm; set the fitted attributes."""
         x = self._input_matrix(trimmed)
         seed = _seed(self.random_state)
         est = self._estimator(seed)
@@ -363,7 +371,9 @@ class TopicModel(BaseEstimator):
             return self._fit_dfm(corpus)
         _check_corpus(corpus)
         unit = self._resolve_unit(len(corpus))
-        return self._fit_with(corpus, unit, self._count(corpus, unit))
+        # the untrimmed counts are freed here, before the tf-idf values and the factorization allocate
+        self._fit_trimmed(self._trim(self._count(corpus, unit)))
+        return self._fitted_on(corpus, unit)
 
     def fit_transform(self, corpus, y=None) -> np.ndarray:
         """Fit the model and return ``unit_topics_``: the modeled units' topic proportions
@@ -430,6 +440,10 @@ class TopicModel(BaseEstimator):
 
     def _fit_with(self, corpus, unit: str, full: DFM) -> "TopicModel":
         self._fit_counts(full)
+        return self._fitted_on(corpus, unit)
+
+    def _fitted_on(self, corpus, unit: str) -> "TopicModel":
+        """Record the unit and the documents' metadata of a fit."""
         self.unit_ = unit
         dvs = corpus if isinstance(corpus, pd.DataFrame) else corpus.docvars
         self.docvars_ = dvs.reset_index(drop=True).copy()

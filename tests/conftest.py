@@ -7,6 +7,16 @@ SEEDS = ROOT / "seeds"
 SOTU = ROOT / "notebooks" / "data" / "state_of_the_union"  # byte-exact copy of shared/corpora/state_of_the_union
 
 
+@pytest.fixture(autouse=True)
+def workers_run_on_small_corpora(monkeypatch):
+    """Test corpora are far below the size where run_chunks starts worker processes (it falls back to
+    one process there, corpuskit.chunks.parallel_pays_off); tests that pass n_jobs mean the workers,
+    so they run. tests/test_chunks.py checks the real decision."""
+    import corpuskit.chunks
+    monkeypatch.setattr(corpuskit.chunks, "parallel_pays_off", lambda corpus, n_jobs, chunk_size=None:
+                        n_jobs not in (None, 1))
+
+
 @pytest.fixture(scope="session")
 def seeds():
     import corpuskit as ck

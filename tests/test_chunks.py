@@ -73,3 +73,54 @@ def test_run_chunks_names_a_duplicate_id_across_chunks(tmp_path):
 
     with pytest.raises(CorpusError, match="id 'x1'.*duplicate id"):
         list(run_chunks(sc, worker, {}))
+
+
+# ---------------------------------------------------------------------------- the one-process fallback (issue 13, 5b)
+from corpuskit import chunks as _chunks  # noqa: E402
+
+REAL_DECISION = _chunks.parallel_pays_off  # conftest replaces it for the other tests
+
+
+def _docs(n: int, chars: int) -> ck.Corpus:
+    text = ("word " * (chars // 5 + 1))[:chars]
+    return ck.Corpus([ck.Document(f"d{i}", ck.corpus.parse_date("2020"), {},
+                                  ck.clean.no_cleaning(text)) for i in range(n)])
+
+
+def test_small_or_single_chunk_corpora_run_in_one_process(monkeypatch):
+    monkeypatch.setattr(_chunks, "MIN_PARALLEL_CHARS", 10_000)
+    many = _docs(30, 500)  # 15,000 characters in 30 documents
+    assert REAL_DECISION(many, None) is False and REAL_DECISION(many, 1) is False
+    assert REAL_DECISION(many, 2, chunk_size=10) is True            # 3 chunks, above the size
+    assert REAL_DECISION(many, 2) is False                          # one chunk of 1000 documents: nothing to share
+    assert REAL_DECISION(many, 2, chunk_size=30) is False           # still one chunk
+    assert REAL_DECISION(_docs(30, 300), 2, chunk_size=10) is False  # 9,000 characters: below the size
+    assert REAL_DECISION(_docs(30, 334), -1, chunk_size=10) is True  # 10,020: above (n_jobs=-1 too)
+
+
+def test_a_streamed_corpus_is_sized_by_its_source_files(monkeypatch, tmp_path):
+    monkeypatch.setattr(_chunks, "MIN_PARALLEL_BYTES", 2_000)
+    path = tmp_path / "c.jsonl"
+    path.write_text("".join(json.dumps({"id": i, "date": "2020", "text": "word " * 30}) + "\n" for i in range(10)))
+    small = ck.stream_corpus(path, chunk_size=2)
+    assert path.stat().st_size < 2_000 and REAL_DECISION(small, 2) is False
+    path.write_text("".join(json.dumps({"id": i, "date": "2020", "text": "word " * 30}) + "\n" for i in range(20)))
+    assert path.stat().st_size >= 2_000 and REAL_DECISION(ck.stream_corpus(path, chunk_size=2), 2) is True
+    folder = tmp_path / "f"
+    folder.mkdir()
+    (folder / "metadata.csv").write_text("id,date\na,2020\nb,2020\n")
+    (folder / "a.txt").write_text("x" * 1500)
+    (folder / "b.txt").write_text("x" * 400)
+    assert REAL_DECISION(ck.stream_corpus(folder), 2) is False   # 1,900 bytes
+    (folder / "b.txt").write_text("x" * 500)
+    assert REAL_DECISION(ck.stream_corpus(folder), 2) is True    # 2,000 bytes
+
+
+def test_run_chunks_falls_back_without_starting_workers(monkeypatch):
+    monkeypatch.setattr(_chunks, "parallel_pays_off", REAL_DECISION)
+    started = []
+    monkeypatch.setattr(_chunks, "Parallel", lambda *a, **k: started.append(k) or pytest.fail("workers started"))
+    corpus = _docs(30, 500)
+    m = ck.dfm(corpus, n_jobs=2, chunk_size=10)  # 15,000 characters, far below MIN_PARALLEL_CHARS
+    assert started == [] and m.shape[0] == 30
+    assert (m.counts != ck.dfm(corpus).counts).nnz == 0

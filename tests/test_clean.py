@@ -206,3 +206,65 @@ def test_real_corpora_lose_only_their_furniture():
         "JPN_61_2006": 3, "JPN_63_2008": 2, "JPN_64_2009": 3, "JPN_65_2010": 4, "JPN_66_2011": 4, "JPN_70_2015": 3}
     others = ungd[ungd["rule"] != "page_header"]
     assert others[["id", "rule", "text"]].values.tolist() == [["JPN_70_2015", "repeated_line", "A/70/PV.16 29/09/2015\n"]]
+
+
+# ---------------------------------------------------------------------------- fast paths (issue 15)
+# Each is checked against the plain computation it replaces: the regex search over the whole line,
+# " ".join(line.split()).casefold() as the repeat key, and the edge rules on every line.
+import re as _re  # noqa: E402
+
+from corpuskit import clean as _clean  # noqa: E402
+
+_ENDINGS = ["", ".", "a.", "a..", "a...", "a…", "a….", "a.\"", "a.”)", "a.) )", "a?'", "a:]", "…",
+            "a ,", "x.\")]’", "..", "a.. .", "word", "a.)x", "So it ends...\"", "no; \"", "1.)", "a.\u2019"]
+
+
+@pytest.mark.parametrize("line", _ENDINGS + [e.strip() for e in _ENDINGS] + ["Long " * 50 + "end."])
+def test_sentence_end_equals_the_regex_search(line):
+    line = line.strip()
+    assert _clean._sentence_end(line) == bool(_clean._SENTENCE_END.search(line)), line
+
+
+@given(st.text(alphabet=st.sampled_from(list("ab .…!?,;:\"'”’)]\u00a0")), max_size=12))
+@settings(max_examples=300, deadline=None)
+def test_sentence_end_equals_the_regex_search_on_any_ending(line):
+    line = line.strip()
+    assert _clean._sentence_end(line) == bool(_clean._SENTENCE_END.search(line))
+
+
+@pytest.mark.parametrize("space", ["\t", "\u00a0", "\u3000", "\u2003", "\x1f", "  \t ", "  ", "\u200a"])
+def test_repeat_key_joins_any_whitespace_as_str_split_does(space):
+    # a deck whose second copy has other whitespace inside is still the same line (and long enough)
+    deck = f"A DECK line{space}that repeats itself here"
+    text = f"{deck}\nBody paragraph one.\n{deck.replace(space, ' ').lower()}\n"
+    r = Cleaner().clean(text, "d")
+    assert rules_of(r) == [("repeated_line", deck.replace(space, " ").lower() + "\n")]
+    assert " ".join(deck.split()).casefold() == deck.replace(space, " ").lower()
+
+
+def test_non_space_characters_decide_removable_as_before():
+    # 19 non-space characters spread by odd whitespace: too short to remove (min_repeat_chars=20)
+    short = "abcd\u00a0efgh\tijkl\u3000mnop qrs"
+    assert len("".join(short.split())) == 19
+    assert Cleaner().clean(f"{short}\nBody.\n{short}\n").removals == []
+    assert rules_of(Cleaner(min_repeat_chars=19).clean(f"{short}\nBody.\n{short}\n")) == [
+        ("repeated_line", short + "\n")]
+
+
+def test_edge_rules_run_only_on_the_furniture_runs(monkeypatch):
+    calls = []
+    real = Cleaner._edge_rules
+    monkeypatch.setattr(Cleaner, "_edge_rules", lambda self, s: calls.append(s) or real(self, s))
+    teaser = "North Korea on Monday fired a missile that flew before landing in waters between..."
+    body = [f"Body paragraph number {i} of the speech." for i in range(50)]
+    r = Cleaner().clean("\n".join([teaser] + body + [teaser.replace("North", "South")]) + "\n", "d")
+    assert [x.rule for x in r.removals] == ["ellipsis_teaser", "ellipsis_teaser"]
+    # the teaser and the first body line from the front, the same from the back: not the 50 body lines
+    assert len(calls) == 4
+
+
+def test_every_whitespace_but_the_space_is_not_printable():
+    # the repeat key skips " ".join(line.split()) for printable lines without a double space
+    import sys
+    spaces = [chr(i) for i in range(sys.maxunicode + 1) if chr(i).isspace()]
+    assert len(spaces) > 20 and [c for c in spaces if c.isprintable()] == [" "]

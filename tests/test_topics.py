@@ -704,3 +704,26 @@ def test_select_n_topics_warns_when_the_recommended_k_is_at_the_edge_of_the_grid
         else:
             assert edge_warnings == [f"select_n_topics: the recommended k={chosen} is the {edge} k of the grid "
                                      f"ks={ks}; the best k may lie beyond the grid; extend ks"]
+
+
+def test_fit_frees_the_untrimmed_counts_before_weighting(seeds, monkeypatch):
+    # issue 15: the full count dfm is not alive while the tf-idf values and the factorization allocate
+    import gc
+    import weakref
+    refs, alive = [], []
+    count, weight = TopicModel._count, TopicModel._input_matrix
+
+    def counted(self, corpus, unit):
+        m = count(self, corpus, unit)
+        refs.append(weakref.ref(m))
+        return m
+
+    def weighted(self, trimmed):
+        gc.collect()
+        alive.append(refs[0]() is not None)
+        return weight(self, trimmed)
+
+    monkeypatch.setattr(TopicModel, "_count", counted)
+    monkeypatch.setattr(TopicModel, "_input_matrix", weighted)
+    tm = TopicModel(n_topics=2, unit="sentence", random_state=0).fit(seeds)
+    assert alive == [False] and tm.dfm_.shape[0] > 0

@@ -95,3 +95,15 @@ def test_topicmodel_n_jobs_same_model(sotu, monkeypatch):
 def test_topicmodel_n_jobs_checked(seeds, bad):
     with pytest.raises(ck.ParameterError, match=rf"n_jobs={bad!r}: use None, a positive number"):
         ck.TopicModel(n_topics=2, n_jobs=bad).fit(seeds)
+
+
+def test_row_blocks_share_the_matrix_memory(x):
+    # the threads' row blocks are views of X and of X.T: no copy of the tf-idf values per side
+    from corpuskit._nmf import _Side
+    side = _Side(x, 3)
+    assert len(side.parts) == 3
+    dense = np.random.default_rng(0).random((x.shape[1], 4))
+    for (a, b), part in zip(side.blocks, side.parts):
+        np.testing.assert_array_equal(part @ dense, x[a:b] @ dense)  # the products the threads run
+        assert np.shares_memory(part.data, x.data) and np.shares_memory(part.indices, x.indices)
+        assert (part != x[a:b]).nnz == 0 and part.shape == (b - a, x.shape[1])
