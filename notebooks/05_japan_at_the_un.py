@@ -82,9 +82,12 @@ study.figures["document_length"]
 # and the Self-Defense Forces abroad, the US alliance, regional threats, "proactive contribution to peace"
 # and the rules-based order, human security and aid, UN reform and the Security Council seat). Each year
 # shows each frame's share of that year's frame hits. Caveat: a year is one statement, so its interval
-# resamples that statement's sentences (`ci_basis = "units"`), which describes the text, not the year.
+# resamples that statement's sentences (`ci_basis = "units"`), which describes the text, not the year. A
+# year without any frame hit has no shares and leaves a gap.
 
 # %%
+hits = study.results["frame_prevalence"].groupby("period")["n_hits"].first()
+print("years without a frame hit:", ", ".join(map(str, hits[hits == 0].index)) or "none")
 study.figures["frames_over_time"]
 
 # %% [markdown]
