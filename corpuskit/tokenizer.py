@@ -1,4 +1,4 @@
-"""Sentences, tokens and keyword-in-context: the one tokenizing path of corpuskit.
+r"""Sentences, tokens and keyword-in-context: the one tokenizing path of corpuskit.
 
 Nothing here needs downloaded NLTK data. Sentences come from NLTK's Punkt
 algorithm with no trained model, given a list of common abbreviations (so
@@ -22,8 +22,8 @@ Normalization for analysis (``normalize``):
   -> ``nonproliferation``, ``Secretary-\nGeneral`` -> ``secretary``, ``general``, ``peace-\nkeeping``
   -> ``peace``, ``keeping`` as ``peace-keeping``), except before a bare suffix, a word broken in
   two (``Organi-\nzation`` -> ``organization``). The UN's scanned records keep compound hyphens at
-  line ends (68 of the 69 in ungd_japan; "man-|kind" is the one word break), so joining every one would make
-  "secretarygeneral". The stored text is never changed: tokens keep their raw offsets, and a joined
+  line ends (68 of the 69 in ungd_japan; ``man-|kind`` is the one word break), so joining every one
+  would make "secretarygeneral". The stored text is never changed: tokens keep their raw offsets, and a joined
   token spans the line break.
 """
 from __future__ import annotations
@@ -159,9 +159,9 @@ def normalize(text: str) -> str:
     return _POSSESSIVE.sub("", t)
 
 
-# Contractions as the tokenizer leaves them: an apostrophe inside a word is kept ("don't"), a
-# final "'s" is dropped as a possessive ("it's" -> "it", already a stop word), so the forms
-# left are n't, 're, 've, 'll, 'd and 'm (and the mis-decoded "donít" becomes "don't" first).
+#: Contractions as the tokenizer leaves them: an apostrophe inside a word is kept ("don't"), a
+#: final "'s" is dropped as a possessive ("it's" -> "it", already a stop word), so the forms
+#: left are n't, 're, 've, 'll, 'd and 'm (and the mis-decoded "donít" becomes "don't" first).
 CONTRACTIONS = frozenset("""
 ain't aren't can't couldn't didn't doesn't don't hadn't hasn't haven't isn't mightn't mustn't needn't shan't
 shouldn't wasn't weren't won't wouldn't
@@ -171,7 +171,7 @@ i'll we'll you'll he'll she'll it'll they'll that'll there'll who'll
 i'd we'd you'd he'd she'd it'd they'd that'd there'd who'd
 ma'am y'all
 """.split())
-# Honorifics and titles before a name (lower case, without the period).
+#: Honorifics and titles before a name (lower case, without the period).
 HONORIFICS = frozenset("mr mrs ms messrs mme mlle dr prof hon rev jr sr".split())
 #: the named stop lists: "english" is scikit-learn's list (318 words); "english_extended" adds
 #: CONTRACTIONS and HONORIFICS (the default of a study file).
@@ -288,9 +288,10 @@ def tokenize_spans(text: str) -> list[tuple[str, int, int]]:
 def token_spans(text: str, join_lines: bool = True) -> tuple[list[str], np.ndarray, np.ndarray]:
     """``tokenize_spans`` as (tokens, starts, ends) arrays.
 
-    Scanning artefacts are read as meant (:func:`repair`) and the spans are those of ``text`` itself:
-    a line-end hyphenation joined into one token spans the line break. ``join_lines=False`` reads a
-    line break as the end of a sentence (a :class:`Tokens` of text that is not hard-wrapped).
+    Scanning artefacts are read as meant (``repair()``, in the module docstring) and the spans are
+    those of ``text`` itself: a line-end hyphenation joined into one token spans the line break.
+    ``join_lines=False`` reads a line break as the end of a sentence (a :class:`Tokens` of text that
+    is not hard-wrapped).
 
     >>> token_spans("Japan's re-arm")[0]
     ['japan', 'rearm']
