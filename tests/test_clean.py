@@ -268,3 +268,13 @@ def test_every_whitespace_but_the_space_is_not_printable():
     import sys
     spaces = [chr(i) for i in range(sys.maxunicode + 1) if chr(i).isspace()]
     assert len(spaces) > 20 and [c for c in spaces if c.isprintable()] == [" "]
+
+
+def test_casefold_of_joined_lines_equals_each_line_casefolded():
+    # the repeat keys casefold a document's lines joined by "\n" in one call: casefold has no context
+    # (unlike lower()'s final sigma) and never makes a "\n"
+    import sys
+    every = "".join(chr(i) for i in range(sys.maxunicode + 1) if not 0xD800 <= i < 0xE000 and i != 10)
+    assert every.casefold() == "".join(c.casefold() for c in every) and "\n" not in every.casefold()
+    lines = ["ΟΔΟΣ ΣΑΣ", "Straße", "İstanbul"]
+    assert "\n".join(lines).casefold().split("\n") == [t.casefold() for t in lines]
