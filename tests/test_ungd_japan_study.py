@@ -65,7 +65,8 @@ def test_gold_sampling_and_the_two_codings(summary):
     assert len(gold) >= 150 and len(second) >= 50
     # stratified by era, equal allocation, weights recorded
     assert gold.groupby("era").size().tolist() == [60, 60, 60]
-    assert np.allclose(gold.groupby("era")["weight"].first() * 60, gold.groupby("era")["frame_size"].first())
+    w = pd.to_numeric(gold["weight"]).groupby(gold["era"]).first()
+    assert np.allclose(w * 60, pd.to_numeric(gold["frame_size"]).groupby(gold["era"]).first())
     assert set(second["sentence_hash"]) <= set(gold["sentence_hash"])
     st = summary["stance"]
     assert st["gold"]["n_coded"] == len(gold) and st["target_detection"]["weighted"] is True
