@@ -125,7 +125,7 @@ def step_frames(study: Study) -> None:
     study.results["frames_per_document"] = per_doc
     study.results["frame_prevalence"] = prev
     study.figures["frames_over_time"] = plots.plot_prevalence(
-        prev, category="frame", label=None, ylabel="share of all frame hits (%)")
+        prev, category="frame", label=None, ylabel="share of all frame hits (%)", date_label=_period_label(study.spec))
     has = prev[prev["n_docs"] > 0]
     study.summary["frames"] = {
         "dictionary": {"name": dictionary.name, "version": dictionary.version, "n_frames": len(dictionary)},
@@ -136,6 +136,33 @@ def step_frames(study: Study) -> None:
                                       "n_docs": int(r.n_docs), "ci_basis": r.ci_basis}
             for r in has.itertuples()},
     }
+    if study.spec.frame_precision is not None:
+        study.summary["frames"]["precision"] = frame_precision(study.spec.frame_precision, dictionary.keys())
+
+
+def frame_precision(path: pathlib.Path, frames: list[str]) -> dict:
+    """Precision per frame from judged dictionary hits: a CSV with a ``frame`` and a ``relevant`` (yes/no)
+    column, one row per hit drawn at random and judged in context against the codebook."""
+    try:
+        judged = pd.read_csv(path, dtype=str, keep_default_na=False)
+    except FileNotFoundError:
+        raise StudyError(f"{path}: no such file (frames.precision_check); give the judged hits or drop the key") from None
+    missing = [c for c in ("frame", "relevant") if c not in judged.columns]
+    if missing:
+        raise StudyError(f"{path}: missing column(s) {', '.join(missing)}; the file needs frame and relevant (yes/no)")
+    bad = judged[~judged["relevant"].isin(["yes", "no"])]
+    if len(bad):
+        raise StudyError(f"{path}, row {bad.index[0] + 2}: relevant={bad['relevant'].iloc[0]!r}; write yes or no")
+    unknown = sorted(set(judged["frame"]) - set(frames))
+    if unknown:
+        raise StudyError(f"{path}: frame {unknown[0]!r} is not in the dictionary; frames: {', '.join(frames)}")
+    out = {}
+    for f in frames:
+        j = judged[judged["frame"] == f]
+        if len(j):
+            yes = int((j["relevant"] == "yes").sum())
+            out[f] = {"n_judged": int(len(j)), "n_relevant": yes, "precision": _num(yes / len(j))}
+    return out
 
 
 def step_topics(study: Study) -> None:
@@ -150,7 +177,8 @@ def step_topics(study: Study) -> None:
     study.results.update({"k_selection": selection, "topic_prevalence": prev, "top_terms": terms,
                           "document_topics": model.document_topics(), "coherence": coh})
     study.figures["topics_choice_of_k"] = plots.plot_k_selection(selection)
-    study.figures["topics_over_time"] = plots.plot_prevalence(prev, category="topic", label="label")
+    study.figures["topics_over_time"] = plots.plot_prevalence(prev, category="topic", label="label",
+                                                                date_label=_period_label(study.spec))
     has = prev[prev["n_docs"] > 0]
     study.summary["topics"] = {
         "unit": model.unit_, "n_units": int(model.unit_topics_.shape[0]), "k": k,
@@ -166,6 +194,11 @@ def step_topics(study: Study) -> None:
                                                          "ci_high": _num(r.ci_high), "n_docs": int(r.n_docs),
                                                          "ci_basis": r.ci_basis} for r in has.itertuples()},
     }
+
+
+def _period_label(spec: StudySpec) -> str:
+    """The date axis of a per-period figure: the study's wording, and the period when it is not a year."""
+    return spec.date_label if spec.period == "year" else f"{spec.date_label}, per {spec.period}"
 
 
 def _stop_words(spec: StudySpec):

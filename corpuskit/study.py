@@ -53,6 +53,7 @@ class StudySpec:
     comparisons: list[tuple[str, str]] = field(default_factory=list)
     frames: str | pathlib.Path | None = None  # a file, or the name of a packaged dictionary
     frame_levels: int | None = None  # Dictionary.collapse(levels); None keeps every level
+    frame_precision: pathlib.Path | None = None  # judged dictionary hits (frame, relevant yes/no): precision per frame
     target: str | pathlib.Path | None = None
     cues: str | pathlib.Path | None = None
     gold: pathlib.Path | None = None
@@ -246,11 +247,13 @@ def load_study(path: "str | pathlib.Path") -> StudySpec:
                                                       f"({', '.join(spec.eras) or 'none defined'})")
             spec.comparisons.append(pair)  # type: ignore[arg-type]
     if "frames" in top:
-        fr = r.mapping(top["frames"], "frames", ("dictionary", "levels"))
+        fr = r.mapping(top["frames"], "frames", ("dictionary", "levels", "precision_check"))
         if "dictionary" in fr:
             spec.frames = _resource(r.text(fr["dictionary"], "frames.dictionary"), base)
         if "levels" in fr:
             spec.frame_levels = r.typed(fr["levels"], "frames.levels", (int,), "a whole number of levels")
+        if "precision_check" in fr:
+            spec.frame_precision = base / r.text(fr["precision_check"], "frames.precision_check")
     if "stance" in top:
         st = r.mapping(top["stance"], "stance", ("target", "cues", "gold", "second_coding"))
         if "target" in st:

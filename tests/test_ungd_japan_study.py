@@ -84,3 +84,24 @@ def test_codings_precede_the_lexicons_in_history():
     lexicons = min(first_commit(f"notebooks/data/ungd_japan/{f}") for f in ("target.yml", "cues.yml"))
     results = first_commit("figures/ungd_japan/summary.json")
     assert codebook <= gold <= lexicons <= results
+
+
+def test_frame_precision_counts_judged_hits_and_names_a_bad_row(tmp_path):
+    from corpuskit.figures import frame_precision
+    from corpuskit.study import StudyError
+    f = tmp_path / "judged.csv"
+    f.write_text("frame,relevant\na,yes\na,no\nb,yes\na,yes\n", encoding="utf-8")
+    assert frame_precision(f, ["a", "b", "c"]) == {"a": {"n_judged": 3, "n_relevant": 2, "precision": 0.667},
+                                                   "b": {"n_judged": 1, "n_relevant": 1, "precision": 1.0}}
+    f.write_text("frame,relevant\na,yes\na,maybe\n", encoding="utf-8")
+    with pytest.raises(StudyError, match=r"judged.csv, row 3: relevant='maybe'; write yes or no"):
+        frame_precision(f, ["a"])
+    f.write_text("frame,relevant\nz,yes\n", encoding="utf-8")
+    with pytest.raises(StudyError, match=r"frame 'z' is not in the dictionary"):
+        frame_precision(f, ["a"])
+
+
+def test_ungd_precision_check_is_in_the_summary(summary):
+    precision = summary["frames"]["precision"]
+    assert sum(v["n_judged"] for v in precision.values()) == 139
+    assert precision["peacekeeping_sdf"]["n_relevant"] == 5
