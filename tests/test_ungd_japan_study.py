@@ -38,6 +38,14 @@ def test_committed_ungd_figures_equal_what_the_study_generates(regenerated):
         "regenerate with `corpuskit figures --study notebooks/data/ungd_japan/study.yml --force`")
 
 
+def test_the_study_draws_the_figures_its_steps_declare(regenerated):
+    from corpuskit import figures as figmod
+    from corpuskit.study import load_study
+    spec = load_study(STUDY)
+    assert {p.stem for p in regenerated.glob("*.png")} == set(figmod.spec_figures(spec))
+    assert {"era_comparisons", "change_points", "document_length", "beside"} <= set(figmod.spec_figures(spec))
+
+
 def test_era_comparisons_are_a_holm_family_of_stance_and_every_frame(summary):
     eras = summary["eras"]
     frames = ck.load_dictionary(DATA / "frames.yml").keys()
