@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import warnings
 from typing import Sequence
 
 from .corpus import load_corpus
@@ -63,6 +64,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not getattr(args, "command", None):
         parser.print_help()
         return 0
+    # a warning is one line naming what it is about, printed once, never with a source line
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("default")
+        try:
+            return _run(args)
+        finally:
+            for message in dict.fromkeys(str(w.message) for w in caught):
+                print(f"corpuskit: warning: {message}", file=sys.stderr)
+
+
+def _run(args) -> int:
     try:
         return int(args.func(args) or 0)
     except CorpusError as exc:

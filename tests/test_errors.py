@@ -128,3 +128,21 @@ def test_no_partial_result_on_error(make_folder):
     with pytest.raises(CorpusError):
         corpus = ck.load_corpus(d)  # noqa: F841 — nothing is returned
     assert "corpus" not in locals()
+
+
+def test_cli_prints_each_warning_once_on_one_line(monkeypatch, capsys):
+    import warnings
+    from corpuskit import figures as figmod
+    from corpuskit.cli import main
+
+    def run(args):
+        for _ in range(2):  # the same warning from two steps
+            warnings.warn("score_frames: 3 of 9 entries of the frame dictionary 'd' match nothing", UserWarning)
+        warnings.warn("select_n_topics: the recommended k=2 is the smallest k of the grid", UserWarning)
+        return 0
+
+    monkeypatch.setattr(figmod, "_figures", run)
+    assert main(["figures"]) == 0
+    err = capsys.readouterr().err.splitlines()
+    assert err == ["corpuskit: warning: score_frames: 3 of 9 entries of the frame dictionary 'd' match nothing",
+                   "corpuskit: warning: select_n_topics: the recommended k=2 is the smallest k of the grid"]
