@@ -92,3 +92,11 @@ def test_an_undocumented_name_and_a_broken_reference_fail_the_build(tmp_path):
     assert "corpuskit.Corpus (documented as corpuskit.corpus.Corpus) is not in the reference" in run.stderr
     # a documented module's names are not reported
     assert "corpuskit.scaling.Wordfish" not in run.stderr.replace("corpuskit.scaling.no_such_function", "")
+
+
+def test_every_notebook_is_in_the_site():
+    notebooks = sorted(p.name for p in (ROOT / "notebooks").glob("*.ipynb"))
+    linked = sorted(p.name for p in (ROOT / "docs" / "notebooks").glob("*.ipynb"))
+    assert notebooks == linked, "link each notebook into docs/notebooks/ and list it in docs/index.md"
+    index = (ROOT / "docs" / "index.md").read_text(encoding="utf-8")
+    assert all(f"notebooks/{n[:-len('.ipynb')]}" in index for n in notebooks)

@@ -217,6 +217,8 @@ def test_tiny_input_raises_no_numpy_warning(name):
     call = _tiny_cases()[name]
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # any warning, numpy's RuntimeWarnings above all
+        # except the one a tiny corpus is meant to raise: dictionary entries that match nothing are reported
+        warnings.filterwarnings("ignore", message=r"score_frames: .* match nothing", category=UserWarning)
         call()
 
 
