@@ -88,8 +88,9 @@ class Corpus:
     Example
     -------
     >>> c = Corpus.from_records([{"id": "a", "date": "2021-08", "text": "Japan rearms."}])
-    >>> c.to_frame()[["id", "date", "year"]].iloc[0].tolist()
-    ['a', Timestamp('2021-08-01 00:00:00'), 2021]
+    >>> c.to_frame()[["id", "date", "year"]]
+      id       date  year
+    0  a 2021-08-01  2021
     """
 
     def __init__(self, documents: Iterable[Document], name: str = "corpus"):
@@ -344,7 +345,11 @@ class Corpus:
         renames further columns (``{"headline": "title"}``). Parsing is strict (an
         unclosed quote is an error naming its line); fields may be of any length.
 
-        >>> Corpus.from_csv("news.csv", text="body", columns={"headline": "title"})  # doctest: +SKIP
+        >>> c = Corpus.from_csv("news.csv", text="body", columns={"headline": "title"})
+        >>> c
+        <Corpus 'news': 5 documents, 2006-07-01 to 2024-12-31>
+        >>> c["000"].meta["title"]
+        "North Korea's missile tests push Japan toward rearmament and Taiwan's defense"
         """
         path = pathlib.Path(path)
         problems = _Problems(all_errors)
@@ -360,7 +365,8 @@ class Corpus:
                    clean: bool | Cleaner = True, all_errors: bool = False) -> "Corpus":
         """A corpus from a JSON-lines file, one object per document (records end at ``\\n`` only).
 
-        >>> Corpus.from_jsonl("news.jsonl", id="doc", text="content")  # doctest: +SKIP
+        >>> Corpus.from_jsonl("news.jsonl", id="doc", text="content")
+        <Corpus 'news': 5 documents, 2006-07-01 to 2024-12-31>
         """
         path = pathlib.Path(path)
         problems = _Problems(all_errors)
@@ -378,7 +384,8 @@ class Corpus:
         """A corpus from a Parquet file (needs pyarrow); binary text columns are decoded as
         UTF-8, ``timestamp``/``date`` columns become ``YYYY-MM-DD``.
 
-        >>> Corpus.from_parquet("news.parquet", text="body")  # doctest: +SKIP
+        >>> Corpus.from_parquet("news.parquet", text="body")
+        <Corpus 'news': 5 documents, 2006-07-01 to 2024-12-31>
         """
         path = pathlib.Path(path)
         problems = _Problems(all_errors)
@@ -459,8 +466,16 @@ def load_corpus(path: str | pathlib.Path, *, clean: bool | Cleaner = True, all_e
     the file, line or byte; ``all_errors=True`` reports every problem at once.
 
     >>> import corpuskit as ck
-    >>> corpus = ck.load_corpus("seeds")            # doctest: +SKIP
-    >>> corpus.to_frame()[["id", "date", "title"]]  # doctest: +SKIP
+    >>> corpus = ck.load_corpus("seeds")
+    >>> corpus
+    <Corpus 'seeds': 5 documents, 2006-07-01 to 2024-12-31>
+    >>> corpus.to_frame()[["id", "date", "date_precision", "title"]]
+        id       date date_precision                                    title
+    0  000 2006-07-01          month  North Korea's missile tests push Jap...
+    1  001 2021-08-01          month  Japan ties its security to Taiwan as...
+    2  002 2023-01-13            day  US backs Japan's counterattack capab...
+    3  003 2024-12-01          month  A Russia-North Korea alignment could...
+    4  004 2021-08-01          month  Japan's stake in Taiwan's survival a...
     """
     path = pathlib.Path(path)
     problems = _Problems(all_errors)

@@ -119,7 +119,7 @@ def repair(text: str, join_lines: bool = True) -> tuple[str, np.ndarray | None]:
     the result (and its end) came from in ``text``: None when nothing changed (the usual case).
     ``join_lines=False`` leaves line-end hyphens (a line break that ends a sentence).
 
-    >>> repair("Japanís Organi-\nzation")[0]
+    >>> repair("Japanís Organi-\\nzation")[0]
     'Japan’s Organization'
     """
     spots = []
@@ -148,7 +148,7 @@ def normalize(text: str) -> str:
     """The analysis form of a text (see module docstring); not used for storage.
 
     >>> normalize("Japan’s re-arm")
-    "japan rearm"
+    'japan rearm'
     """
     t = repair(text.lower())[0]
     # str.replace per character is much faster than str.translate with a dict (same result)
