@@ -26,6 +26,7 @@ import os
 import pathlib
 import pkgutil
 import re
+import sys
 import warnings
 
 import pytest
@@ -112,6 +113,8 @@ def test_docstring_examples(name, shared, sandbox, monkeypatch):
             result = runner.run(test, out=report.append, clear_globs=True)
             n_examples += result.attempted
             n_failed += result.failed
+    if "matplotlib.pyplot" in sys.modules:  # the plot examples leave their figures open
+        sys.modules["matplotlib.pyplot"].close("all")
     assert n_failed == 0, f"{name}: {n_failed} of {n_examples} examples failed\n" + "".join(report)
 
 
