@@ -216,7 +216,12 @@ class Corpus:
         ``start`` alone may be a span ``"1990:1999"`` (the CLI's syntax, :func:`corpuskit.periods.parse_span`).
         A bound that is not such a date raises ParameterError naming it.
 
-        >>> # corpus.between("2021", "2023-01"); corpus.between(None, "1600"); corpus.between("1990:1999")
+        >>> corpus.between("2021", "2023-01")
+        <Corpus 'seeds': 3 documents, 2021-08-01 to 2023-01-13>
+        >>> corpus.between(None, "1600")
+        <Corpus 'seeds': 0 documents>
+        >>> corpus.between("2020:2022").ids
+        ['001', '004']
         """
         if isinstance(start, str) and ":" in start and end is None:
             lo, hi, _ = parse_span(start, "start")
@@ -240,7 +245,14 @@ class Corpus:
         The bins of every function (:func:`corpuskit.periods.assign_periods`: calendar bins by
         default, or starting at ``origin``). Warns when ``by`` is finer than a document's date precision.
 
-        >>> # corpus.periods("decade", origin="1785")
+        >>> corpus.periods("decade", origin="1785")
+        id
+        000    2005
+        001    2015
+        002    2015
+        003    2015
+        004    2015
+        Name: period, dtype: period[10Y-DEC]
         """
         dv = self.docvars
         p = assign_periods(dv["date"], by, precision=dv["date_precision"], origin=origin)
