@@ -1,7 +1,9 @@
 """corpuskit: dated news corpora — lossless cleaning, tokens, topics, stance and framing shift.
 
 >>> import corpuskit as ck
->>> corpus = ck.load_corpus("seeds")          # doctest: +SKIP
+>>> corpus = ck.load_corpus("seeds")
+>>> corpus
+<Corpus 'seeds': 5 documents, 2006-07-01 to 2024-12-31>
 """
 from .clean import Cleaner, reassemble
 from .corpus import Corpus, Document, load_corpus

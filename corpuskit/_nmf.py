@@ -114,7 +114,10 @@ class ThreadedNMF(NMF):
     After a fit, ``fast_path_`` says whether the threaded solver ran and ``n_threaded_updates_``
     counts its calls to scikit-learn's row update (0 when NMF's own code ran).
 
-    >>> ThreadedNMF(n_components=20, init="nndsvda", n_jobs=2).fit_transform(X)  # doctest: +SKIP
+    >>> X = ck.dfm(corpus, stop_words="english").counts.astype(float)
+    >>> nmf = ThreadedNMF(n_components=3, init="nndsvda", random_state=0, n_jobs=2)
+    >>> nmf.fit_transform(X).shape, nmf.fast_path_
+    ((5, 3), True)
     """
 
     # scikit-learn's parameter validation knows NMF's parameters; n_jobs is ours

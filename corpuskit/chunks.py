@@ -12,9 +12,17 @@ A corpus is streamed when it has ``raw_chunks`` and ``prepare_args`` (the corpus
 protocol of :class:`~corpuskit.stream.StreamingCorpus`): this module sits below
 ``stream`` and ``matrix`` and imports neither.
 
->>> merger = Merger()
->>> for res in run_chunks(corpus, worker, {}, n_jobs=2):   # doctest: +SKIP
-...     merger.add(res)
+>>> from corpuskit.stream import period_worker
+>>> parts = list(run_chunks(corpus, period_worker, {"by": "year", "origin": None}, chunk_size=2))
+>>> len(parts)
+3
+>>> pd.concat(parts).groupby("period").sum()
+        n_docs  n_chars  n_tokens
+period
+2006         1     2659       439
+2021         2    10112      1602
+2023         1     5201       867
+2024         1     5794       900
 """
 from __future__ import annotations
 

@@ -88,8 +88,9 @@ class Corpus:
     Example
     -------
     >>> c = Corpus.from_records([{"id": "a", "date": "2021-08", "text": "Japan rearms."}])
-    >>> c.to_frame()[["id", "date", "year"]].iloc[0].tolist()
-    ['a', Timestamp('2021-08-01 00:00:00'), 2021]
+    >>> c.to_frame()[["id", "date", "year"]]
+      id       date  year
+    0  a 2021-08-01  2021
     """
 
     def __init__(self, documents: Iterable[Document], name: str = "corpus"):
@@ -215,7 +216,12 @@ class Corpus:
         ``start`` alone may be a span ``"1990:1999"`` (the CLI's syntax, :func:`corpuskit.periods.parse_span`).
         A bound that is not such a date raises ParameterError naming it.
 
-        >>> # corpus.between("2021", "2023-01"); corpus.between(None, "1600"); corpus.between("1990:1999")
+        >>> corpus.between("2021", "2023-01")
+        <Corpus 'seeds': 3 documents, 2021-08-01 to 2023-01-13>
+        >>> corpus.between(None, "1600")
+        <Corpus 'seeds': 0 documents>
+        >>> corpus.between("2020:2022").ids
+        ['001', '004']
         """
         if isinstance(start, str) and ":" in start and end is None:
             lo, hi, _ = parse_span(start, "start")
@@ -239,7 +245,14 @@ class Corpus:
         The bins of every function (:func:`corpuskit.periods.assign_periods`: calendar bins by
         default, or starting at ``origin``). Warns when ``by`` is finer than a document's date precision.
 
-        >>> # corpus.periods("decade", origin="1785")
+        >>> corpus.periods("decade", origin="1785")
+        id
+        000    2005
+        001    2015
+        002    2015
+        003    2015
+        004    2015
+        Name: period, dtype: period[10Y-DEC]
         """
         dv = self.docvars
         p = assign_periods(dv["date"], by, precision=dv["date_precision"], origin=origin)
@@ -344,7 +357,11 @@ class Corpus:
         renames further columns (``{"headline": "title"}``). Parsing is strict (an
         unclosed quote is an error naming its line); fields may be of any length.
 
-        >>> Corpus.from_csv("news.csv", text="body", columns={"headline": "title"})  # doctest: +SKIP
+        >>> c = Corpus.from_csv("news.csv", text="body", columns={"headline": "title"})
+        >>> c
+        <Corpus 'news': 5 documents, 2006-07-01 to 2024-12-31>
+        >>> c["000"].meta["title"]
+        "North Korea's missile tests push Japan toward rearmament and Taiwan's defense"
         """
         path = pathlib.Path(path)
         problems = _Problems(all_errors)
@@ -360,7 +377,8 @@ class Corpus:
                    clean: bool | Cleaner = True, all_errors: bool = False) -> "Corpus":
         """A corpus from a JSON-lines file, one object per document (records end at ``\\n`` only).
 
-        >>> Corpus.from_jsonl("news.jsonl", id="doc", text="content")  # doctest: +SKIP
+        >>> Corpus.from_jsonl("news.jsonl", id="doc", text="content")
+        <Corpus 'news': 5 documents, 2006-07-01 to 2024-12-31>
         """
         path = pathlib.Path(path)
         problems = _Problems(all_errors)
@@ -378,7 +396,8 @@ class Corpus:
         """A corpus from a Parquet file (needs pyarrow); binary text columns are decoded as
         UTF-8, ``timestamp``/``date`` columns become ``YYYY-MM-DD``.
 
-        >>> Corpus.from_parquet("news.parquet", text="body")  # doctest: +SKIP
+        >>> Corpus.from_parquet("news.parquet", text="body")
+        <Corpus 'news': 5 documents, 2006-07-01 to 2024-12-31>
         """
         path = pathlib.Path(path)
         problems = _Problems(all_errors)
@@ -459,8 +478,16 @@ def load_corpus(path: str | pathlib.Path, *, clean: bool | Cleaner = True, all_e
     the file, line or byte; ``all_errors=True`` reports every problem at once.
 
     >>> import corpuskit as ck
-    >>> corpus = ck.load_corpus("seeds")            # doctest: +SKIP
-    >>> corpus.to_frame()[["id", "date", "title"]]  # doctest: +SKIP
+    >>> corpus = ck.load_corpus("seeds")
+    >>> corpus
+    <Corpus 'seeds': 5 documents, 2006-07-01 to 2024-12-31>
+    >>> corpus.to_frame()[["id", "date", "date_precision", "title"]]
+        id       date date_precision                                    title
+    0  000 2006-07-01          month  North Korea's missile tests push Jap...
+    1  001 2021-08-01          month  Japan ties its security to Taiwan as...
+    2  002 2023-01-13            day  US backs Japan's counterattack capab...
+    3  003 2024-12-01          month  A Russia-North Korea alignment could...
+    4  004 2021-08-01          month  Japan's stake in Taiwan's survival a...
     """
     path = pathlib.Path(path)
     problems = _Problems(all_errors)

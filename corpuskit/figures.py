@@ -589,7 +589,9 @@ def run_study(corpus, random_state: int = 0, steps: list[str] | None = None, gol
     that predates study files: the seed study's lexicons asked for by name, ``gold`` (a hand-coded gold
     standard, :func:`corpuskit.read_gold` format) and one comparison ``before`` → ``after``.
 
-    >>> study = run_study(corpus, spec=load_study("seeds/study.yml"))   # doctest: +SKIP
+    >>> study = run_study(corpus, spec=load_study("seeds/study.yml"), steps=["corpus", "keyness"])
+    >>> sorted(study.figures), sorted(study.results)
+    (['corpus_timeline', 'keyness'], ['keyness'])
     """
     if spec is None:
         eras = {_span_label(tuple(before)): tuple(before), _span_label(tuple(after)): tuple(after)}
@@ -648,7 +650,7 @@ def provenance(spec: StudySpec, corpus) -> dict[str, Any]:
     """What a summary.json was made from: corpuskit's version and sha256s of the study file, lexicons,
     dictionary, gold codes and corpus.
 
-    >>> provenance(load_study("seeds/study.yml"), corpus)["corpuskit"]   # doctest: +SKIP
+    >>> provenance(load_study("seeds/study.yml"), corpus)["corpuskit"]
     '0.2.0'
     """
     base = spec.path.resolve().parent if spec.path is not None else None
@@ -674,7 +676,12 @@ def load_spec_corpus(spec: StudySpec):
 def run_study_file(path: "str | pathlib.Path") -> Study:
     """Load a study file, its corpus, and run it; the summary carries its provenance.
 
-    >>> study = run_study_file("seeds/study.yml")   # doctest: +SKIP
+    >>> study = run_study_file("seeds/study.yml")
+    >>> sorted(study.figures)
+    ['corpus_timeline', 'frames_over_time', 'keyness', 'stance_by_method', 'topics_choice_of_k',
+     'topics_over_time', 'wordfish']
+    >>> sorted(study.summary)
+    ['corpus', 'frames', 'keyness', 'provenance', 'shift', 'stance', 'topics', 'wordfish']
     """
     spec = load_study(path)
     return _run(spec)

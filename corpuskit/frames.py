@@ -89,8 +89,14 @@ def score_frames(corpus: "Corpus | Tokens", dictionary: "str | os.PathLike | Map
 
     Example
     -------
-    >>> f = score_frames(ck.load_corpus("seeds"), "rearmament")   # doctest: +SKIP
-    >>> f[["id", "year", "threat.china", "deterrence"]]    # doctest: +SKIP
+    >>> f = score_frames(ck.load_corpus("seeds"), "rearmament")
+    >>> f[["id", "year", "n_tokens", "threat.china", "deterrence"]].round(2)
+        id  year  n_tokens  threat.china  deterrence
+    0  000  2006       439          0.00        0.00
+    1  001  2021       927          6.47        6.47
+    2  002  2023       867          1.15        1.15
+    3  003  2024       900          2.22        6.67
+    4  004  2021       675         16.30        1.48
     """
     if unit not in ("document", "sentence"):
         raise ParameterError(f"unit={unit!r}: use 'document' or 'sentence'")
@@ -162,7 +168,13 @@ def frame_terms(corpus: "Corpus | Tokens", dictionary: "str | os.PathLike | Mapp
 
     Example
     -------
-    >>> frame_terms(corpus, "rearmament", frame="deterrence").head()   # doctest: +SKIP
+    >>> frame_terms(corpus, "rearmament", frame="deterrence").head()
+            frame                  entry                  match  matched  count  n_docs
+    0  deterrence                deterr*             deterrence     True      3       1
+    1  deterrence              retaliat*            retaliation     True      2       1
+    2  deterrence                deterr*               deterred     True      1       1
+    3  deterrence                deterr*              deterring     True      1       1
+    4  deterrence  integrated deterrence  integrated deterrence     True      1       1
     """
     d = load_dictionary(dictionary, param="dictionary")
     frames = d.keys()
@@ -245,7 +257,16 @@ def frame_prevalence(frames, by: str = "year", *, origin: "str | pd.Timestamp | 
 
     Example
     -------
-    >>> frame_prevalence(ck.load_corpus("seeds"), dictionary="rearmament", by="year", random_state=0)  # doctest: +SKIP
+    >>> p = frame_prevalence(ck.load_corpus("seeds"), dictionary="rearmament", by="year", random_state=0)
+    >>> p.columns.tolist()
+    ['period', 'period_start', 'period_end', 'period_mid', 'frame', 'share', 'ci_low', 'ci_high', 'n_docs',
+     'n_units', 'ci_basis', 'hits', 'n_hits', 'note']
+    >>> p.query("frame == 'deterrence' and n_docs > 0")[["period", "share", "ci_low", "ci_high", "n_docs"]].round(3)
+        period  share  ci_low  ci_high  n_docs
+    9     2006  0.000   0.000    0.000       1
+    159   2021  0.086   0.024    0.150       2
+    179   2023  0.034   0.000    0.091       1
+    189   2024  0.100   0.032    0.185       1
     """
     if not isinstance(n_boot, (int, np.integer)) or n_boot < 1:
         raise ParameterError(f"n_boot={n_boot!r}: pass a positive integer number of bootstrap resamples")

@@ -73,8 +73,11 @@ class DFM:
 
     Example
     -------
-    >>> m = dfm(corpus, unit="sentence", stop_words="english")   # doctest: +SKIP
-    >>> m.trim(min_docfreq=2).tfidf().counts.shape                # doctest: +SKIP
+    >>> m = dfm(corpus, unit="sentence", stop_words="english")
+    >>> m
+    <DFM 132 units × 1099 features, count, 98.6% sparse>
+    >>> m.trim(min_docfreq=2).tfidf().counts.shape
+    (132, 281)
     """
 
     counts: sp.csr_matrix
@@ -168,7 +171,11 @@ class DFM:
         column, or a period (``"year"``, ``"decade"``, ``"5Y"`` …, binned from ``origin`` as everywhere:
         :func:`corpuskit.periods.assign_periods`; rows are labeled like ``"2010–2019"``).
 
-        >>> dfm(corpus).group("decade").docnames   # doctest: +SKIP
+        >>> g = dfm(corpus).group("decade")
+        >>> g.docvars[["unit_id", "n_tokens"]]
+              unit_id  n_tokens
+        0  2000–2009       439
+        1  2020–2029      3369
         """
         self._require_counts("group")
         dv = self.docvars
@@ -267,8 +274,16 @@ def dfm(corpus, unit: str = "document", *, window: int = 3, stop_words: str | It
     Example
     -------
     >>> import corpuskit as ck
-    >>> m = ck.dfm(ck.load_corpus("seeds"), unit="sentence", stop_words="english")  # doctest: +SKIP
-    >>> m = ck.dfm(ck.stream_corpus("archive/*.jsonl"), n_jobs=-1)                  # doctest: +SKIP
+    >>> m = ck.dfm(ck.load_corpus("seeds"), unit="sentence", stop_words="english")
+    >>> m.counts.shape, m.features[:3].tolist()
+    ((132, 1099), ['0', '000', '1'])
+    >>> m.docvars[["unit_id", "id", "unit", "n_tokens", "year"]].head(3)
+      unit_id   id  unit  n_tokens  year
+    0   000#0  000     0        19  2006
+    1   000#1  000     1        13  2006
+    2   000#2  000     2         4  2006
+    >>> ck.dfm(ck.stream_corpus("archive/*.jsonl"), n_jobs=-1)
+    <DFM 5 units × 1252 features, count, 71.3% sparse>
     """
 
     dtype = check_dtype(dtype)
@@ -407,7 +422,8 @@ def count_tokenized(tk: Tokens, *, stop_words=None, stem: bool = False, min_len:
     instead of tokenizing again (``tests/test_fast_paths.py`` checks the counts equal
     :func:`count_texts`'s).
 
-    >>> count_tokenized(tokens(chunk), stop_words="english")["counts"].shape   # doctest: +SKIP
+    >>> count_tokenized(ck.tokens(corpus), stop_words="english")["counts"].shape
+    (5, 1099)
     """
     n = len(tk)
     feats = np.asarray(tk.vocabulary, dtype=object)

@@ -15,7 +15,8 @@ file the last run wrote. The rules that follow from it:
   first and moved into place only when every file is complete.
 
 >>> from corpuskit.outputs import check_out_dir
->>> check_out_dir("figures")        # doctest: +SKIP
+>>> check_out_dir("figures")
+PosixPath('figures')
 """
 from __future__ import annotations
 

@@ -249,7 +249,9 @@ def plot_timeline(docvars: pd.DataFrame, label: str = "id", title: str | None = 
     ``docvars`` is ``corpus.docvars`` (or ``to_frame()``): id, date, date_end, date_mid.
     ``date_label`` names the date axis (a study file's ``date_label``).
 
-    >>> fig = plot_timeline(corpus.docvars, date_label="publication date (year)")   # doctest: +SKIP
+    >>> fig = plot_timeline(corpus.docvars, date_label="publication date (year)")
+    >>> fig.axes[0].get_xlabel(), fig.axes[0].get_ylabel()
+    ('publication date (year)', 'document')
     """
     _require(docvars, ["date", "date_end", "date_mid", label], "plot_timeline")
     df = docvars.sort_values(["date", label]).reset_index(drop=True)
@@ -337,7 +339,10 @@ def plot_prevalence(table: pd.DataFrame, category: str = "topic", label: str | N
     (or ``facet=True``) each gets its own panel (small multiples, shared axes). Date ticks fall
     on whole periods (a decade axis every 10, 20, 50 … years); ``date_label`` names the date axis.
 
-    >>> fig = plot_prevalence(frame_prevalence(corpus, dictionary, by="decade"), category="frame")  # doctest: +SKIP
+    >>> table = ck.frame_prevalence(corpus, dictionary="rearmament", by="decade", random_state=0)
+    >>> fig = plot_prevalence(table, category="frame")
+    >>> len(fig.axes), fig.axes[0].get_ylabel()
+    (12, 'share of tokens\\n(%)')
     """
     _require(table, ["period", "period_start", "period_end", "period_mid", category, "share", "ci_low",
                      "ci_high", "n_docs"], "plot_prevalence")
@@ -451,7 +456,9 @@ def plot_stance(scores: pd.DataFrame, method: str = "method", title: str | None 
     labelled by the first method's scores, the extremes first and only where a label fits;
     with more than ``max_labels`` documents only the most and least favourable ones.
 
-    >>> fig = plot_stance(table, date_label="publication date (year)")   # doctest: +SKIP
+    >>> fig = plot_stance(doc_scores, date_label="publication date (year)")
+    >>> fig.axes[0].get_xlabel(), fig.axes[0].get_ylabel()
+    ('publication date (year)', 'stance toward the target\\n(−1 against … +1 favor)')
     """
     _require(scores, [label, "date_mid", "stance", "ci_low", "ci_high", method], "plot_stance")
     methods = list(dict.fromkeys(scores[method]))
@@ -560,7 +567,9 @@ def plot_wordfish(table: pd.DataFrame, label: str = "id", title: str | None = No
     the extremes first and only where a label fits; with more than ``max_labels`` documents only the
     two ends.
 
-    >>> fig = plot_wordfish(Wordfish().fit(X).to_frame().merge(dv, on="id"))   # doctest: +SKIP
+    >>> fig = plot_wordfish(ck.wordfish(corpus, dir=("000", "003")))
+    >>> fig.axes[0].get_ylabel()
+    'θ (latent position, sd units)'
     """
     xcol = "date_mid" if "date_mid" in table.columns else "date"
     _require(table, [label, xcol, "theta"], "plot_wordfish")
@@ -673,7 +682,12 @@ def plot_era_comparisons(table: pd.DataFrame, alpha: float = 0.05, title: str | 
     ``table``: :func:`corpuskit.compare_eras` output (value, era_a, era_b, difference, ci_low,
     ci_high, p_holm).
 
-    >>> fig = plot_era_comparisons(compare_eras(docs, eras, value=["stance", "aid"]))  # doctest: +SKIP
+    >>> eras = {"2006": "2006", "2021–2022": "2021:2022", "2023–2024": "2023:2024"}
+    >>> fig = plot_era_comparisons(ck.compare_eras(doc_scores, eras, random_state=0))
+    >>> [t.get_text() for t in fig.axes[0].get_yticklabels()]
+    ['2023–2024 − 2021–2022', '2023–2024 − 2006', '2021–2022 − 2006']
+    >>> fig.get_suptitle()
+    "0 of 3 era differences hold after Holm's adjustment (p < 0.05)"
     """
     _require(table, ["value", "era_a", "era_b", "difference", "ci_low", "ci_high", "p_holm"], "plot_era_comparisons")
     values = list(dict.fromkeys(table["value"].astype(str)))
@@ -723,7 +737,10 @@ def plot_change_points(series: pd.DataFrame, intervals: pd.DataFrame, date_label
     label_ci_high, significant). A significant split is a dashed line at its first period with
     the interval shaded; a panel without one says so.
 
-    >>> fig = plot_change_points(series, change_point_interval(docs, value=["stance"]))  # doctest: +SKIP
+    >>> series = ck.period_means(doc_scores, by="year", random_state=0).assign(value="stance")
+    >>> fig = plot_change_points(series, ck.change_point_interval(doc_scores, min_size=1, random_state=0))
+    >>> len(fig.axes), fig.get_supxlabel()
+    (1, 'year; dashed: change point, shaded: its bootstrap interval')
     """
     _require(series, ["value", "period", "mean"], "plot_change_points")
     _require(intervals, ["value", "label", "label_ci_low", "label_ci_high", "significant"], "plot_change_points")
@@ -764,7 +781,9 @@ def plot_document_length(table: pd.DataFrame, by: str | None = None, date_label:
     ``table``: date (or date_mid), n_tokens, and ``by`` when given; missing ``by`` values show as
     "not recorded".
 
-    >>> fig = plot_document_length(docs, by="post")  # doctest: +SKIP
+    >>> fig = plot_document_length(ck.dfm(corpus).docvars)
+    >>> fig.axes[0].get_xlabel(), fig.axes[0].get_ylabel()
+    ('date', 'tokens per document')
     """
     x_col = "date_mid" if "date_mid" in table.columns else "date"
     _require(table, [x_col, "n_tokens"] + ([by] if by else []), "plot_document_length")
@@ -799,7 +818,12 @@ def plot_beside(table: pd.DataFrame, title: str | None = None) -> Figure:
     ``table``: source, year, category, share (0–1), n_docs. One panel per year; within it a
     horizontal bar pair per category (one colour per source).
 
-    >>> fig = plot_beside(table)  # doctest: +SKIP
+    >>> table = pd.DataFrame({"source": ["seeds", "seeds", "UN speeches", "UN speeches"], "year": 2021,
+    ...                       "category": ["threat", "alliance"] * 2, "share": [0.4, 0.2, 0.1, 0.3],
+    ...                       "n_docs": [2, 2, 1, 1]})
+    >>> fig = plot_beside(table)
+    >>> [t.get_text() for t in fig.axes[0].get_yticklabels()], [t.get_text() for t in fig.legends[0].texts]
+    (['threat', 'alliance'], ['seeds', 'UN speeches'])
     """
     _require(table, ["source", "year", "category", "share", "n_docs"], "plot_beside")
     years = sorted(dict.fromkeys(int(y) for y in table["year"]))

@@ -13,8 +13,12 @@ values. :func:`to_rows` renames the fields and turns every value into a string
 
 Example
 -------
->>> problems = Problems(all_errors=True)                                 # doctest: +SKIP
->>> recs = [r for b in csv_batches("c.csv", "utf-8", ("id", "date", "text"), 1000, problems) for r in b]  # doctest: +SKIP
+>>> problems = Problems(all_errors=True)
+>>> recs = [r for b in csv_batches(pathlib.Path("news.csv"), "utf-8", ("id", "date", "body"), 1000, problems)
+...         for r in b]
+>>> where, row = recs[0]
+>>> where, sorted(row), problems.items
+('news.csv line 2', ['body', 'date', 'headline', 'id'], [])
 """
 from __future__ import annotations
 
@@ -397,7 +401,14 @@ def resolve_member(folder: pathlib.Path, name: str, where: str, problems: Proble
 
     ``root`` is ``folder.resolve()`` when the caller has it (one per metadata.csv, not per row).
 
-    >>> resolve_member(pathlib.Path("corpus"), "2021/03/a.txt", "metadata.csv line 2", Problems(False))  # doctest: +SKIP
+    >>> problems = Problems(all_errors=True)
+    >>> resolve_member(pathlib.Path("seeds"), "000_c237def681d276e9.txt", "metadata.csv line 2", problems).name
+    '000_c237def681d276e9.txt'
+    >>> resolve_member(pathlib.Path("seeds"), "../news.csv", "metadata.csv line 3", problems) is None
+    True
+    >>> problems.items
+    [Problem(where='metadata.csv line 3', message="file '../news.csv' resolves outside the corpus folder seeds
+     (.../news.csv); put the file inside the folder")]
     """
     root = root or folder.resolve()
     if name not in (".", "..") and os.sep not in name and (os.altsep is None or os.altsep not in name):

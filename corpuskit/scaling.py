@@ -271,8 +271,11 @@ class Wordfish(BaseEstimator):
 
     Example
     -------
-    >>> m = Wordfish(dir=("000", "003")).fit(ck.dfm(ck.load_corpus("seeds")))  # doctest: +SKIP
-    >>> m.theta_, m.se_theta_                                                   # doctest: +SKIP
+    >>> m = Wordfish(dir=("000", "003")).fit(ck.dfm(ck.load_corpus("seeds")))
+    >>> m.ids_.tolist()
+    ['000', '001', '002', '003', '004']
+    >>> m.theta_.round(3), m.se_theta_.round(3)
+    (array([-0.369, -1.161,  0.56 ,  1.415, -0.446]), array([0.06 , 0.031, 0.044, 0.031, 0.047]))
     """
 
     def __init__(self, dir: tuple[Any, Any] = (0, 1), priors: Sequence[float] = (math.inf, math.inf, 3.0, 1.0),
@@ -438,7 +441,13 @@ def wordfish(corpus_or_dfm, dir: tuple[Any, Any] = (0, 1), se: str = "hessian", 
     go to :class:`Wordfish` (priors, tol, max_iter, n_boot, random_state, level).
     Slapin & Proksch (2008); theta is a latent position, not a stance.
 
-    >>> wordfish(ck.load_corpus("seeds"), dir=("000", "003"))  # doctest: +SKIP
+    >>> wordfish(ck.load_corpus("seeds"), dir=("000", "003")).round(3)
+        id       date  theta     se  ci_low  ci_high se_basis
+    0  000 2006-07-01 -0.369  0.060  -0.487   -0.250  hessian
+    1  001 2021-08-01 -1.161  0.031  -1.222   -1.099  hessian
+    2  002 2023-01-13  0.560  0.044   0.473    0.647  hessian
+    3  003 2024-12-01  1.415  0.031   1.354    1.477  hessian
+    4  004 2021-08-01 -0.446  0.047  -0.539   -0.353  hessian
     """
     return Wordfish(dir=dir, se=se, **kwargs).fit(_corpus_dfm(corpus_or_dfm)).to_frame()
 
@@ -482,8 +491,12 @@ class Wordscores(BaseEstimator):
 
     Example
     -------
-    >>> ws = Wordscores(rescaling="mv", se=True).fit(X_ref, [-1.5, -0.75, 0, 0.75, 1.5])  # doctest: +SKIP
-    >>> score, se = ws.predict(X_virgin)                                                   # doctest: +SKIP
+    >>> X = ck.dfm(corpus)
+    >>> ref = X.docvars["id"].isin(["000", "003"]).to_numpy()
+    >>> ws = Wordscores(rescaling="mv", se=True).fit(X.subset(ref), [-1.0, 1.0])
+    >>> score, se = ws.predict(X.subset(~ref))
+    >>> score.round(3), se.round(3)
+    (array([-0.001,  0.13 ,  0.061]), array([0.049, 0.047, 0.053]))
     """
 
     def __init__(self, smooth: float = 0.0, rescaling: str = "none", se: bool = False, level: float = 0.95):
@@ -580,7 +593,10 @@ class Wordscores(BaseEstimator):
     def predict(self, X, **moved):
         """Text scores of ``X``, rescaled as ``rescaling`` says; with ``se=True`` a tuple (scores, se).
 
-        >>> Wordscores(rescaling="mv").fit(X_ref, y_ref).predict(X_virgin)  # doctest: +SKIP
+        >>> X = ck.dfm(corpus)
+        >>> ref = X.docvars["id"].isin(["000", "003"]).to_numpy()
+        >>> Wordscores(rescaling="mv").fit(X.subset(ref), [-1.0, 1.0]).predict(X.subset(~ref)).round(3)
+        array([-0.001,  0.13 ,  0.061])
         """
         if moved:
             # earlier versions took these per call; say where they went rather than a bare TypeError
@@ -643,7 +659,13 @@ def wordscores(corpus_or_dfm, reference_scores: dict, rescaling: str = "none", s
     (references included, as quanteda's ``predict`` without ``newdata``) is scored.
     Laver, Benoit & Garry (2003); "mv" after Martin & Vanberg (2008).
 
-    >>> wordscores(corpus, {"000": -1.0, "003": 1.0}, rescaling="mv")  # doctest: +SKIP
+    >>> wordscores(corpus, {"000": -1.0, "003": 1.0}, rescaling="mv").round(3)
+        id       date  score     se  ci_low  ci_high  is_reference rescaling
+    0  000 2006-07-01 -1.000  0.038  -1.075   -0.925          True        mv
+    1  001 2021-08-01 -0.001  0.049  -0.096    0.095         False        mv
+    2  002 2023-01-13  0.130  0.047   0.039    0.222         False        mv
+    3  003 2024-12-01  1.000  0.031   0.940    1.060          True        mv
+    4  004 2021-08-01  0.061  0.053  -0.043    0.164         False        mv
     """
     m = _corpus_dfm(corpus_or_dfm)
     M, _, ids, dv = _as_counts(m)

@@ -304,7 +304,14 @@ def stance_shift(scores: pd.DataFrame, before, after, *, unit: str = "auto", n_b
     relabelings and cannot reach p < 0.2; ``unit="auto"`` with sentence
     scores tests sentences instead and the note says why that is optimistic.
 
-    >>> stance_shift(doc_scores, before=("2006", "2006"), after=("2021", "2024"))  # doctest: +SKIP
+    >>> s = stance_shift(doc_scores, before=("2006", "2006"), after=("2021", "2024"), random_state=0)
+    >>> s.columns.tolist()
+    ['before', 'after', 'mean_before', 'mean_after', 'estimate', 'ci_low', 'ci_high', 'ci_level', 'p_value',
+     'p_method', 'p_min', 'p_min_documents', 'alternative', 'basis', 'n_before', 'n_after', 'n_docs_before',
+     'n_docs_after', 'n_excluded', 'n_excluded_sentences', 'note']
+    >>> s[["mean_before", "mean_after", "estimate", "ci_low", "ci_high", "p_value", "p_method"]].round(3)
+       mean_before  mean_after  estimate  ci_low  ci_high  p_value               p_method
+    0        0.333       0.237    -0.097  -0.238    0.052      0.8  exact (5 relabelings)
     """
     _reject_renamed("stance_shift", renamed)
     if isinstance(level, str):
@@ -397,7 +404,10 @@ def excluded_documents(scores: pd.DataFrame, periods: "Mapping[str, object] | No
     This is the table :func:`stance_shift` counts in ``n_excluded`` (it no longer packs the
     ids into one cell).
 
-    >>> excluded_documents(doc_scores, {"before": "2006", "after": "2021:2024"})  # doctest: +SKIP
+    >>> excluded_documents(doc_scores, {"before": "2006", "after": "2021:2024"})
+    Empty DataFrame
+    Columns: [id, date, period]
+    Index: []
     """
     df, _, _ = _prepare(scores, value)
     docs = _doc_table(df)
@@ -508,8 +518,13 @@ def compare_eras(scores: pd.DataFrame, eras: Mapping[str, object], *, value: "st
     (scored documents), mean_a, mean_b, difference, ci_low, ci_high, ci_level, p_value,
     p_method, p_min, p_holm, n_excluded, note; ``attrs["family_size"]`` = the number of rows.
 
-    >>> compare_eras(docs, {"early": "1957:1989", "middle": "1990:2012", "late": "2013:2024"},
-    ...              value=["stance", "peacekeeping"], random_state=0)  # doctest: +SKIP
+    >>> t = compare_eras(doc_scores, {"2006": "2006", "2021–2022": "2021:2022", "2023–2024": "2023:2024"},
+    ...                  random_state=0)
+    >>> t[["era_a", "era_b", "difference", "ci_low", "ci_high", "p_value", "p_holm"]].round(3)
+           era_a      era_b  difference  ci_low  ci_high  p_value  p_holm
+    0       2006  2021–2022      -0.024  -0.175    0.128    1.000     1.0
+    1       2006  2023–2024      -0.170  -0.300   -0.039    0.667     1.0
+    2  2021–2022  2023–2024      -0.146  -0.428    0.136    0.667     1.0
     """
     spans = _era_spans(eras)
     pair_list = _era_pairs(list(spans), pairs)
@@ -548,7 +563,12 @@ def era_robustness(scores: pd.DataFrame, eras: Mapping[str, object], *, shifts: 
     Returns compare_eras' columns after boundary (``"early|middle"``), boundary_date (the
     later era's start as given, e.g. "1990") and shift (years).
 
-    >>> era_robustness(docs, {"early": "1957:1989", "late": "1990:2024"}, random_state=0)  # doctest: +SKIP
+    >>> r = era_robustness(doc_scores, {"early": "2006:2021", "late": "2022:2024"}, random_state=0)
+    >>> r[["boundary", "boundary_date", "shift", "difference", "p_value"]].round(3)
+         boundary boundary_date  shift  difference  p_value
+    0        none                    0      -0.154      0.4
+    1  early|late          2022     -2      -0.097      0.8
+    2  early|late          2022      2      -0.278      0.2
     """
     spans = _era_spans(eras)
     steps = list(shifts)
@@ -618,7 +638,11 @@ def period_means(scores: pd.DataFrame, by: str = "year", *, n_boot: int = 2000, 
     Returns: period, period_start, period_end, period_mid, mean, ci_low, ci_high,
     n_docs, n_excluded, ci_basis (and n_sentences for sentence-level input).
 
-    >>> period_means(doc_scores, by="decade", origin="1785")  # doctest: +SKIP
+    >>> period_means(doc_scores, by="decade", origin="1785", random_state=0)[
+    ...     ["period", "mean", "ci_low", "ci_high", "n_docs"]].round(3)
+          period   mean  ci_low  ci_high  n_docs
+    0  2005–2014  0.333     NaN      NaN       1
+    1  2015–2024  0.237   0.096    0.386       4
     """
     _reject_renamed("period_means", renamed)
     check_bootstrap(n_boot, level)
@@ -673,7 +697,9 @@ def trend(scores: pd.DataFrame, by: str = "year", *, n_boot: int = 2000, level: 
     Returns a one-row DataFrame: slope, ci_low, ci_high, ci_level, intercept
     (at year 0), n_periods, n_empty_periods, n_docs, n_single_doc_periods, n_excluded, by, note.
 
-    >>> trend(doc_scores, by="year", random_state=0)  # doctest: +SKIP
+    >>> trend(doc_scores, by="year", random_state=0)[["slope", "ci_low", "ci_high", "n_periods", "n_docs"]].round(4)
+        slope  ci_low  ci_high  n_periods  n_docs
+    0 -0.0089 -0.1343   0.0085          4       5
     """
     _reject_renamed("trend", renamed)
     check_bootstrap(n_boot, level)
@@ -770,7 +796,12 @@ def change_points(series, *, min_size: int = 2, alpha: float = 0.05, n_perm: int
     (its label), mean_left, mean_right, statistic, p_value, p_method, depth,
     significant. The change points are ``result[result.significant]``.
 
-    >>> change_points(pd.Series([0, 0, 0, 0, 1, 1, 1, 1.0]), random_state=0)  # doctest: +SKIP
+    >>> change_points(pd.Series([0, 0, 0, 0, 1, 1, 1, 1.0]), random_state=0)[
+    ...     ["segment_start", "segment_end", "label", "mean_left", "mean_right", "p_value", "significant"]].round(3)
+       segment_start  segment_end  label  mean_left  mean_right  p_value  significant
+    0              0            7      4        0.0         1.0    0.029         True
+    1              0            3      2        0.0         0.0    1.000        False
+    2              4            7      6        1.0         1.0    1.000        False
     """
     if isinstance(series, pd.DataFrame):
         raise ParameterError("series is a DataFrame: pass one ordered column, e.g. "
@@ -897,7 +928,10 @@ def change_point_interval(scores: pd.DataFrame, by: str = "year", *, value: "str
     label_ci_low, label_ci_high, ci_level, share_at_label (share of replicates choosing
     ``label``), n_boot_valid (replicates with an admissible split).
 
-    >>> change_point_interval(docs, value=["stance", "peacekeeping"], min_size=5, random_state=0)  # doctest: +SKIP
+    >>> change_point_interval(doc_scores, min_size=1, random_state=0)[
+    ...     ["value", "label", "mean_left", "mean_right", "label_ci_low", "label_ci_high", "share_at_label"]].round(3)
+        value label  mean_left  mean_right label_ci_low label_ci_high  share_at_label
+    0  stance  2024      0.312       0.033         2021          2024           0.514
     """
     check_bootstrap(n_boot, level)
     rng = np.random.default_rng(random_state)
@@ -982,8 +1016,10 @@ def serial_correlation(series: "pd.Series | pd.DataFrame", eras: "Mapping[str, o
     r1_resid, durbin_watson, n_eff. (Numbers of our own: scipy has no Durbin–Watson or ACF,
     and statsmodels is not a dependency; tests compare them to hand computations.)
 
-    >>> serial_correlation(period_means(docs, by="year").set_index("period")["mean"],
-    ...                    eras={"early": "1957:1989", "late": "1990:2024"})  # doctest: +SKIP
+    >>> serial_correlation(period_means(doc_scores, by="year", random_state=0).set_index("period")["mean"],
+    ...                    eras={"early": "2006:2021", "late": "2022:2024"}).round(3)
+      series  n  n_pairs  n_eras     r1  r1_resid  durbin_watson  n_eff
+    0   mean  4        1       2 -0.182    -0.496          1.984    4.0
     """
     if isinstance(series, pd.Series):
         frame = series.to_frame("value" if series.name is None else series.name)

@@ -15,9 +15,18 @@ results, and :func:`period_counts` aggregates per period incrementally.
 
 Example
 -------
->>> sc = stream_corpus("archive/*.jsonl", chunk_size=2000)       # doctest: +SKIP
->>> m = ck.dfm(sc, n_jobs=-1, stop_words="english")              # doctest: +SKIP
->>> period_counts(sc, by="year")                                 # doctest: +SKIP
+>>> sc = stream_corpus("archive/*.jsonl", chunk_size=2000)
+>>> sc
+<StreamingCorpus '2006': 4 source(s), not yet read>
+>>> m = ck.dfm(sc, n_jobs=-1, stop_words="english")
+>>> m
+<DFM 5 units × 1099 features, count, 74.5% sparse>
+>>> period_counts(sc, by="year")
+  period  n_docs  n_chars  n_tokens
+0   2006       1     2659       439
+1   2021       2    10112      1602
+2   2023       1     5201       867
+3   2024       1     5794       900
 """
 from __future__ import annotations
 
@@ -207,7 +216,16 @@ class StreamingCorpus:
                    progress: bool | None = None) -> pd.DataFrame:
         """Apply ``func`` (Corpus -> DataFrame) to each chunk, in ``n_jobs`` processes, and concatenate.
 
-        >>> frames = sc.map_chunks(ck.score_frames, n_jobs=2)   # doctest: +SKIP
+        >>> from functools import partial
+        >>> sc = stream_corpus("archive/*.jsonl", chunk_size=2)
+        >>> frames = sc.map_chunks(partial(ck.score_frames, dictionary="rearmament"), n_jobs=2)
+        >>> frames[["id", "year", "threat.china", "deterrence"]].round(2)
+            id  year  threat.china  deterrence
+        0  000  2006          0.00        0.00
+        1  001  2021          6.47        6.47
+        2  004  2021         16.30        1.48
+        3  002  2023          1.15        1.15
+        4  003  2024          2.22        6.67
         """
         parts = list(run_chunks(self, _map_worker, {"func": func}, n_jobs=n_jobs, progress=progress))
         attrs = parts[0].attrs if parts else {}
@@ -225,7 +243,13 @@ def stream_corpus(paths_or_glob, format: str = "auto", *, text: str = "text", id
                   date: str = "date", chunk_size: int = 1000, **kwargs) -> StreamingCorpus:
     """A :class:`StreamingCorpus` over folders, JSONL, CSV or Parquet files or globs of them.
 
-    >>> sc = stream_corpus("archive/*.parquet", text="body", chunk_size=5000)   # doctest: +SKIP
+    >>> sc = stream_corpus("archive/*.parquet", text="body", chunk_size=5000)
+    >>> len(sc)
+    5
+    >>> sc.docvars[["id", "date", "year"]].head(2)
+        id       date  year
+    0  000 2006-07-01  2006
+    1  001 2021-08-01  2021
     """
     return StreamingCorpus(paths_or_glob, format, text=text, id=id, date=date, chunk_size=chunk_size, **kwargs)
 
@@ -260,7 +284,12 @@ def period_counts(corpus, by: str = "year", *, origin: "str | pd.Timestamp | Non
     bins by default (decades 1990–1999, 2000–2009…), or bins starting at ``origin``; labels show
     the whole bin. Returns period, n_docs, n_chars, n_tokens sorted by period.
 
-    >>> period_counts(stream_corpus("archive.jsonl"), by="year")   # doctest: +SKIP
+    >>> period_counts(stream_corpus("news.jsonl", id="doc", text="content"), by="year")
+      period  n_docs  n_chars  n_tokens
+    0   2006       1     2659       439
+    1   2021       2    10112      1602
+    2   2023       1     5201       867
+    3   2024       1     5794       900
     """
     total: pd.DataFrame | None = None
     origin = parse_origin(origin)
@@ -310,7 +339,12 @@ def scan(corpus, funcs: Mapping[str, Callable[[Tokens], pd.DataFrame]] | None = 
     Returns ``(DFM or None, {name: concatenated DataFrame})``; the DFM equals
     ``ck.dfm(corpus, **dfm)`` and each table equals ``func`` applied chunk by chunk.
 
-    >>> m, out = scan(sc, {"frames": ck.score_frames}, dfm={"stop_words": "english"}, n_jobs=2)  # doctest: +SKIP
+    >>> from functools import partial
+    >>> sc = stream_corpus("archive/*.jsonl")
+    >>> m, out = scan(sc, {"frames": partial(ck.score_frames, dictionary="rearmament")},
+    ...               dfm={"stop_words": "english"}, n_jobs=2)
+    >>> m, out["frames"].shape
+    (<DFM 5 units × 1099 features, count, 74.5% sparse>, (5, 15))
     """
     funcs = dict(funcs or {})
     opts = None

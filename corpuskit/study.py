@@ -8,8 +8,8 @@ so an unknown key or a wrong type is reported with its line. Aliases (``*name``)
 Every path is relative to the study file. A lexicon given as a bare name (``rearmament``) is a packaged
 one, asked for by name; a value naming an existing file is that file.
 
->>> spec = load_study("seeds/study.yml")        # doctest: +SKIP
->>> spec.name, [c for c in spec.comparisons]    # doctest: +SKIP
+>>> spec = load_study("seeds/study.yml")
+>>> spec.name, [c for c in spec.comparisons]
 ('seeds', [('2006', '2021–2024')])
 """
 from __future__ import annotations
@@ -186,7 +186,7 @@ def load_study(path: "str | pathlib.Path") -> StudySpec:
     An unknown key, a wrong type, an unknown era or cleaning rule raises :class:`StudyError`
     naming the file, line and key.
 
-    >>> load_study("seeds/study.yml").eras["2006"]     # doctest: +SKIP
+    >>> load_study("seeds/study.yml").eras["2006"]
     ('2006', '2006')
     """
     path = pathlib.Path(path)

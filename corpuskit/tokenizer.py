@@ -119,7 +119,7 @@ def repair(text: str, join_lines: bool = True) -> tuple[str, np.ndarray | None]:
     the result (and its end) came from in ``text``: None when nothing changed (the usual case).
     ``join_lines=False`` leaves line-end hyphens (a line break that ends a sentence).
 
-    >>> repair("Japanís Organi-\nzation")[0]
+    >>> repair("Japanís Organi-\\nzation")[0]
     'Japan’s Organization'
     """
     spots = []
@@ -148,7 +148,7 @@ def normalize(text: str) -> str:
     """The analysis form of a text (see module docstring); not used for storage.
 
     >>> normalize("Japan’s re-arm")
-    "japan rearm"
+    'japan rearm'
     """
     t = repair(text.lower())[0]
     # str.replace per character is much faster than str.translate with a dict (same result)
@@ -685,9 +685,14 @@ class Tokens:
 
     Tokens are those of :func:`tokenize` (no stop words, stems or n-grams: those are dfm options).
 
-    >>> toks = tokens(ck.load_corpus("seeds"))           # doctest: +SKIP
-    >>> len(toks), toks.ntoken()[:3], toks[0][:4]          # doctest: +SKIP
-    >>> toks.sentences().head()                           # doctest: +SKIP
+    >>> toks = tokens(ck.load_corpus("seeds"))
+    >>> len(toks), toks.ntoken()[:3], toks[0][:4]
+    (5, array([439, 927, 867]), ['one', 'outcome', 'of', 'the'])
+    >>> toks.sentences()[["id", "sentence", "start", "end", "n_tokens", "text"]].head(3)
+        id  sentence  start  end  n_tokens                                     text
+    0  000         0      0  227        37  One outcome of the recent North Kore...
+    1  000         1    228  348        19  Two recent Nelson Reports, based on ...
+    2  000         2    349  383         6       Citing a reader, the Report notes:
     """
 
     def __init__(self, corpus):
@@ -869,7 +874,9 @@ def tokens(corpus) -> Tokens:
     A :class:`Tokens` is returned as it is; a corpus that keeps its tokens (``Corpus.tokens()``, built
     once and rebuilt when its documents change) gives those, so repeated ``kwic`` calls reuse one index.
 
-    >>> toks = tokens(ck.load_corpus("seeds"))   # doctest: +SKIP
+    >>> toks = tokens(ck.load_corpus("seeds"))
+    >>> toks
+    <Tokens 5 documents, 3808 tokens, 1252 types>
     """
     if isinstance(corpus, Tokens):
         return corpus
@@ -1076,7 +1083,10 @@ def kwic(corpus, pattern: str | Sequence[str], window: int = 5, valuetype: str =
     raw_end (in the raw text; <NA> without raw texts), pre, keyword, post. A pattern that matches
     nothing is named in a warning, and so is a glob that looks like a regex (``^immig.*``).
 
-    >>> kwic(corpus, "rearm*", window=4)   # doctest: +SKIP
+    >>> kwic(corpus, "rearm*", window=4)[["id", "pre", "keyword", "post"]]
+        id                          pre     keyword                               post
+    0  000           they prod Japan to      re-arm  and re-interpret its Constitution
+    1  000  actions would further the “  rearmament                of Japan” so called
     """
     patterns = [pattern] if isinstance(pattern, str) else list(pattern)
     compiled = [Pattern(p, valuetype) for p in patterns]

@@ -203,10 +203,26 @@ class TopicModel(BaseEstimator):
     Example
     -------
     >>> import corpuskit as ck
-    >>> tm = ck.TopicModel(n_topics=4, random_state=0).fit(ck.load_corpus("seeds"))  # doctest: +SKIP
-    >>> tm.top_terms(5)                                                               # doctest: +SKIP
-    >>> tm.prevalence(by="year", random_state=0)                                      # doctest: +SKIP
-    >>> tm.transform(ck.load_corpus("new_articles"))                                  # doctest: +SKIP
+    >>> tm = ck.TopicModel(n_topics=4, random_state=0).fit(ck.load_corpus("seeds"))
+    >>> tm.top_terms(3).round(3)
+        topic                       label  rank        term  weight
+    0       0         0_korea_north_south     1       korea   0.029
+    1       0         0_korea_north_south     2       north   0.023
+    2       0         0_korea_north_south     3       south   0.018
+    3       1     1_taiwan_japan_military     1      taiwan   0.030
+    4       1     1_taiwan_japan_military     2       japan   0.020
+    5       1     1_taiwan_japan_military     3    military   0.017
+    6       2      2_defense_strategy_new     1     defense   0.015
+    7       2      2_defense_strategy_new     2    strategy   0.014
+    8       2      2_defense_strategy_new     3         new   0.012
+    9       3  3_japanese_chen_government     1    japanese   0.020
+    10      3  3_japanese_chen_government     2        chen   0.020
+    11      3  3_japanese_chen_government     3  government   0.017
+    >>> tm.prevalence(by="year", random_state=0).columns.tolist()
+    ['period', 'period_start', 'period_end', 'period_mid', 'topic', 'label', 'share', 'ci_low', 'ci_high',
+     'n_docs', 'n_units', 'ci_basis']
+    >>> tm.transform(ck.load_corpus("news.csv", text="body")).shape
+    (46, 4)
     """
 
     def __init__(self, n_topics: int = 10, method: str = "nmf", unit: str = "auto", window: int = 3,
@@ -363,8 +379,10 @@ class TopicModel(BaseEstimator):
         A DFM must hold raw counts made with this model's unit, stop_words, stem and
         ngram_range.
 
-        >>> m = ck.dfm(corpus, stop_words="english", n_jobs=2)            # doctest: +SKIP
-        >>> tm = ck.TopicModel(n_topics=20, unit="document").fit(m)       # doctest: +SKIP
+        >>> m = ck.dfm(corpus, stop_words="english", n_jobs=2)
+        >>> tm = ck.TopicModel(n_topics=3, unit="document", random_state=0).fit(m)
+        >>> tm.unit_topics_.shape
+        (5, 3)
         """
         self._validate()
         if isinstance(corpus, DFM):
@@ -379,7 +397,9 @@ class TopicModel(BaseEstimator):
         """Fit the model and return ``unit_topics_``: the modeled units' topic proportions
         (units × topics).
 
-        >>> theta = ck.TopicModel(n_topics=4, random_state=0).fit_transform(corpus)  # doctest: +SKIP
+        >>> theta = ck.TopicModel(n_topics=4, random_state=0).fit_transform(corpus)
+        >>> theta.shape
+        (46, 4)
         """
         return self.fit(corpus, y).unit_topics_.copy()
 
@@ -395,7 +415,10 @@ class TopicModel(BaseEstimator):
         fitted corpus gives back ``unit_topics_``; see there). :meth:`units` (or ``ck.dfm``)
         names the rows.
 
-        >>> tm.transform(ck.load_corpus("new_articles"))   # doctest: +SKIP
+        >>> theta = tm.transform(ck.load_corpus("news.csv", text="body"))
+        >>> theta.shape, theta[:2].round(2)
+        ((46, 4), array([[0.97, 0.  , 0.  , 0.03],
+               [0.16, 0.35, 0.05, 0.43]]))
         """
         check_is_fitted(self)
         if isinstance(corpus, DFM):
@@ -596,7 +619,11 @@ class TopicModel(BaseEstimator):
         given, then ``topic_0`` … ``topic_{k-1}`` (``unit_topics_``). The model keeps
         no texts: they are cut from ``corpus`` by the units' offsets.
 
-        >>> tm.units(corpus).sort_values("topic_0").tail(3)   # doctest: +SKIP
+        >>> tm.units(corpus).sort_values("topic_0")[["unit_id", "id", "start", "end", "topic_0", "topic_1"]].tail(3)
+           unit_id   id  start   end  topic_0  topic_1
+        34   003#8  003   4174  4722      1.0      0.0
+        36  003#10  003   5123  5643      1.0      0.0
+        35   003#9  003   4723  5122      1.0      0.0
         """
         check_is_fitted(self)
         dv = self.dfm_.docvars
@@ -629,7 +656,11 @@ class TopicModel(BaseEstimator):
         Ties go to the longer unit. Columns: topic, rank, unit_id, id, date,
         weight (the unit's proportion of the topic), text.
 
-        >>> tm.representative_units(0, n=3, corpus=corpus)   # doctest: +SKIP
+        >>> tm.representative_units(0, n=3, corpus=corpus).round(2)
+           topic  rank unit_id   id       date  weight                                     text
+        0      0     1  003#10  003 2024-12-01     1.0  But the impeachment of South Korean ...
+        1      0     2   003#8  003 2024-12-01     1.0  Much of North Korea’s strategy will ...
+        2      0     3   003#9  003 2024-12-01     1.0  If Tokyo can learn to trust South Ko...
         """
         check_is_fitted(self)
         t = self._topic_index(topic)
@@ -709,7 +740,9 @@ class TopicModel(BaseEstimator):
         stemmed if ``stem``), unigrams, every token kept (no min_df/max_df filtering).
         For the corpus the model was fit on, the reference corpus of :meth:`coherence`.
 
-        >>> texts = tm.reference_texts(corpus)   # doctest: +SKIP
+        >>> texts = tm.reference_texts(corpus)
+        >>> len(texts), texts[0][:5]
+        (46, ['outcome', 'recent', 'north', 'korean', 'missile'])
         """
         check_is_fitted(self)
         _need_corpus(corpus, "reference_texts")
@@ -741,7 +774,12 @@ class TopicModel(BaseEstimator):
         (``windows="gensim"``; see :mod:`corpuskit.coherence`). An n-gram top
         term counts as present in a window or text when all its words are.
 
-        >>> tm.coherence("c_npmi", texts=corpus)   # doctest: +SKIP
+        >>> tm.coherence("c_npmi", texts=corpus).round(3)
+           topic                       label  coherence
+        0      0         0_korea_north_south     -0.121
+        1      1     1_taiwan_japan_military      0.015
+        2      2      2_defense_strategy_new      0.063
+        3      3  3_japanese_chen_government      0.069
 
         Columns: topic, label, coherence; ``attrs["mean"]`` is the mean over topics.
         A degenerate topic with fewer than 2 terms of positive weight (k too large
@@ -788,7 +826,8 @@ class TopicModel(BaseEstimator):
         drawn from it (``seed_``) as its ``random_state``, so the loaded model's
         parameters refit the same model.
 
-        >>> tm.save("model.zip")   # doctest: +SKIP
+        >>> tm.save("model.zip")
+        PosixPath('model.zip')
         """
         check_is_fitted(self)
         path = pathlib.Path(path)
@@ -808,7 +847,10 @@ class TopicModel(BaseEstimator):
         ``estimator_`` is rebuilt from its saved parameters and fitted arrays (enough
         for its ``transform``), so the loaded model's :meth:`transform` gives what the saved one did.
 
-        >>> tm = ck.TopicModel.load("model.zip")   # doctest: +SKIP
+        >>> path = tm.save("model.zip")
+        >>> loaded = ck.TopicModel.load(path)
+        >>> np.allclose(loaded.transform(corpus), tm.transform(corpus))
+        True
         """
         return _read_model(cls, pathlib.Path(path))
 
@@ -1348,8 +1390,11 @@ def select_n_topics(corpus, ks: Iterable[int] = range(2, 11), n_runs: int = 10, 
 
     Example
     -------
-    >>> table = select_n_topics(ck.load_corpus("seeds"), ks=range(2, 9), random_state=0)  # doctest: +SKIP
-    >>> table.attrs["recommended_k"]                                                       # doctest: +SKIP
+    >>> table = select_n_topics(ck.load_corpus("seeds"), ks=range(2, 9), random_state=0)
+    >>> table.attrs["recommended_k"]
+    3
+    >>> table.columns.tolist()
+    ['k', 'coherence', 'diversity', 'stability', 'stability_se', 'recommended']
     """
 
     ks = list(ks)

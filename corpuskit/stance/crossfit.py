@@ -1,6 +1,15 @@
 """Classifier stance: the glue to any scikit-learn-like classifier, and out-of-fold (cross-fitted) scores.
 
->>> scores = cross_fit_stance(corpus, read_gold("gold.csv"), random_state=0)   # doctest: +SKIP
+>>> scores = cross_fit_stance(corpus, ck.read_gold("seeds/annotations/gold.csv"), random_state=0,
+...                           target="rearmament")
+>>> scores.shape, scores.columns.tolist()
+((78, 16), ['id', 'date', 'sentence', 'text', 'label', 'score', 'start', 'end', 'raw_start', 'raw_end',
+ 'terms', 'entries', 'facets', 'n_terms', 'gold', 'fold'])
+>>> pd.crosstab(scores["gold"], scores["label"])
+label  favor  none
+gold
+favor      1    25
+none       1    51
 """
 from __future__ import annotations
 

@@ -64,7 +64,9 @@ def read_gold(path: "str | os.PathLike") -> pd.DataFrame:
     0 <= start < end, label in favor/against/none, a 40-hex sentence_hash, no span coded twice. A
     problem raises :class:`GoldError` naming the file, line, column and value.
 
-    >>> gold = read_gold("seeds/annotations/gold.csv")   # doctest: +SKIP
+    >>> gold = read_gold("seeds/annotations/gold.csv")
+    >>> len(gold), gold["label"].value_counts().to_dict()
+    (132, {'none': 100, 'favor': 31, 'against': 1})
     """
     p = pathlib.Path(path)
     if not p.is_file():
@@ -215,7 +217,9 @@ def target_detection(found: pd.DataFrame, gold: pd.DataFrame) -> dict[str, Any]:
 
     Returns n_found_coded, n_target_coded, n_found_on_target, precision, recall.
 
-    >>> target_detection(target_sentences(corpus, "rearmament"), read_gold("gold.csv"))  # doctest: +SKIP
+    >>> found = target_detection(ck.target_sentences(corpus, "rearmament"), read_gold("seeds/annotations/gold.csv"))
+    >>> found["n_found_coded"], found["n_found_on_target"], round(float(found["precision"]), 3)
+    (78, 62, 0.795)
     """
     if "target" not in gold.columns:
         raise ParameterError("gold: no 'target' column (yes/no): target detection needs coded relevance")
@@ -246,7 +250,10 @@ def sample_for_coding(sentences: pd.DataFrame, n: int, by: str | None = "id", *,
     weighted sums estimate totals over all ``sentences``), plus ``by``: write it out with ``to_csv``
     and code the label column (favor/against/none) by the codebook.
 
-    >>> sheet = sample_for_coding(sents, 150, by="era", allocation="equal", random_state=0)  # doctest: +SKIP
+    >>> sents = ck.target_sentences(corpus, "rearmament")
+    >>> sheet = sample_for_coding(sents, 20, by="id", allocation="equal", random_state=0)
+    >>> len(sheet), sheet.columns.tolist()
+    (20, ['id', 'start', 'end', 'sentence_hash', 'sentence', 'label', 'rationale', 'weight'])
     """
     need = [c for c in ("id", "text", "raw_start", "raw_end") if c not in sentences.columns]
     if need:

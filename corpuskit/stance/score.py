@@ -1,6 +1,8 @@
 """``score_stance``: target sentences scored by the cue lexicon or a classifier, per sentence or document.
 
->>> ck.score_stance(ck.load_corpus("seeds"), random_state=1)   # doctest: +SKIP
+>>> scores = ck.score_stance(ck.load_corpus("seeds"), target="rearmament", cues="rearmament", random_state=1)
+>>> scores.columns.tolist()
+['id', 'date', 'date_mid', 'year', 'stance', 'ci_low', 'ci_high', 'n_sentences', 'ci_basis', 'method']
 """
 from __future__ import annotations
 
@@ -52,7 +54,13 @@ def score_stance(corpus: "Corpus | Tokens", method: str = "lexicon", unit: str =
     Example
     -------
     >>> ck.score_stance(ck.load_corpus("seeds"), target="rearmament", cues="rearmament",
-    ...                 random_state=1)[["id", "stance", "ci_low", "ci_high"]]  # doctest: +SKIP
+    ...                 random_state=1)[["id", "stance", "ci_low", "ci_high", "n_sentences"]].round(3)
+        id  stance  ci_low  ci_high  n_sentences
+    0  000   0.333   0.000    0.667            9
+    1  001   0.158  -0.053    0.368           19
+    2  002   0.294   0.059    0.588           17
+    3  003   0.033  -0.200    0.250           20
+    4  004   0.462   0.229    0.769           13
     """
     if method not in ("lexicon", "classifier"):
         raise ParameterError(f"method={method!r}: use 'lexicon' or 'classifier'")
