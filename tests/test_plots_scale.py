@@ -168,7 +168,7 @@ def png_size(path):
     return struct.unpack(">II", data[16:24])
 
 
-@pytest.mark.parametrize("n", [5, 1000])
+@pytest.mark.parametrize("n", [5, 100, 1000])  # 100: labels only at the ends, bars still drawn
 @pytest.mark.parametrize("name", DRAWN)
 def test_saved_size_and_no_colliding_or_escaping_text(tmp_path, name, n):
     fig, _ = draw(name, n)
@@ -231,7 +231,16 @@ def test_stance_labels_only_the_extremes_and_counts_the_unscored():
     assert 1 <= len(labels) <= 2
     assert set(labels) <= {lex["id"][lex["stance"].idxmin()], lex["id"][lex["stance"].idxmax()]}
     title = ax.get_legend().get_title().get_text()
-    assert title == "method (95% CI)\n40 documents unscored" and "address_" not in title
+    assert title == "method: mean per decade (95% CI)\n40 documents unscored" and "address_" not in title
+    # 960 documents a method: faint dots without bars, and each method's mean per decade
+    assert not [c for c in ax.containers if isinstance(c, ErrorbarContainer)]
+    means = [l for l in ax.get_lines() if l.get_linestyle() == "-" and len(l.get_xdata()) > 1 and l.get_zorder() == 4]
+    assert {l.get_label() for l in means} >= {"lexicon", "classifier"}
+    decades = {(d + pd.Timedelta(days=2)).year for l in means for d in mdates_years(l.get_xdata())}
+    assert decades and all(y % 10 == 5 for y in decades)  # at the middle of whole decades
+    assert not decades & {1925, 1935}  # the empty 1920s and 1930s break the line
+    dots = [l for l in ax.get_lines() if l.get_linestyle() == "None" and len(l.get_xdata()) == 960]
+    assert len(dots) == 2
     assert ax.get_legend().get_bbox_to_anchor().x0 >= ax.get_window_extent().x1 - 1  # beside the axes
 
 
