@@ -261,7 +261,8 @@ def plot_timeline(docvars: pd.DataFrame, label: str = "id", title: str | None = 
     if title is None:
         span = f"{years.min()}–{df['date_end'].dt.year.max()}"
         gap = _largest_gap(sorted(set(years)))
-        title = f"{len(df)} documents, {span}" + (f"; none from {gap[0]} to {gap[1]}" if gap else "")
+        none = "" if not gap else f"; none in {gap[0]}" if gap[0] == gap[1] else f"; none from {gap[0]} to {gap[1]}"
+        title = f"{len(df)} documents, {span}{none}"
     if len(df) > max_rows:
         return _timeline_counts(df, title, date_label)
     with _style():

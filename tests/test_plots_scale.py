@@ -308,3 +308,11 @@ def test_a_long_k_grid_gets_a_few_ticks():
 def test_keyness_refuses_more_terms_than_fit():
     with pytest.raises(plots.ParameterError, match=r"plot_keyness n=100: at most 60 terms"):
         plots.plot_keyness(keyness(500), n=100)
+
+
+def test_a_one_year_gap_reads_none_in_that_year():
+    # the State of the Union has no address dated 1933 (Hoover's last is 1932, Roosevelt's first 1934)
+    dates = pd.to_datetime(["1931-12-08", "1932-12-06", "1934-01-03"])
+    dv = pd.DataFrame({"id": ["a", "b", "c"], "date": dates, "date_end": dates, "date_mid": dates})
+    title = plots.plot_timeline(dv).axes[0].get_title(loc="left")
+    assert title == "3 documents, 1931–1934; none in 1933"
