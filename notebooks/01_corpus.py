@@ -45,7 +45,7 @@ with pd.option_context("display.max_colwidth", None):
     display(df[["id", "date_evidence", "date_note"]])
 
 # %%
-fig = plots.plot_timeline(corpus.docvars)
+fig = plots.plot_timeline(corpus.docvars, date_label="publication date (year)")
 fig
 
 # %% [markdown]

@@ -168,7 +168,7 @@ def png_size(path):
     return struct.unpack(">II", data[16:24])
 
 
-@pytest.mark.parametrize("n", [5, 1000])
+@pytest.mark.parametrize("n", [5, 100, 1000])  # 100: labels only at the ends, bars still drawn
 @pytest.mark.parametrize("name", DRAWN)
 def test_saved_size_and_no_colliding_or_escaping_text(tmp_path, name, n):
     fig, _ = draw(name, n)
@@ -231,7 +231,16 @@ def test_stance_labels_only_the_extremes_and_counts_the_unscored():
     assert 1 <= len(labels) <= 2
     assert set(labels) <= {lex["id"][lex["stance"].idxmin()], lex["id"][lex["stance"].idxmax()]}
     title = ax.get_legend().get_title().get_text()
-    assert title == "method (95% CI)\n40 documents unscored" and "address_" not in title
+    assert title == "method: mean per decade (95% CI)\n40 documents unscored" and "address_" not in title
+    # 960 documents a method: faint dots without bars, and each method's mean per decade
+    assert not [c for c in ax.containers if isinstance(c, ErrorbarContainer)]
+    means = [l for l in ax.get_lines() if l.get_linestyle() == "-" and len(l.get_xdata()) > 1 and l.get_zorder() == 4]
+    assert {l.get_label() for l in means} >= {"lexicon", "classifier"}
+    decades = {(d + pd.Timedelta(days=2)).year for l in means for d in mdates_years(l.get_xdata())}
+    assert decades and all(y % 10 == 5 for y in decades)  # at the middle of whole decades
+    assert not decades & {1925, 1935}  # the empty 1920s and 1930s break the line
+    dots = [l for l in ax.get_lines() if l.get_linestyle() == "None" and len(l.get_xdata()) == 960]
+    assert len(dots) == 2
     assert ax.get_legend().get_bbox_to_anchor().x0 >= ax.get_window_extent().x1 - 1  # beside the axes
 
 
@@ -299,3 +308,11 @@ def test_a_long_k_grid_gets_a_few_ticks():
 def test_keyness_refuses_more_terms_than_fit():
     with pytest.raises(plots.ParameterError, match=r"plot_keyness n=100: at most 60 terms"):
         plots.plot_keyness(keyness(500), n=100)
+
+
+def test_a_one_year_gap_reads_none_in_that_year():
+    # the State of the Union has no address dated 1933 (Hoover's last is 1932, Roosevelt's first 1934)
+    dates = pd.to_datetime(["1931-12-08", "1932-12-06", "1934-01-03"])
+    dv = pd.DataFrame({"id": ["a", "b", "c"], "date": dates, "date_end": dates, "date_mid": dates})
+    title = plots.plot_timeline(dv).axes[0].get_title(loc="left")
+    assert title == "3 documents, 1931–1934; none in 1933"
