@@ -519,7 +519,9 @@ def plot_stance(scores: pd.DataFrame, method: str = "method", title: str | None 
         ax.set_xlim(lo - pad, hi + pad)
         _date_axis(ax, (hi - lo).days / 365.25)
         ax.set_title(title)
-        unscored = f"{n_missing} document{'s' if n_missing != 1 else ''} unscored"
+        # per method: a method that scores few documents (hand codes of a sample) must not read as all of them
+        missing = scores.loc[~ok].groupby(method, sort=False)[label].nunique()
+        unscored = "unscored: " + ", ".join(f"{m} {int(missing.get(m, 0))}" for m in methods)
         head = f"method: mean per {unit} (95% CI)" if crowded and unit else "method (95% CI)"
         leg_title = f"{head}\n{unscored}" if n_missing else head
         beside = dict(loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False)

@@ -101,7 +101,7 @@ def test_stance_error_bars_by_method_and_missing_named():
     ebs = errorbars(ax)
     assert len(ebs) == 2 and all(len(e.lines[0].get_xdata()) == 2 for e in ebs)
     leg = ax.get_legend()
-    assert leg.get_title().get_text() == "method (95% CI)\n1 document unscored"
+    assert leg.get_title().get_text() == "method (95% CI)\nunscored: lexicon 1, classifier 1"
     assert [t.get_text() for t in leg.get_texts()] == ["lexicon", "classifier"]
     assert ax.get_ylim() == (-1.08, 1.08)
     assert ax.get_title(loc="left") == "1 of 2 documents lean in favor (lexicon); mean stance +0.15"

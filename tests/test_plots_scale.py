@@ -231,7 +231,7 @@ def test_stance_labels_only_the_extremes_and_counts_the_unscored():
     assert 1 <= len(labels) <= 2
     assert set(labels) <= {lex["id"][lex["stance"].idxmin()], lex["id"][lex["stance"].idxmax()]}
     title = ax.get_legend().get_title().get_text()
-    assert title == "method: mean per decade (95% CI)\n40 documents unscored" and "address_" not in title
+    assert title == "method: mean per decade (95% CI)\nunscored: lexicon 40, classifier 40" and "address_" not in title
     # 960 documents a method: faint dots without bars, and each method's mean per decade
     assert not [c for c in ax.containers if isinstance(c, ErrorbarContainer)]
     means = [l for l in ax.get_lines() if l.get_linestyle() == "-" and len(l.get_xdata()) > 1 and l.get_zorder() == 4]
@@ -249,7 +249,7 @@ def test_stance_labels_every_document_where_they_fit():
     ax = fig.axes[0]
     scored = set(t.loc[t["stance"].notna(), "id"])
     assert {a.get_text() for a in ax.texts} == scored  # four scored documents, all labelled
-    assert ax.get_legend().get_title().get_text() == "method (95% CI)\n1 document unscored"
+    assert ax.get_legend().get_title().get_text() == "method (95% CI)\nunscored: lexicon 1, classifier 1"
 
 
 def test_wordfish_labels_the_two_ends_and_wraps_its_title():
