@@ -4,6 +4,7 @@ import functools
 import hashlib
 import importlib
 import pathlib
+import re
 
 import numpy as np
 import pandas as pd
@@ -114,13 +115,21 @@ def test_stance_no_target_sentence_keeps_columns(seeds):
 
 
 TRICKY = ("Japan’s re-arm, RE-ARM and re‑interpret; ΟΔΟΣ Σ. US-Japan 'self-defense' co-op's\r"
-          "İstanbul ﬁne — Article 9’s pre-war. _re-arm 're-'s")
+          "İstanbul ﬁne — Article 9’s pre-war. _re-arm 're-'s non-co-operation PRE-RE-ARM U.S.'s x_'s")
+
+
+# a token's raw span, for the reference: a word run (inner apostrophes kept) after any chain of prefix hyphens
+_SPAN_TOKEN = re.compile(r"(?:\b(?:" + "|".join(tokens.HYPHEN_PREFIXES) + r")[-\u2010\u2011\u2012](?=[^\W\d_]))*"
+                         r"[^\W_]+(?:['\u2019\u2018\u02bc][^\W_]+)*", re.IGNORECASE)
 
 
 def _reference_spans(text):
     out = []
-    for m in tokens._SPAN_TOKEN.finditer(text):
-        for tok in tokens.TOKEN_RE.findall(tokens.normalize(m.group())):
+    for m in _SPAN_TOKEN.finditer(text):
+        # normalized with the characters either side (never token characters), as in the whole text:
+        # a lone "s" after an apostrophe ("U.S.'s") is a possessive normalize drops
+        a, b = max(m.start() - 1, 0), min(m.end() + 1, len(text))
+        for tok in tokens.TOKEN_RE.findall(tokens.normalize(text[a:b])):
             out.append((tok, m.start(), m.end()))
     return out
 

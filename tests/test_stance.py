@@ -102,6 +102,58 @@ def test_no_target_sentence_gives_empty_table_with_columns():
     assert len(t) == 0 and {"id", "sentence", "text", "terms", "n_terms"} <= set(t.columns)
 
 
+# UN General Debate, Saudi Arabia 1980 (SAU_35_1980.txt, UNGDC version 13, CC0; Jankin, Baturo & Dasandi,
+# doi:10.7910/DVN/0TJX8Y), one sentence as published: its "non-co-operation" crashed score_stance.
+SAU_1980 = ("However, the States members of the Islamic Conference, with one voice, have shown the world the "
+            "serious dimensions of that intervention, condemned the Soviet Union and stressed their demand for an "
+            "unconditional and complete withdrawal of the Soviet military presence from Afghanistan and "
+            "non-recognition of and non-co-operation with the regime established there.")
+# hand-made, hard-wrapped (12 short lines): one sentence running across the line breaks, the chained prefix
+# hyphens of "non-co-\noperation" broken at a line end
+WRAPPED = ("The delegation of Japan has listened\nwith care to the debate in this hall\n"
+           "and wishes to state its position\nplainly before the Assembly today\n"
+           "as it has done in every year since\nit became a Member of this body and\n"
+           "the Government of Japan condemned the\ndangerous rearmament and calls for non-co-\n"
+           "operation with any State that seeks a\nmilitary buildup in the region, and it\n"
+           "will not rest until peace is secured\nfor all the peoples of Asia and beyond.\n")
+
+
+def test_a_target_sentence_with_chained_prefix_hyphens_is_scored():
+    # normalize drops every prefix hyphen of a chain ("noncooperation"); token_spans, which the sentence
+    # stream reads for offsets, used to drop only the first ("nonco", "operation") and the stream stopped
+    from corpuskit.clean import hard_wrapped
+    assert hard_wrapped(WRAPPED) and not hard_wrapped(SAU_1980)
+    c = corpus_of(WRAPPED, SAU_1980, ids=["w", "sau"])
+    tk = ck.tokens(c)
+    for i in range(2):
+        assert "noncooperation" in tk[i] and "nonco" not in tk[i] and "operation" not in tk[i]
+    s = score_ra(c, unit="sentence")
+    assert s["id"].tolist() == ["w", "sau"] and s["sentence"].tolist() == [0, 0]
+    assert s["terms"].tolist() == ["rearmament; military buildup", "military"]
+    assert s["cues"].tolist() == ["dangerous(-); condemned(-)", "condemned(-)"]
+    assert s["score"].tolist() == [-1.0, -1.0]
+    assert [c[i].raw[a:b] for i, a, b in zip(s["id"], s["raw_start"], s["raw_end"])] == [WRAPPED.strip(), SAU_1980]
+    # the joined token spans its hyphens (and the line break) in the text as stored
+    k = ck.kwic(c, "noncooperation")
+    assert [c[i].raw[a:b] for i, a, b in zip(k["id"], k["raw_start"], k["raw_end"])] == [
+        "non-co-operation", "non-co-\noperation"]
+    d = score_ra(c, unit="document", n_boot=10, random_state=0)
+    assert d["stance"].tolist() == [-1.0, -1.0] and d["n_sentences"].tolist() == [1, 1]
+
+
+def test_a_target_sentence_with_a_possessive_after_a_period_is_scored():
+    # UNGDC PRK_79_2024.txt (version 13, CC0), one sentence as published: normalize drops the "’s" of
+    # "U.S.’s"; token_spans used to keep it as a token "s" and the sentence stream stopped
+    text = ("The reason behind the U.S.’s abusive invectives about the normal development of relations between "
+            "other countries is, in fact, to vindicate its unprincipled political and military support to its ally "
+            "and justify the forming of military alliances on a global scale.")
+    c = corpus_of(text)
+    assert ck.tokens(c)[0][4:7] == ["u", "s", "abusive"]
+    s = score_ra(c, unit="sentence")
+    assert s["terms"].tolist() == ["military"] and s["n_terms"].tolist() == [2]  # "military" twice
+    assert s["cues"].tolist() == ["support(+)"] and s["score"].tolist() == [1.0]
+
+
 # ---------------------------------------------------------------------------- lexicon stance
 def test_lexicon_scores_hand_checked():
     s = score_ra(corpus_of(TEXT), unit="sentence")

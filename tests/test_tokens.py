@@ -3,6 +3,7 @@ import os
 import subprocess
 import sys
 
+import numpy as np
 import pytest
 
 import corpuskit as ck
@@ -287,6 +288,37 @@ def test_scanning_artefacts_are_read_at_tokenization(text, want):
     assert c["a"].raw == text
     if "\n" not in text:
         assert ck.tokens(c)[0] == want
+
+
+@pytest.mark.parametrize("text, want", [
+    ("non-co-operation", ["noncooperation"]),  # UNGDC SAU_35_1980: the whole chain is joined
+    ("pre-re-arm and RE-CO-OPERATE", ["prerearm", "and", "recooperate"]),
+    ("non-co-\noperation", ["noncooperation"]),
+    ("l'anti-war, d\u2019anti-war, x\u02bcco-op", ["l'antiwar", "d'antiwar", "x'coop"]),  # after an apostrophe
+    ("x_re-arm, co-9, pre-'s", ["x", "re", "arm", "co", "9", "pre"]),  # no word boundary / no letter after
+])
+def test_token_spans_drop_the_prefix_hyphens_normalize_drops(text, want):
+    from corpuskit.tokenizer import token_spans
+    assert tokenize(text) == want
+    toks, starts, ends = token_spans(text)
+    assert toks == want
+    joined = [text[a:b] for t, a, b in zip(toks, starts.tolist(), ends.tolist()) if t == "noncooperation"]
+    assert all(j.startswith("non-co-") and j.endswith("operation") for j in joined)
+
+
+def test_token_spans_agree_with_tokenize_on_generated_hyphen_chains():
+    # one rule: the tokens with spans are the tokens of tokenize, whatever the prefixes, hyphens,
+    # apostrophes, cases and line breaks around them (Tokens reads its offsets with token_spans)
+    import random
+    from corpuskit.tokenizer import token_spans
+    rng = random.Random(0)
+    bits = ["re", "non", "co", "Anti", "PRE", "counter", "arm", "op", "x", "9", "_", "-", "-", "-", "\u2011",
+            "'", "\u2019", "\u02bc", "'s", " ", "\n", "-\n", "ation", "í", "s"]
+    for _ in range(3000):
+        text = "".join(rng.choice(bits) for _ in range(rng.randint(1, 12)))
+        toks, starts, ends = token_spans(text)
+        assert toks == tokenize(text), text
+        assert (starts < ends).all() and (np.diff(starts) >= 0).all(), text
 
 
 def test_a_line_end_hyphen_is_joined_only_where_a_sentence_runs_across_the_line():
