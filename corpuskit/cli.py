@@ -64,14 +64,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not getattr(args, "command", None):
         parser.print_help()
         return 0
-    # a warning is one line naming what it is about, printed once, never with a source line
+    # a warning is one line naming what it is about, printed once, never with a source line; a failed
+    # run prints its one error line only (what it warned about before failing is beside the point)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("default")
-        try:
-            return _run(args)
-        finally:
-            for message in dict.fromkeys(str(w.message) for w in caught):
-                print(f"corpuskit: warning: {message}", file=sys.stderr)
+        code = _run(args)
+    if code == 0:
+        for message in dict.fromkeys(str(w.message) for w in caught):
+            print(f"corpuskit: warning: {message}", file=sys.stderr)
+    return code
 
 
 def _run(args) -> int:
