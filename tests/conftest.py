@@ -1,3 +1,4 @@
+import hashlib
 import pathlib
 
 import pytest
@@ -68,3 +69,8 @@ def spy_on(monkeypatch, owner, name):
 
     monkeypatch.setattr(owner, name, spy)
     return calls
+
+
+def digest(folder) -> dict:
+    """sha256 of each file in a figures folder, by name: two runs wrote the same bytes when these are equal."""
+    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.iterdir())}

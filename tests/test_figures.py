@@ -1,11 +1,10 @@
 """`corpuskit figures`: byte-identical on every run, equal to the committed figures/, all-or-nothing."""
 import filecmp
-import hashlib
 import json
 
 import pytest
 
-from conftest import ROOT
+from conftest import ROOT, digest
 from corpuskit import figures as figmod
 from corpuskit.cli import main
 
@@ -15,10 +14,6 @@ def generated(tmp_path_factory):
     out = tmp_path_factory.mktemp("gen") / "figures"
     assert main(["figures", "--corpus", str(ROOT / "seeds"), "--out", str(out)]) == 0
     return out
-
-
-def digest(folder):
-    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.iterdir())}
 
 
 def test_figures_are_byte_identical_across_runs(generated, tmp_path):

@@ -1,11 +1,10 @@
 """The State of the Union study: a user's study file, run by the same command, regenerated in CI."""
-import hashlib
 import json
 
 import pytest
 
 import corpuskit as ck
-from conftest import ROOT
+from conftest import ROOT, digest
 from corpuskit.cli import main
 
 STUDY = ROOT / "notebooks" / "data" / "state_of_the_union" / "study.yml"
@@ -17,10 +16,6 @@ def regenerated(tmp_path_factory):
     out = tmp_path_factory.mktemp("sotu") / "sotu"
     assert main(["figures", "--study", str(STUDY), "--out", str(out)]) == 0
     return out
-
-
-def digest(folder):
-    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.iterdir())}
 
 
 def test_committed_sotu_figures_equal_what_the_study_generates(regenerated):

@@ -1,6 +1,5 @@
 """Japan at the UN General Debate (issue 14): the study file regenerates its committed figures, and the
 numbers the README quotes come from the library's era tests, change points and agreement."""
-import hashlib
 import json
 import subprocess
 
@@ -9,7 +8,7 @@ import pandas as pd
 import pytest
 
 import corpuskit as ck
-from conftest import ROOT
+from conftest import ROOT, digest
 from corpuskit.cli import main
 
 DATA = ROOT / "notebooks" / "data" / "ungd_japan"
@@ -27,10 +26,6 @@ def regenerated(tmp_path_factory):
 @pytest.fixture(scope="module")
 def summary(regenerated):
     return json.loads((regenerated / "summary.json").read_text(encoding="utf-8"))
-
-
-def digest(folder):
-    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.iterdir())}
 
 
 def test_committed_ungd_figures_equal_what_the_study_generates(regenerated):
