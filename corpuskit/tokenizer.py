@@ -39,7 +39,7 @@ import pandas as pd
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
 from . import _compat
-from .clean import LINE_END, hard_wrapped, split_lines
+from .clean import hard_wrapped, split_lines
 from .errors import ParameterError
 
 __all__ = ["normalize", "tokenize", "tokenize_spans", "token_spans", "sentences", "sentence_spans", "tokens", "Tokens",
@@ -73,7 +73,9 @@ TOKEN_RE = re.compile(TOKEN_PATTERN)
 _TOKEN_SPLIT = re.compile("(" + TOKEN_PATTERN + ")")
 # tokens and the separators between pieces (a control character: a line break inside a piece is text)
 _SEP = "\x1f"
-_MARK_TOKEN = re.compile(_SEP + "|" + TOKEN_PATTERN)
+# TOKEN_PATTERN over a text whose "_" were made spaces: there \w is [^\W_] (a faster test), and
+# possessive repeats (a maximal word run never needs to give back a character) skip backtracking
+_MARK_TOKEN = re.compile(_SEP + r"|\w++(?:'\w++)*+")
 # The word runs of the raw text (with inner apostrophes): a token spans the runs holding its first
 # and last character (token_spans).
 _PIECE_SPLIT = re.compile(r"([^\W_]+(?:['\u2019\u2018\u02bc][^\W_]+)*)")
@@ -365,7 +367,8 @@ def _tokenize_flat(pieces: list[str]) -> tuple[np.ndarray, np.ndarray]:
         toks = np.empty(sum(map(len, per)), dtype=object)
         toks[:] = [t for ts in per for t in ts]
         return toks, np.fromiter(map(len, per), np.int64, len(per))
-    items = _MARK_TOKEN.findall(normalize(joined))
+    norm = normalize(joined)
+    items = _MARK_TOKEN.findall(norm.replace("_", " ") if "_" in norm else norm)
     arr = np.empty(len(items), dtype=object)
     arr[:] = items
     mark = arr == _SEP
@@ -447,6 +450,12 @@ def _punkt():
             """
             if "\n" in text:  # several lines: NLTK's own path
                 return super().text_contains_sentbreak(text)
+            m = simple_break.match(text)
+            if m is not None and m.group(1).lower() not in abbrev:
+                # "peace. We": the first token is the word with its period (letters only: not an
+                # initial, a number or an ellipsis; no ". . ." after it), a second token follows, and
+                # a word that is no abbreviation ends the sentence: the loop below returns True at once
+                return True
             if not text.strip():
                 return False
             toks = self._lang_vars.word_tokenize(text)
@@ -472,6 +481,7 @@ def _punkt():
             return False
 
     _SENT_END = (".", "?", "!")
+    simple_break = re.compile(r"([^\W\d_]{2,})\.\s+[^.\s]")
     _PUNCT = tuple(";:,.!?")
     tok_ellipsis, tok_numeric, tok_initial = Token._RE_ELLIPSIS, Token._RE_NUMERIC, Token._RE_INITIAL
     abbrev = frozenset(ABBREVIATIONS)
@@ -526,7 +536,10 @@ def _sentence_spans(text: str) -> list[tuple[int, int]]:
     spans = []
     # a paragraph of wrapped lines: each line break counts as spaces (same length, same offsets); done
     # once over the text (a unit ends before a line terminator, so its slice of ``flat`` is the same)
-    flat = LINE_END.sub(lambda m: " " * len(m.group()), text)
+    flat = text
+    for ch in _LINE_END_CHARS:  # LINE_END's characters ("\r\n" is two), each made one space
+        if ch in flat:
+            flat = flat.replace(ch, " ")
     for start, cend in _units(text):
         line = flat[start:cend]
         if not line.strip():
@@ -559,6 +572,11 @@ def _units(text: str) -> Iterator[tuple[int, int]]:
 def _span_tokenize(tok, line: str) -> list[tuple[int, int]]:
     """NLTK's public ``span_tokenize``: the fallback of ``_line_spans``."""
     return list(tok.span_tokenize(line))
+
+
+_LINE_END_CHARS = "\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029"
+# the characters re_boundary_realignment (LangVars in _punkt) can start with
+_CLOSERS = frozenset("\"')]}\u2018\u2019\u201c\u201d\xab\xbb")
 
 
 def _line_spans(tok, line: str) -> list[tuple[int, int]]:
@@ -604,7 +622,8 @@ def _line_spans(tok, line: str) -> list[tuple[int, int]]:
                 out.append((a, b))
             continue
         a2, b2 = slices[k + 1]
-        m = realign_re.match(line[a2:b2])
+        # the realignment pattern opens with a closing mark: test its first character before slicing
+        m = realign_re.match(line[a2:b2]) if line[a2:a2 + 1] in _CLOSERS else None
         if m:
             out.append((a, a2 + len(m.group(0).rstrip())))
             realign = m.end()
