@@ -141,7 +141,7 @@ def repair(text: str, join_lines: bool = True) -> tuple[str, np.ndarray | None]:
         last = b
     parts.append(text[last:])
     src += [np.arange(last, len(text) + 1)]
-    return "".join(parts), np.concatenate(src).astype(np.int64)
+    return "".join(parts), np.concatenate(src).astype(np.int64, copy=False)
 
 
 def normalize(text: str) -> str:
@@ -373,7 +373,7 @@ def _tokenize_flat(pieces: list[str]) -> tuple[np.ndarray, np.ndarray]:
     arr[:] = items
     mark = arr == _SEP
     piece = np.cumsum(mark)[~mark]
-    return arr[~mark], np.bincount(piece, minlength=len(pieces)).astype(np.int64)
+    return arr[~mark], np.bincount(piece, minlength=len(pieces)).astype(np.int64, copy=False)
 
 
 def _tokenize_pieces(pieces: list[str]) -> list[list[str]]:
@@ -684,6 +684,19 @@ def clean_to_raw(kept: Sequence[tuple[int, int]], offsets: np.ndarray, side: str
     return np.where(past, ke[-1], ks[kc] + offsets - cum[kc])
 
 
+def _stable_order(codes: np.ndarray, n_values: int) -> np.ndarray:
+    """``np.argsort(codes, kind="stable")`` for codes in ``[0, n_values)``: as uint16 when they fit, where
+    numpy's stable sort is a radix sort (about 5x faster on a chunk's 1.5 million tokens; same order).
+
+    >>> _stable_order(np.array([2, 0, 2, 1]), 3).tolist()
+    [1, 3, 0, 2]
+    """
+    codes = np.asarray(codes)
+    if len(codes) and n_values <= 1 << 16:
+        codes = codes.astype(np.uint16)
+    return np.argsort(codes, kind="stable").astype(np.int64, copy=False)
+
+
 def _align(found: list[str], starts: np.ndarray, ends: np.ndarray, want: list[str], doc: int
            ) -> tuple[np.ndarray, np.ndarray]:
     """The spans of ``want`` (a document's tokens, sentence by sentence) among ``found`` (its tokens
@@ -760,7 +773,7 @@ class Tokens:
             self.codes, self.vocabulary = np.asarray(codes, np.int64), np.asarray(vocab, dtype=object)
         else:
             self.codes, self.vocabulary = z, np.zeros(0, dtype=object)
-        self.sent = np.repeat(np.arange(len(sd)), n_tok).astype(np.int64)
+        self.sent = np.repeat(np.arange(len(sd)), n_tok).astype(np.int64, copy=False)
         self.doc = sd[self.sent] if len(sd) else z
         self.doc_ptr = np.concatenate([[0], np.cumsum(np.bincount(self.doc, minlength=len(self.texts)))]).astype(
             np.int64)
@@ -894,7 +907,7 @@ class Tokens:
     def index(self) -> tuple[np.ndarray, np.ndarray]:
         """The vocabulary -> positions index: ``order[ptr[i]:ptr[i + 1]]`` are id ``i``'s tokens."""
         if self._order is None:
-            self._order = np.argsort(self.codes, kind="stable")
+            self._order = _stable_order(self.codes, len(self.vocabulary))
             self._ptr = np.concatenate([[0], np.cumsum(np.bincount(self.codes, minlength=len(self.vocabulary)))])
         return self._order, self._ptr
 
@@ -1038,7 +1051,7 @@ class Matcher:
         self.index = {w: i for i, w in enumerate(vocab)}
         self.vocab_str = np.asarray(vocab, dtype=str) if len(vocab) else np.zeros(0, dtype=str)
         # token positions of each vocabulary id (CSR: positions order[ptr[i]:ptr[i + 1]]), given or built
-        self.order = np.argsort(codes, kind="stable") if order is None else order
+        self.order = _stable_order(codes, len(vocab)) if order is None else order
         self.ptr = (np.concatenate([[0], np.cumsum(np.bincount(codes, minlength=len(vocab)))])
                     if ptr is None else ptr)
         self._ids: dict[str, np.ndarray] = {}

@@ -417,3 +417,11 @@ def test_simple_sentbreak_contexts_equal_nltk():
     ref = [PunktSentenceTokenizer.text_contains_sentbreak(tok, c) for c in ctxs]
     assert [tok._sentbreak(c) for c in ctxs] == ref
     assert any(ref) and not all(ref)
+
+
+@pytest.mark.parametrize("n_values", [1, 7, 65536, 65537, 300000])
+def test_stable_order_equals_stable_argsort(n_values):
+    codes = np.random.default_rng(n_values).integers(0, n_values, 50_000)
+    got = tokens._stable_order(codes, n_values)
+    assert got.dtype == np.int64
+    np.testing.assert_array_equal(got, np.argsort(codes, kind="stable"))
