@@ -591,18 +591,22 @@ def _line_spans(tok, line: str) -> list[tuple[int, int]]:
     """
     lv = tok._lang_vars
     # candidate breaks and their contexts, overlapping candidates dropped (NLTK's rule)
+    # (the context, NLTK's word before + the mark + after_tok, is one slice: after_tok is a
+    # look-ahead right after the one-character mark; the last space is found without slicing)
     cands = []
     prev, p_start, p_stop = None, 0, 0
+    tab = "\t" in line
     for m in lv.period_context_re().finditer(line):
         ms = m.start()
-        before = line[p_stop:ms]
-        i = max(before.rfind(" "), before.rfind("\t"))
-        i = i + p_stop + 1 if i > 0 else p_start
+        j = line.rfind(" ", p_stop, ms)
+        if tab:
+            j = max(j, line.rfind("\t", p_stop, ms))
+        i = j + 1 if j > p_stop else p_start
         if prev is not None and p_stop <= i:
-            cands.append((prev, line[p_start:p_stop] + prev.group() + prev.group("after_tok")))
+            cands.append((prev, line[p_start:prev.end("after_tok")]))
         prev, p_start, p_stop = m, i, ms
     if prev is not None:
-        cands.append((prev, line[p_start:p_stop] + prev.group() + prev.group("after_tok")))
+        cands.append((prev, line[p_start:prev.end("after_tok")]))
     slices = []
     last = 0
     for m, ctx in cands:
