@@ -242,6 +242,26 @@ def replace_section(path: pathlib.Path, start: str, end: str, body: str, title: 
     path.write_text(new)
 
 
+def target_lines(s: dict) -> list[str]:
+    """Issue 15's real-text targets, each said met or missed and by how much, from this run's numbers."""
+    q = s["ratios"]
+
+    def verdict(name, v, limit, at_most, unit=""):
+        if v is None:
+            return f"- {name}: not measured in this run"
+        ok = v <= limit if at_most else v >= limit
+        gap = (v - limit) if at_most else (limit - v)
+        how = "met" if ok else f"**missed** by {gap:.2f}{'' if unit == '×' else unit} ({v / limit:.2f}× the target)"
+        return f"- {name}: {v:.2f}{unit} (target {'≤' if at_most else '≥'} {limit}{unit}): {how}"
+    stance = "" if s.get("stance", True) else ", without stance"
+    return ["Issue 15 targets on this run (the generated-corpus targets, dfm throughput, NMF against gensim "
+            "and the 1M memory, are in the tables above):",
+            verdict("load + clean + topics + prevalence time, corpuskit / scikit-learn",
+                    q["time corpuskit/sklearn"], 1.2, True, "×"),
+            verdict("peak memory, corpuskit / scikit-learn", q["peak RSS corpuskit/sklearn"], 1.5, True, "×"),
+            verdict(f"streamed pass, n_jobs=2{stance}", s["stream_mb_per_s"], 8, False, " MB/s")]
+
+
 def results_section(s: dict) -> str:
     f = lambda v, d=2: "—" if v is None else f"{v:.{d}f}"  # noqa: E731
     mc = s["machine"]
@@ -270,6 +290,7 @@ def results_section(s: dict) -> str:
               f"| peak RSS, corpuskit / gensim | {f(q['peak RSS corpuskit/gensim'])} | — |",
               f"| streamed pass MB/s (n_jobs=2{'' if s.get('stance', True) else ', without stance'}) "
               f"| {f(s['stream_mb_per_s'], 1)} | ≥ 8 |", "",
+              *target_lines(s), "",
               "| process | step | seconds | peak RSS of the process so far, MB |", "|---|---|---:|---:|"]
     for j, st in s["steps"].items():
         mx = s["max_rss_mb_after_step"].get(j) or {}

@@ -362,20 +362,31 @@ class Cleaner:
         return _result(raw, doc_id, spans)
 
 
-def hard_wrapped(text: str) -> bool:
+def hard_wrapped(text: str, lines: list[tuple[int, int, int]] | None = None) -> bool:
     r"""Whether ``text`` is prose wrapped at a fixed width (scanned records), not a line per paragraph.
 
     At least 10 non-blank lines, fewer than half ending like a sentence (``.!?,;:``), a median
     line of at most 100 characters. The tokenizer then reads a line break inside a paragraph as a
     space (a sentence goes on across it), and ``repeated_line`` counts only whole repeated blocks.
+    ``lines``: ``split_lines(text)`` when the caller has it already.
 
     >>> hard_wrapped("The United Nations has\nbeen a pathway towards\npeace.\n" * 4)
     True
     >>> hard_wrapped("One paragraph a line.\n" * 12)
     False
     """
-    texts = [t for t in (text[a:c].strip() for a, c, _ in split_lines(text)) if t]
-    return _wrapped(texts, [_sentence_end(t) for t in texts])
+    texts = [t for t in (text[a:c].strip() for a, c, _ in (split_lines(text) if lines is None else lines)) if t]
+    # _wrapped's test with the cheap parts first and the sentence-end count stopped once it reaches
+    # half the lines (the tokenizer asks for every text it splits: same answer)
+    if len(texts) < 10 or sorted(map(len, texts))[len(texts) // 2] > 100:
+        return False
+    half, n = 0.5 * len(texts), 0
+    for t in texts:
+        if _sentence_end(t):
+            n += 1
+            if n >= half:
+                return False
+    return True
 
 
 def _wrapped(texts: list[str], sentence: list[bool]) -> bool:

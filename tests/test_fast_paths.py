@@ -349,3 +349,79 @@ def test_dfm_tfidf_equals_tfidftransformer(sample, kw, dtype):
     assert np.array_equal(got.counts.data, ref.data)  # the same operations: bit for bit
     assert np.shares_memory(got.counts.indices, m.counts.indices)  # shared, not copied
     assert np.array_equal(m.counts.data, ck.dfm(sample, stop_words="english", dtype=dtype).counts.data)  # counts untouched
+
+
+# ---------------------------------------------------------------------------- issue 15: the streamed pass
+WRAPPED = ("The Organi-\nzation of the non-\nproliferation regime, the peace-\r\nkeeping and 9-\nx and -\nstart\n"
+           "a line\u2028Secretary-  \n  General \u00e9t\u00e9-\nd\u00e9j\u00e0 x-\n\n-y\n") * 3
+
+
+def test_line_hyphen_hyphen_first_equals_lookbehind_first(seeds, sample):
+    ref = re.compile(r"(?<=[^\W\d_])-[ \t]*(?:\r\n|\n|\r)[ \t]*(?=(?P<cont>[^\W\d_]+))")
+    texts = list(seeds.iter_texts()) + list(sample.iter_texts()) + [WRAPPED, TRICKY, WRAPPED.lower()]
+    spans = lambda p, t: [(m.span(), m.group("cont")) for m in p.finditer(t)]  # noqa: E731
+    assert sum(len(spans(ref, t)) for t in texts) >= 8
+    for t in texts:
+        assert spans(tokens._LINE_HYPHEN, t) == spans(ref, t)
+
+
+def test_line_end_chars_are_line_end_regex():
+    import sys
+    ends = {chr(c) for c in range(sys.maxunicode + 1) if clean_mod.LINE_END.fullmatch(chr(c))}
+    assert ends == set(tokens._LINE_END_CHARS)
+    assert clean_mod.LINE_END.fullmatch("\r\n")  # the only two-character terminator: two spaces either way
+
+
+def test_hard_wrapped_early_exit_equals_full_count(seeds, sample):
+    texts = list(seeds.iter_texts()) + list(sample.iter_texts()) + [WRAPPED, WRAPPED * 4, "a.\n" * 12,
+                                                                    "a line\n" * 12, ("x" * 120 + "\n") * 12]
+    texts += ["Short.\nlines\n" * k for k in range(3, 9)] + ["Ends here.\nno end\nno end\n" * k for k in range(2, 7)]
+    got = []
+    for t in texts:
+        rows = [t[a:c].strip() for a, c, _ in split_lines(t)]
+        rows = [r for r in rows if r]
+        ref = clean_mod._wrapped(rows, [clean_mod._sentence_end(r) for r in rows])
+        assert clean_mod.hard_wrapped(t) == ref == clean_mod.hard_wrapped(t, split_lines(t))
+        got.append(ref)
+    assert any(got) and not all(got)
+
+
+def test_sentence_spans_of_wrapped_text_equal_per_unit_flattening(seeds, sample):
+    # the reference: each unit's line ends made spaces unit by unit, as before issue 15
+    def ref(text):
+        out = []
+        for a, b in tokens._units(text):
+            line = clean_mod.LINE_END.sub(lambda m: " " * len(m.group()), text[a:b])
+            if line.strip():
+                out += [(a + s, a + e) for s, e in tokens._line_spans(tokens._punkt(), line)]
+        return out
+    texts = list(seeds.iter_texts()) + list(sample.iter_texts()) + [WRAPPED, TRICKY,
+            "He left.\r\nShe came. \u201cNo.\u201d (Yes.) Then\u2028more.\n\n" * 12]
+    assert any(clean_mod.hard_wrapped(t) for t in texts)
+    for t in texts:
+        assert tokens._sentence_spans(t) == ref(t)
+
+
+def test_mark_token_on_underscores_equals_token_pattern():
+    ref = re.compile(tokens._SEP + "|" + tokens.TOKEN_PATTERN)
+    for t in [TRICKY.lower(), "a_b __x_ y'_z _'s x'y'z _1_2 \u00e9_\u00e0 x\x1fy_\x1f_z ' 'a a' a''b", "_", ""]:
+        assert tokens._MARK_TOKEN.findall(t.replace("_", " ")) == ref.findall(t)
+
+
+def test_simple_sentbreak_contexts_equal_nltk():
+    from nltk.tokenize.punkt import PunktSentenceTokenizer
+    tok = tokens._punkt()
+    ctxs = ["peace. We", "peace. . . more", "peace. .x", "Aug. 2", "etc. And", "ab. c", "Inc. X", "peace.\tWe",
+            "\u00e9t\u00e9. Le", "no. 9", "x. Y", "peace.  \u201cWe", "peace. \u2019x", "Mr. Abe", "vs. them",
+            "Sept. 11", "peace. 9", "peace. ,", "pea_ce. We", "peace.\u00a0We", "Co. Ltd"]
+    ref = [PunktSentenceTokenizer.text_contains_sentbreak(tok, c) for c in ctxs]
+    assert [tok._sentbreak(c) for c in ctxs] == ref
+    assert any(ref) and not all(ref)
+
+
+@pytest.mark.parametrize("n_values", [1, 7, 65536, 65537, 300000])
+def test_stable_order_equals_stable_argsort(n_values):
+    codes = np.random.default_rng(n_values).integers(0, n_values, 50_000)
+    got = tokens._stable_order(codes, n_values)
+    assert got.dtype == np.int64
+    np.testing.assert_array_equal(got, np.argsort(codes, kind="stable"))
