@@ -147,6 +147,8 @@ def frame_precision(path: pathlib.Path, frames: list[str]) -> dict:
         judged = pd.read_csv(path, dtype=str, keep_default_na=False)
     except FileNotFoundError:
         raise StudyError(f"{path}: no such file (frames.precision_check); give the judged hits or drop the key") from None
+    except (pd.errors.ParserError, UnicodeDecodeError) as exc:  # one line naming the file, never a traceback
+        raise StudyError(f"{path}: not a readable UTF-8 CSV ({str(exc).splitlines()[0]}); check its quoting") from None
     missing = [c for c in ("frame", "relevant") if c not in judged.columns]
     if missing:
         raise StudyError(f"{path}: missing column(s) {', '.join(missing)}; the file needs frame and relevant (yes/no)")
@@ -501,9 +503,9 @@ def step_beside(study: Study) -> None:
                          "give one or drop the figure")
     dictionary = _frames_dictionary(spec)
     other = load_corpus(spec.beside_corpus)
+    years = spec.beside_years or sorted({int(y) for y in other.docvars["year"]})
     rows = []
     for label, corpus in ((spec.beside_label, other), (spec.title or spec.name, study.corpus)):
-        years = spec.beside_years or sorted({int(y) for y in other.docvars["year"]})
         for y in years:
             sub = corpus.between(str(y), str(y))
             if len(sub) == 0:

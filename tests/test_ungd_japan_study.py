@@ -99,6 +99,9 @@ def test_frame_precision_counts_judged_hits_and_names_a_bad_row(tmp_path):
     f.write_text("frame,relevant\na,yes\na,maybe\n", encoding="utf-8")
     with pytest.raises(StudyError, match=r"judged.csv, row 3: relevant='maybe'; write yes or no"):
         frame_precision(f, ["a"])
+    f.write_text('frame,relevant\na,"yes\n', encoding="utf-8")
+    with pytest.raises(StudyError, match=r"judged.csv: not a readable UTF-8 CSV"):
+        frame_precision(f, ["a"])
     f.write_text("frame,relevant\nz,yes\n", encoding="utf-8")
     with pytest.raises(StudyError, match=r"frame 'z' is not in the dictionary"):
         frame_precision(f, ["a"])
