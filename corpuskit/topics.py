@@ -39,7 +39,7 @@ except ImportError:  # pragma: no cover
 
 from ._nmf import ThreadedNMF
 from .coherence import MEASURES, topic_coherence
-from .matrix import DFM, UNITS, dfm, units
+from .matrix import DFM, UNITS, dfm, unit_texts, units
 from .errors import CorpuskitError, ParameterError
 from .periods import assign_periods, period_labels, period_shares
 from .tokenizer import tokenize
@@ -299,7 +299,7 @@ class TopicModel(BaseEstimator):
     def _unit_tokens(self, corpus, unit: str) -> list[list[str]]:
         """Each unit's tokens, the model's way (the reference texts of coherence)."""
         return [tokenize(t, stop_words=self.stop_words, stem=self.stem, remove_numbers=self.remove_numbers)
-                for t in units(corpus, unit, self.window)["text"]]
+                for t in unit_texts(corpus, units(corpus, unit, self.window, text=False))]
 
     def _estimator(self, seed: int | None):
         kw = dict(self.estimator_kwargs or {})

@@ -1,5 +1,6 @@
 """Document-feature matrices: counts by hand, tf-idf against scikit-learn, grouping, trimming."""
 import numpy as np
+import pandas as pd
 import pytest
 import scipy.sparse as sp
 from sklearn.feature_extraction.text import TfidfVectorizer
@@ -38,6 +39,23 @@ def test_units(tiny):
     assert len(w) == 3
     with pytest.raises(ParameterError, match="unit='chapter'"):
         units(tiny, "chapter")
+
+
+@pytest.mark.parametrize("unit", ["document", "paragraph", "sentence", "window"])
+def test_unit_texts_are_the_text_column(tiny, unit):
+    # dfm counts from unit_texts (one copy of the text in memory); it must give the column's texts
+    from corpuskit.matrix import unit_texts
+    full = units(tiny, unit, window=2)
+    table = units(tiny, unit, window=2, text=False)
+    assert "text" not in table.columns
+    pd.testing.assert_frame_equal(table, full.drop(columns="text"))
+    assert list(unit_texts(tiny, table)) == full["text"].tolist()
+    # the counts are those of a CountVectorizer fed the column's texts
+    m = dfm(tiny, unit, window=2)
+    from sklearn.feature_extraction.text import CountVectorizer
+    ref = CountVectorizer(analyzer=lambda t: ck.tokenize(t)).fit(full["text"].tolist())
+    assert m.features.tolist() == ref.get_feature_names_out().tolist()
+    assert (m.counts != ref.transform(full["text"].tolist())).nnz == 0
 
 
 def test_group_sums_units_back_to_documents(tiny):
