@@ -102,22 +102,28 @@ def job_corpuskit(data: pathlib.Path, n_jobs: int, minibatch: bool = True, with_
     stance = partial(stance_scores, target=ck.load_target("rearmament"), cues=ck.load_cues("rearmament"))
     m, out = t(STREAM_STEP, scan, sc, {"frames": frames, "stance": stance},
                dfm={"stop_words": "english", "dtype": np.int32}, n_jobs=n_jobs)
-    # TopicModel.fit takes the count dfm of the streamed pass (trim + tf-idf + factorization)
+    shape, nnz = list(m.shape), int(m.counts.nnz)
+    # the models' min_df/max_df trim, done once here so the full dfm is freed before the fits
+    # allocate (TfidfVectorizer frees its untrimmed counts the same way); a model's own trim of
+    # the trimmed dfm drops nothing and shares it (same factors)
+    m = t("trim (min_df, max_df; the untrimmed dfm freed)", m.trim, min_docfreq=MIN_DF, max_docfreq=MAX_DF)
+    # TopicModel.fit takes the trimmed count dfm (tf-idf + factorization)
     if with_nmf:
         nmf = ck.TopicModel(n_topics=K, method="nmf", unit="document", min_df=MIN_DF, max_df=MAX_DF,
                             init="nndsvda", max_iter=200, random_state=0, n_jobs=n_jobs)
-        t("topics_nmf (trim+tfidf+NMF k=20)", nmf.fit, m)
+        t("topics_nmf (tfidf+NMF k=20)", nmf.fit, m)
         t("topic_prevalence_nmf (per year, CIs)", nmf.prevalence, by="year", n_boot=200, random_state=0)
         del nmf  # its trimmed dfm is not needed by the minibatch model
     if minibatch:
         mb = ck.TopicModel(n_topics=K, method="minibatch-nmf", unit="document", min_df=MIN_DF, max_df=MAX_DF,
                            init="nndsvda", max_iter=200, random_state=0)
-        t("topics_minibatch (trim+tfidf+MiniBatchNMF k=20)", mb.fit, m)
+        t("topics_minibatch (tfidf+MiniBatchNMF k=20)", mb.fit, m)
         t("topic_prevalence_minibatch (per year, CIs)", mb.prevalence, by="year", n_boot=200, random_state=0)
     t("frame_prevalence (per year, CIs)", ck.frame_prevalence, out["frames"], by="year", n_boot=200,
       random_state=0)
     t("stance_means (per year, CIs)", ck.period_means, out["stance"], by="year", n_boot=200, random_state=0)
-    return {"steps": t.steps, "max_rss_mb_after_step": t.max_rss_mb, "shape": list(m.shape), "nnz": int(m.counts.nnz),
+    return {"steps": t.steps, "max_rss_mb_after_step": t.max_rss_mb, "shape": shape, "nnz": nnz,
+            "trimmed_shape": list(m.shape), "trimmed_nnz": int(m.counts.nnz),
             "n_target_sentences": int(len(out["stance"])), "n_frame_docs": int(len(out["frames"]))}
 
 

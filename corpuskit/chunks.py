@@ -26,6 +26,7 @@ period
 """
 from __future__ import annotations
 
+import ctypes
 import itertools
 import os
 import pathlib
@@ -44,7 +45,8 @@ from .errors import CorpusError, ParameterError, Problem
 from .readers import Problems, folder_texts, jsonl_records, to_rows
 
 __all__ = ["Chunk", "Merger", "check_chunk", "chunk_corpus", "concat_docvars", "is_streaming", "memory_chunks",
-           "parallel_pays_off", "prepare_chunk", "progress_bar", "run_chunks"]
+           "parallel_pays_off", "prepare_chunk", "progress_bar", "release_memory", "run_chunks",
+           "stop_workers", "STOP_WORKERS_AFTER"]
 
 # a chunk as shipped to a worker: (kind, payload...); see prepare_chunk
 Chunk = tuple
@@ -192,6 +194,45 @@ def parallel_pays_off(corpus, n_jobs: int | None, chunk_size: int | None = None)
     return sum(len(d.text) for d in docs) >= MIN_PARALLEL_CHARS
 
 
+def _malloc_trim():
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        return ctypes.CDLL("libc.so.6").malloc_trim
+    except (OSError, AttributeError):  # not glibc (musl has no malloc_trim)
+        return None
+
+
+_MALLOC_TRIM = _malloc_trim()
+
+
+def release_memory() -> bool:
+    """Hand the heap's free pages back to the operating system (glibc's ``malloc_trim``, as
+    Dask's workers do); elsewhere nothing. Returns whether it ran.
+
+    A pass over many chunks frees thousands of chunk-sized arrays (about 1 MB each, below
+    glibc's mmap threshold) among objects that stay, and glibc keeps the holes: on 100,000
+    generated articles the main process held 300 MB more than it used after the merge and each
+    worker 150 MB (benchmarks/NOTES.md). Large arrays allocated later are mapped afresh, so the
+    holes were never reused.
+
+    >>> release_memory() in (True, False)
+    True
+    """
+    if _MALLOC_TRIM is None:
+        return False
+    _MALLOC_TRIM(0)
+    return True
+
+
+def _call_and_release(worker: Callable, chunk, prep: dict, kwargs: dict):
+    """``worker(chunk, prep, **kwargs)`` in a joblib process, its freed memory released after."""
+    try:
+        return worker(chunk, prep, **kwargs)
+    finally:
+        release_memory()
+
+
 def run_chunks(corpus, worker: Callable, kwargs: dict, *, n_jobs: int | None = None,
                progress: bool | None = None, chunk_size: int | None = None, desc: str = "chunks",
                texts_only: bool = False) -> Iterator[Any]:
@@ -212,13 +253,16 @@ def run_chunks(corpus, worker: Callable, kwargs: dict, *, n_jobs: int | None = N
         prep = {}
     seen: set[str] = set()
     bar = progress_bar(progress, None if streaming else len(corpus), desc)
+    parallel = parallel_pays_off(corpus, n_jobs, chunk_size)
+    n_chunks = 0
     try:
-        if not parallel_pays_off(corpus, n_jobs, chunk_size):
+        if not parallel:
             results = (worker(c, prep, **kwargs) for c in chunks)
         else:
             par = Parallel(n_jobs=n_jobs, return_as="generator", pre_dispatch="2*n_jobs", batch_size=1)
-            results = par(delayed(worker)(c, prep, **kwargs) for c in chunks)
+            results = par(delayed(_call_and_release)(worker, c, prep, kwargs) for c in chunks)
         for res, problems, ids in results:
+            n_chunks += 1
             if problems:
                 raise CorpusError(problems)
             for i in ids:
@@ -230,6 +274,27 @@ def run_chunks(corpus, worker: Callable, kwargs: dict, *, n_jobs: int | None = N
             yield res
     finally:
         bar.close()
+    if parallel and n_chunks >= STOP_WORKERS_AFTER:
+        stop_workers()
+
+
+#: a parallel pass over this many chunks or more stops the worker processes when it ends
+STOP_WORKERS_AFTER = 50
+
+
+def stop_workers() -> None:
+    """Stop joblib's idle worker processes (loky's reusable executor); the next parallel pass
+    starts new ones.
+
+    joblib keeps its workers for reuse, and after a long pass each holds what its caches and
+    heap grew to: 420 MB each after 100,000 generated articles, against 230 MB fresh
+    (benchmarks/NOTES.md), memory the model fit that follows a pass needs. Starting them again
+    costs about 2.6 s (importing scikit-learn), under a tenth of a pass of
+    :data:`STOP_WORKERS_AFTER` chunks, so :func:`run_chunks` stops them after such a pass.
+    """
+    from joblib.externals.loky import get_reusable_executor
+    # reuse=True hands back the executor joblib ran on, whatever its arguments, without a new one
+    get_reusable_executor(reuse=True).shutdown(wait=True)
 
 
 # ---------------------------------------------------------------------------- merging counts

@@ -21,7 +21,7 @@ import scipy.sparse as sp
 from sklearn.feature_extraction.text import CountVectorizer, TfidfTransformer
 from sklearn.preprocessing import normalize as normalize_rows  # tokenizer.normalize normalizes text
 
-from .chunks import Merger, concat_docvars, is_streaming, prepare_chunk, run_chunks
+from .chunks import Merger, concat_docvars, is_streaming, prepare_chunk, release_memory, run_chunks
 from .clean import split_lines
 from .errors import ParameterError
 from .periods import assign_periods, period_labels
@@ -155,6 +155,8 @@ class DFM:
     # -- operations ----------------------------------------------------------------------
     def select_features(self, mask: np.ndarray) -> "DFM":
         mask = np.asarray(mask, dtype=bool)
+        if mask.all():  # nothing dropped: the counts are shared, not copied (a DFM is never changed in place)
+            return self._with()
         return self._with(counts=self.counts[:, np.flatnonzero(mask)], features=self.features[mask])
 
     def trim(self, min_termfreq: int = 1, min_docfreq: int | float = 1, max_docfreq: int | float = 1.0,
@@ -511,4 +513,8 @@ def finish_dfm(merger: Merger, dv: pd.DataFrame, opts: dict) -> DFM:
     merged["n_tokens"] = np.concatenate(merger.n_tokens).astype(int)
     meta = {k: opts[k] for k in ("unit", "window", "stop_words", "stem", "ngrams")}
     meta["remove_numbers"] = opts.get("remove_numbers", False)
-    return DFM(counts, features, merged, "count", meta=meta)
+    out = DFM(counts, features, merged, "count", meta=meta)
+    # the merger is spent: its chunk pieces go, and the heap they fragmented goes back to the OS
+    merger.units.clear(), merger.n_tokens.clear(), merger.docvars.clear()
+    release_memory()
+    return out

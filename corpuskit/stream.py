@@ -371,6 +371,7 @@ def scan(corpus, funcs: Mapping[str, Callable[[Tokens], pd.DataFrame]] | None = 
         attrs = dfs[0].attrs if dfs else {}
         tables[name] = pd.concat(dfs, ignore_index=True) if dfs else pd.DataFrame()
         tables[name].attrs.update(attrs)
+    parts.clear()  # the chunk tables are joined: freed before finish_dfm releases memory
     m = None
     if opts is not None:
         if isinstance(corpus, StreamingCorpus):

@@ -37,7 +37,7 @@ try:  # scikit-learn's error for a bad estimator parameter value (private module
 except ImportError:  # pragma: no cover
     InvalidParameterError = ValueError
 
-from ._nmf import ThreadedNMF
+from ._nmf import ThreadedNMF, lean_mean
 from .coherence import MEASURES, topic_coherence
 from .matrix import DFM, UNITS, dfm, unit_texts, units
 from .errors import CorpuskitError, ParameterError
@@ -347,7 +347,8 @@ class TopicModel(BaseEstimator):
         seed = _seed(self.random_state)
         est = self._estimator(seed)
         try:
-            w = est.fit_transform(x)
+            # lean_mean: scikit-learn's NNDSVD start takes the matrix's mean; scipy's copies the matrix
+            w = est.fit_transform(lean_mean(x) if self.method != "lda" else x)
         except InvalidParameterError as exc:  # a bad value passed through estimator_kwargs
             raise ParameterError(f"estimator_kwargs={self.estimator_kwargs!r}: {exc}") from None
         theta = _proportions(w, x)

@@ -1,6 +1,8 @@
 """Chunk execution and merging (corpuskit.chunks): the protocol a streamed corpus is known by,
 the exact merge of chunk vocabularies, and errors that name the document at fault."""
 import json
+import os
+import sys
 
 import numpy as np
 import pytest
@@ -124,3 +126,50 @@ def test_run_chunks_falls_back_without_starting_workers(monkeypatch):
     m = ck.dfm(corpus, n_jobs=2, chunk_size=10)  # 15,000 characters, far below MIN_PARALLEL_CHARS
     assert started == [] and m.shape[0] == 30
     assert (m.counts != ck.dfm(corpus).counts).nnz == 0
+
+
+def _rss() -> int:
+    with open("/proc/self/statm") as fh:
+        return int(fh.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+
+
+def test_release_memory_hands_freed_heap_back():
+    # the shape of a streamed pass: many chunk-sized arrays (below glibc's mmap threshold) freed
+    # among ones that stay; without release_memory the process keeps the freed pages
+    from corpuskit.chunks import release_memory
+    keep, drop = [], []
+    for i in range(3000):
+        (keep if i % 20 == 0 else drop).append(np.ones(100_000 // 8))  # 100 kB each
+    drop.clear()
+    held = _rss()
+    assert release_memory() is sys.platform.startswith("linux")  # CI runs on Linux (glibc)
+    after = _rss()
+    assert held - after > 150e6, (held, after)
+    assert len(keep) == 150
+
+
+def _children() -> set[int]:
+    me, out = os.getpid(), set()
+    for d in os.listdir("/proc"):
+        if d.isdigit():
+            try:
+                stat = open(f"/proc/{d}/stat").read()
+            except OSError:
+                continue
+            if int(stat.rsplit(")", 1)[1].split()[1]) == me:
+                out.add(int(d))
+    return out
+
+
+def test_a_long_parallel_pass_stops_its_workers(monkeypatch):
+    # idle workers keep what a long pass grew them to; after STOP_WORKERS_AFTER chunks they go
+    monkeypatch.setattr(_chunks, "STOP_WORKERS_AFTER", 3)
+    corpus = ck.load_corpus(SEEDS)
+    short = ck.dfm(corpus, n_jobs=2, chunk_size=3)  # 2 chunks: the workers stay for the next pass
+    kept = _children()
+    long = ck.dfm(corpus, n_jobs=2, chunk_size=2)  # 3 chunks: stopped when the pass ends
+    stopped = _children()
+    assert len(kept - stopped) >= 2, (kept, stopped)
+    assert (short.counts != long.counts).nnz == 0 and list(short.features) == list(long.features)
+    again = ck.dfm(corpus, n_jobs=2, chunk_size=3)  # a later pass starts new workers
+    assert (again.counts != short.counts).nnz == 0 and len(_children() - stopped) >= 2

@@ -727,3 +727,32 @@ def test_fit_frees_the_untrimmed_counts_before_weighting(seeds, monkeypatch):
     monkeypatch.setattr(TopicModel, "_input_matrix", weighted)
     tm = TopicModel(n_topics=2, unit="sentence", random_state=0).fit(seeds)
     assert alive == [False] and tm.dfm_.shape[0] > 0
+
+
+@pytest.mark.parametrize("n", [7, 1000, 12_345, 1_000_001, 12_345_678])
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_scaled_sum_is_numpys_sum_bit_for_bit(n, dtype):
+    from corpuskit._nmf import _scaled_sum
+    rng = np.random.default_rng(n)
+    a = (rng.random(n) * rng.integers(1, 10**6, n)).astype(dtype)
+    c = 1.0 / 987_654_321
+    assert _scaled_sum(a, c) == (a * c).sum()
+    assert _scaled_sum(a, c).dtype == (a * c).sum().dtype
+
+
+def test_lean_mean_matrix_is_the_same_matrix_and_fit(sotu):
+    import scipy.sparse as sp
+    from sklearn.decomposition import MiniBatchNMF
+    from corpuskit._nmf import LeanMeanCSR, lean_mean
+    x = ck.dfm(sotu, stop_words="english").trim(min_docfreq=5, max_docfreq=0.5).tfidf().counts
+    lx = lean_mean(x)
+    assert isinstance(lx, LeanMeanCSR) and np.shares_memory(lx.data, x.data) and np.shares_memory(lx.indices, x.indices)
+    assert lx.mean() == x.mean() and lx.astype(np.float32).mean() == x.astype(np.float32).mean()
+    # other axes and non-canonical matrices are scipy's own
+    np.testing.assert_array_equal(lx.mean(axis=0), x.mean(axis=0))
+    dup = LeanMeanCSR(sp.csr_matrix((np.array([1.0, 2.0]), np.array([0, 0]), np.array([0, 2])), shape=(1, 2)))
+    assert dup.mean() == 1.5
+    a = MiniBatchNMF(n_components=5, init="nndsvda", max_iter=20, random_state=0)
+    b = MiniBatchNMF(n_components=5, init="nndsvda", max_iter=20, random_state=0)
+    np.testing.assert_array_equal(a.fit_transform(lx), b.fit_transform(x))
+    np.testing.assert_array_equal(a.components_, b.components_)
