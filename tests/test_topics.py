@@ -756,3 +756,34 @@ def test_lean_mean_matrix_is_the_same_matrix_and_fit(sotu):
     b = MiniBatchNMF(n_components=5, init="nndsvda", max_iter=20, random_state=0)
     np.testing.assert_array_equal(a.fit_transform(lx), b.fit_transform(x))
     np.testing.assert_array_equal(a.components_, b.components_)
+
+
+def _f32_vs_f64(corpus, **kw):
+    a = ck.TopicModel(random_state=0, **kw).fit(corpus)
+    b = ck.TopicModel(random_state=0, dtype="float32", **kw).fit(corpus)
+    return a, b
+
+
+@pytest.mark.parametrize("method", ["nmf", "minibatch-nmf"])
+def test_float32_topics_agree_with_float64_within_the_stated_tolerance(sotu, method):
+    # the tolerance the dtype parameter's docstring states: the same top terms, proportions within 1e-4
+    a, b = _f32_vs_f64(sotu, n_topics=8, unit="document", min_df=5, max_df=0.5, method=method, init="nndsvda")
+    assert b.estimator_.components_.dtype == np.float32 and a.estimator_.components_.dtype == np.float64
+    assert b.components_.dtype == np.float64 and b.unit_topics_.dtype == np.float64
+    assert not np.array_equal(a.unit_topics_, b.unit_topics_)  # float32 really ran
+    assert list(b.topic_order_) == list(a.topic_order_)
+    ta, tb = a.top_terms(10), b.top_terms(10)
+    assert ta["term"].tolist() == tb["term"].tolist()
+    assert np.abs(a.unit_topics_ - b.unit_topics_).max() < 1e-4
+    assert np.abs(a.components_ - b.components_).max() < 1e-4 * np.abs(a.components_).max()
+
+
+def test_float32_tfidf_is_float64s_rounded(sotu):
+    m = ck.dfm(sotu, stop_words="english").trim(min_docfreq=5)
+    x64, x32 = m.tfidf().counts, m.tfidf(dtype="float32").counts
+    assert x32.dtype == np.float32 and np.shares_memory(x32.indices, m.counts.indices)
+    np.testing.assert_allclose(x32.data, x64.data, rtol=1e-6)
+    with pytest.raises(ck.errors.ParameterError, match="dtype='float16'"):
+        m.tfidf(dtype="float16")
+    with pytest.raises(ck.errors.ParameterError, match="dtype='half'"):
+        ck.TopicModel(dtype="half").fit(sotu)
