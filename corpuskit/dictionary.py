@@ -41,7 +41,7 @@ from .readers import compose_yaml
 from .tokenizer import VALUETYPES, Matcher, Pattern, Tokens, regex_hint
 
 __all__ = ["Dictionary", "DictionaryError", "plural", "load_dictionary", "packaged_dictionary", "match_entries", "Matches",
-           "warn_unmatched",
+           "warn_unmatched", "UnmatchedEntriesWarning", "unmatched_message",
            "PACKAGED_DICTIONARIES", "SCOPES", "missing_source"]
 
 #: Dictionaries shipped with corpuskit: name -> file in ``corpuskit/data``.
@@ -694,6 +694,26 @@ def match_entries(tk, dictionary: Dictionary, nested_scope: str = "dictionary") 
     return Matches(start[keep], length[keep], frame[keep], entry[keep], unmatched)
 
 
+class UnmatchedEntriesWarning(UserWarning):
+    """Entries of a dictionary matched no token. Besides the message it carries what
+    :func:`corpuskit.stream.scan` needs to merge the warnings of its chunks into one:
+    ``key`` (caller, dictionary label, number of entries), ``n_docs`` and ``unmatched``
+    (entry index -> "key: 'entry' (file, line)")."""
+
+    def __init__(self, message: str, key: tuple = (), n_docs: int = 0, unmatched: Mapping[int, str] | None = None):
+        super().__init__(message)
+        self.key, self.n_docs, self.unmatched = key, n_docs, dict(unmatched or {})
+
+
+def unmatched_message(key: tuple, unmatched: Mapping[int, str], n_docs: int, show: int = 8) -> str:
+    """The one line that names the first ``show`` unmatched entries (see :func:`warn_unmatched`)."""
+    caller, label, n_entries = key
+    named = [unmatched[i] for i in sorted(unmatched)[:show]]
+    more = f"; and {len(unmatched) - show} more" if len(unmatched) > show else ""
+    return (f"{caller}: {len(unmatched)} of {n_entries} entries of the {label} match nothing in these "
+            f"{n_docs} documents: {'; '.join(named)}{more} (frame_terms lists them with matched=False)")
+
+
 def warn_unmatched(dictionary: Dictionary, mt: Matches, n_docs: int, caller: str, show: int = 8) -> None:
     """Warn naming the entries of ``dictionary`` that matched no token (``mt.unmatched``): never silent.
 
@@ -704,14 +724,13 @@ def warn_unmatched(dictionary: Dictionary, mt: Matches, n_docs: int, caller: str
         return
     comp = dictionary.compiled()
     keys = dictionary.keys()
-    named = []
-    for gi in mt.unmatched[:show].tolist():
+    unmatched = {}
+    for gi in mt.unmatched.tolist():
         fi, ei, _, entry = comp[gi]
-        named.append(f"{keys[fi]}: {entry!r} ({dictionary.where_of(keys[fi], ei)})")
-    more = f"; and {len(mt.unmatched) - show} more" if len(mt.unmatched) > show else ""
+        unmatched[gi] = f"{keys[fi]}: {entry!r} ({dictionary.where_of(keys[fi], ei)})"
     label = f"{dictionary.kind} {dictionary.name!r}" if dictionary.name else dictionary.kind
-    warnings.warn(f"{caller}: {len(mt.unmatched)} of {len(comp)} entries of the {label} match nothing in these "
-                  f"{n_docs} documents: {'; '.join(named)}{more} (frame_terms lists them with matched=False)",
-                  UserWarning, stacklevel=3)
+    key = (caller, label, len(comp))
+    warnings.warn(UnmatchedEntriesWarning(unmatched_message(key, unmatched, n_docs, show), key, n_docs, unmatched),
+                  stacklevel=3)
 
 

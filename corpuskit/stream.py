@@ -33,6 +33,7 @@ from __future__ import annotations
 import glob as _glob
 import pathlib
 import sys
+import warnings
 from typing import Any, Callable, Iterable, Iterator, Mapping
 
 import numpy as np
@@ -41,6 +42,7 @@ import pandas as pd
 from .chunks import Chunk, Merger, check_chunk, chunk_corpus, concat_docvars, prepare_chunk, run_chunks
 from .clean import Cleaner
 from .corpus import Corpus, resolve_cleaner
+from .dictionary import UnmatchedEntriesWarning, unmatched_message
 from .errors import CorpusError, ParameterError, Problem
 from .matrix import DFM, check_dtype, check_unit, count_texts, count_tokenized, finish_dfm
 from .periods import assign_periods, parse_origin, period_labels
@@ -309,7 +311,15 @@ def _scan_worker(raw, prep: dict, funcs: Mapping[str, Callable], dfm_opts: Mappi
         return None, problems, []
     # the chunk is tokenized once: every scorer reads this Tokens, and so does a document dfm
     tk = Tokens(chunk) if funcs or _tokens_count(dfm_opts) else None
-    out: dict[str, Any] = {"funcs": {name: f(tk) for name, f in funcs.items()}}
+    # a scorer's warnings are handed to scan, which says each once for the whole pass instead of
+    # once per chunk (a million documents were a thousand warnings)
+    with warnings.catch_warnings(record=True) as said:
+        warnings.simplefilter("always")
+        out: dict[str, Any] = {"funcs": {name: f(tk) for name, f in funcs.items()}}
+    out["warnings"] = [(w.message.key, w.message.n_docs, w.message.unmatched)
+                       if isinstance(w.message, UnmatchedEntriesWarning) else (w.category, str(w.message))
+                       for w in said]
+    out["n_docs"] = len(chunk.ids)
     if dfm_opts is not None:
         o = dfm_opts
         if _tokens_count(o):
@@ -320,6 +330,37 @@ def _scan_worker(raw, prep: dict, funcs: Mapping[str, Callable], dfm_opts: Mappi
         res["docvars"] = chunk.docvars if prep else None
         out["dfm"] = res
     return out, [], chunk.ids
+
+
+class _PassWarnings:
+    """The warnings of a pass's chunks, said once each when the pass ends: an entry that matched
+    nothing is named only if it matched nothing in every chunk, with the pass's document count."""
+
+    def __init__(self):
+        self.unmatched: dict[tuple, dict[int, str]] | None = None  # key -> entries unmatched so far
+        self.other: dict[tuple, None] = {}
+        self.n_docs = 0
+
+    def add(self, said: list, n_docs: int) -> None:
+        self.n_docs += n_docs
+        got = {}
+        for w in said:
+            if len(w) == 3:
+                got[w[0]] = w[2]
+            else:
+                self.other.setdefault(w, None)
+        if self.unmatched is None:
+            self.unmatched = got
+        else:  # a key a chunk does not name: every entry matched in that chunk
+            self.unmatched = {k: {i: d for i, d in v.items() if i in got.get(k, {})} for k, v in self.unmatched.items()}
+
+    def warn(self) -> None:
+        for category, message in self.other:
+            warnings.warn(message, category, stacklevel=3)
+        for key, unmatched in (self.unmatched or {}).items():
+            if unmatched:
+                warnings.warn(UnmatchedEntriesWarning(unmatched_message(key, unmatched, self.n_docs), key,
+                                                      self.n_docs, unmatched), stacklevel=3)
 
 
 def _tokens_count(opts: Mapping | None) -> bool:
@@ -360,8 +401,10 @@ def scan(corpus, funcs: Mapping[str, Callable[[Tokens], pd.DataFrame]] | None = 
         check_unit(opts["unit"], opts["window"])
     merger = Merger(dtype)
     parts: dict[str, list] = {name: [] for name in funcs}
+    said = _PassWarnings()
     for res in run_chunks(corpus, _scan_worker, {"funcs": funcs, "dfm_opts": opts}, n_jobs=n_jobs,
                           progress=progress, chunk_size=chunk_size, desc="scan"):
+        said.add(res["warnings"], res["n_docs"])
         for name, df in res["funcs"].items():
             parts[name].append(df)
         if opts is not None:
@@ -372,6 +415,7 @@ def scan(corpus, funcs: Mapping[str, Callable[[Tokens], pd.DataFrame]] | None = 
         tables[name] = pd.concat(dfs, ignore_index=True) if dfs else pd.DataFrame()
         tables[name].attrs.update(attrs)
     parts.clear()  # the chunk tables are joined: freed before finish_dfm releases memory
+    said.warn()
     m = None
     if opts is not None:
         if isinstance(corpus, StreamingCorpus):

@@ -193,3 +193,26 @@ def test_the_counting_pass_stores_the_docvars_without_another_pass(tmp_path, sot
     monkeypatch.setattr(type(sc), "iter_chunks", lambda self: pytest.fail("docvars read the sources again"))
     _same_docvars(sc.docvars, mem.docvars)
     assert "25 documents" in repr(sc)
+
+
+@pytest.mark.parametrize("n_jobs", [None, 2])
+def test_scan_says_each_warning_once_for_the_whole_pass(n_jobs):
+    # per chunk, the frame dictionary's unmatched entries were one warning per chunk (a thousand at
+    # a million documents); scan names an entry once, and only if no chunk matched it
+    import warnings
+    from corpuskit.dictionary import UnmatchedEntriesWarning
+    from corpuskit.stream import scan
+    corpus = ck.load_corpus(SEEDS)
+    frames = functools.partial(ck.score_frames, dictionary="rearmament")
+    with pytest.warns(UserWarning) as whole:
+        ck.score_frames(corpus, "rearmament")
+    with warnings.catch_warnings(record=True) as said:
+        warnings.simplefilter("always")
+        _, out = scan(stream_corpus(SEEDS, chunk_size=1), {"frames": frames}, n_jobs=n_jobs)
+    unmatched = [w.message for w in said if isinstance(w.message, UnmatchedEntriesWarning)]
+    assert len(unmatched) == 1  # not one per chunk (5 chunks here)
+    expected = [w.message for w in whole if isinstance(w.message, UnmatchedEntriesWarning)][0]
+    assert unmatched[0].unmatched == expected.unmatched and unmatched[0].n_docs == 5
+    assert str(unmatched[0]) == str(expected)  # the same line as on the whole corpus at once
+    pd.testing.assert_frame_equal(out["frames"].reset_index(drop=True),
+                                  ck.score_frames(corpus, "rearmament").reset_index(drop=True), check_dtype=False)
