@@ -37,6 +37,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 from joblib import Parallel, delayed
+from joblib.externals.loky import get_reusable_executor
 from tqdm import tqdm  # text bar: tqdm.auto would need ipywidgets in notebooks
 
 from .clean import Cleaner
@@ -292,7 +293,6 @@ def stop_workers() -> None:
     costs about 2.6 s (importing scikit-learn), under a tenth of a pass of
     :data:`STOP_WORKERS_AFTER` chunks, so :func:`run_chunks` stops them after such a pass.
     """
-    from joblib.externals.loky import get_reusable_executor
     # reuse=True hands back the executor joblib ran on, whatever its arguments, without a new one
     get_reusable_executor(reuse=True).shutdown(wait=True)
 
