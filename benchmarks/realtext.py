@@ -51,7 +51,7 @@ ROOT = HERE.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(HERE))
 
-from run import STANCE_COLUMNS, Timer, machine, stance_scores  # noqa: E402,F401  (the generated-corpus benchmark)
+from run import STANCE_COLUMNS, Timer, gensim_lda, machine, stance_scores  # noqa: E402,F401  (the generated-corpus benchmark)
 
 DEFAULT_CORPUS = ROOT.parent / "shared" / "corpora" / "ungdc"
 K = 20
@@ -138,23 +138,10 @@ def job_sklearn(folder: pathlib.Path) -> dict:
 
 def job_gensim(folder: pathlib.Path) -> dict:
     import numpy as np
-    from gensim.corpora import Dictionary
     from gensim.matutils import corpus2dense
-    from gensim.models import LdaModel
-    from gensim.utils import simple_preprocess
     t = Timer()
     texts, years = t("read files", read_raw, folder)
-    toks = t("tokenize (simple_preprocess)", lambda: [simple_preprocess(x) for x in texts])
-    del texts
-
-    def build():
-        d = Dictionary(toks)
-        d.filter_extremes(no_below=MIN_DF, no_above=MAX_DF, keep_n=None)
-        return d
-    d = t("Dictionary + filter_extremes", build)
-    bow = t("doc2bow", lambda: [d.doc2bow(x) for x in toks])
-    del toks
-    lda = t("LdaModel k=20 (1 pass)", lambda: LdaModel(bow, id2word=d, num_topics=K, random_state=0, passes=1))
+    lda, bow, d = gensim_lda(t, texts)
     theta = t("document topics", lambda: corpus2dense(lda[bow], K, len(bow)).T)
     t("per-year means", year_means, np.asarray(theta), years)
     return {"steps": t.steps, "max_rss_mb_after_step": t.max_rss_mb, "shape": [len(bow), len(d)]}

@@ -179,14 +179,16 @@ def job_sklearn(data: pathlib.Path, minibatch: bool) -> dict:
     return {"steps": t.steps, "max_rss_mb_after_step": t.max_rss_mb, "shape": list(x.shape)}
 
 
-def job_gensim(data: pathlib.Path) -> dict:
+def gensim_lda(t: Timer, texts: list[str]):
+    """gensim's LDA pipeline on ``texts``, timed step by step: simple_preprocess, Dictionary +
+    filter_extremes, doc2bow, LdaModel (k=20, one pass). ``texts`` is emptied once tokenized and
+    the token lists are dropped before the model, so neither is counted in the model's memory.
+    Returns (model, bag of words, dictionary). realtext.py runs the same steps."""
     from gensim.corpora import Dictionary
     from gensim.models import LdaModel
     from gensim.utils import simple_preprocess
-    t = Timer()
-    texts = t("load (json)", load_texts, data / "corpus.jsonl")
     toks = t("tokenize (simple_preprocess)", lambda: [simple_preprocess(x) for x in texts])
-    del texts
+    texts.clear()
 
     def build():
         d = Dictionary(toks)
@@ -194,7 +196,15 @@ def job_gensim(data: pathlib.Path) -> dict:
         return d
     d = t("Dictionary + filter_extremes", build)
     bow = t("doc2bow", lambda: [d.doc2bow(x) for x in toks])
-    t("LdaModel k=20 (1 pass)", lambda: LdaModel(bow, id2word=d, num_topics=K, random_state=0, passes=1))
+    del toks
+    lda = t("LdaModel k=20 (1 pass)", lambda: LdaModel(bow, id2word=d, num_topics=K, random_state=0, passes=1))
+    return lda, bow, d
+
+
+def job_gensim(data: pathlib.Path) -> dict:
+    t = Timer()
+    texts = t("load (json)", load_texts, data / "corpus.jsonl")
+    _, bow, d = gensim_lda(t, texts)
     return {"steps": t.steps, "max_rss_mb_after_step": t.max_rss_mb, "shape": [len(bow), len(d)]}
 
 

@@ -238,7 +238,11 @@ class DFM:
         self._require_counts("tfidf")
         c = self.counts
         tr = TfidfTransformer(norm=norm, smooth_idf=smooth_idf, sublinear_tf=sublinear_tf).fit(c)
-        if np.dtype(dtype) not in (np.float64, np.float32):
+        try:
+            ok = np.dtype(dtype) in (np.float64, np.float32)
+        except TypeError:  # not a dtype at all ("foo")
+            ok = False
+        if not ok:
             raise ParameterError(f"dtype={dtype!r}: use 'float64' or 'float32'")
         data = c.data.astype(dtype)
         if sublinear_tf:

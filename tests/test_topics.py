@@ -785,5 +785,7 @@ def test_float32_tfidf_is_float64s_rounded(sotu):
     np.testing.assert_allclose(x32.data, x64.data, rtol=1e-6)
     with pytest.raises(ck.errors.ParameterError, match="dtype='float16'"):
         m.tfidf(dtype="float16")
+    with pytest.raises(ck.errors.ParameterError, match="dtype='foo'"):
+        m.tfidf(dtype="foo")
     with pytest.raises(ck.errors.ParameterError, match="dtype='half'"):
         ck.TopicModel(dtype="half").fit(sotu)
